@@ -1,0 +1,245 @@
+using System.Buffers;
+using System.Collections.Frozen;
+using System.Globalization;
+using Org.BouncyCastle.Crypto.Parameters;
+
+namespace LicenseHub.Tokens;
+
+/// <summary>
+/// Verifies license tokens offline against a set of trusted public keys. The decoded public key of each
+/// <c>kid</c> is kept, so a verification costs one Ed25519 verify plus a small JSON parse. Thread-safe.
+/// </summary>
+public sealed class TokenVerifier
+{
+    /// <summary>Tokens longer than this many characters are refused before any parsing.</summary>
+    public const int MaxTokenLength = 8 * 1024;
+
+    private const int MaxHeaderLength = 1024;
+
+    private readonly FrozenDictionary<string, Ed25519PublicKeyParameters> _keys;
+
+    /// <summary>Trusts the Ed25519 signing keys of <paramref name="trustedKeys"/>.</summary>
+    public TokenVerifier(JsonWebKeySet trustedKeys)
+        : this((trustedKeys ?? throw new ArgumentNullException(nameof(trustedKeys))).Keys)
+    {
+    }
+
+    /// <summary>
+    /// Trusts the Ed25519 signing keys among <paramref name="trustedKeys"/>. As RFC 7517 §5 asks, keys of
+    /// other types, with missing members or an invalid <c>x</c> are ignored; when a kid repeats, the first
+    /// key wins.
+    /// </summary>
+    public TokenVerifier(IEnumerable<JsonWebKey> trustedKeys)
+    {
+        ArgumentNullException.ThrowIfNull(trustedKeys);
+        var keys = new Dictionary<string, Ed25519PublicKeyParameters>(StringComparer.Ordinal);
+        Span<byte> x = stackalloc byte[Ed25519KeyPair.PublicKeyLength];
+        foreach (var jwk in trustedKeys)
+        {
+            if (jwk is null || !jwk.IsEd25519SigningKey || string.IsNullOrEmpty(jwk.Kid) || jwk.X is null
+                || keys.ContainsKey(jwk.Kid))
+            {
+                continue;
+            }
+
+            if (jwk.X.Length != 43 || !Base64Url.TryDecode(jwk.X, x, out _))
+            {
+                continue;
+            }
+
+            try
+            {
+                keys.Add(jwk.Kid, new Ed25519PublicKeyParameters(x));
+            }
+            catch (ArgumentException)
+            {
+                // Not a point on the curve.
+            }
+        }
+
+        _keys = keys.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    /// <summary>The key ids this verifier trusts.</summary>
+    public IReadOnlyCollection<string> TrustedKeyIds => _keys.Keys;
+
+    /// <summary>
+    /// How far <c>nbf</c> may lie in the future and still be accepted, to absorb clock drift between the
+    /// server and the machine. Default one minute.
+    /// </summary>
+    public TimeSpan NotBeforeTolerance { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Verifies a compact JWS license token.</summary>
+    /// <param name="token">The token text.</param>
+    /// <param name="now">The current time.</param>
+    /// <param name="expectedType">Required <c>typ</c> header; null accepts any type.</param>
+    /// <param name="expectedProduct">Required product code; null skips the check.</param>
+    /// <param name="expectedFingerprint">Required machine fingerprint; null skips the check.</param>
+    public TokenVerificationResult Verify(
+        string token,
+        DateTimeOffset now,
+        string? expectedType = TokenTypes.License,
+        string? expectedProduct = null,
+        string? expectedFingerprint = null)
+    {
+        if (token is null)
+        {
+            return Fail(TokenStatus.Malformed, "token is missing");
+        }
+
+        if (token.Length > MaxTokenLength)
+        {
+            return Fail(TokenStatus.TooLarge, $"token is {token.Length} characters; at most {MaxTokenLength} are accepted");
+        }
+
+        if (JwsCompact.Split(token, out var parts) is { } splitError)
+        {
+            return Fail(TokenStatus.Malformed, splitError);
+        }
+
+        var headerText = parts.Header(token);
+        if (headerText.Length > MaxHeaderLength)
+        {
+            return Fail(TokenStatus.Malformed, "header is too long");
+        }
+
+        var signatureText = parts.Signature(token);
+        var payloadText = parts.Payload(token);
+        var buffer = ArrayPool<byte>.Shared.Rent(MaxHeaderLength + MaxTokenLength);
+        try
+        {
+            var headerBytes = buffer.AsSpan(0, MaxHeaderLength);
+            if (!Base64Url.TryDecode(headerText, headerBytes, out var headerLength))
+            {
+                return Fail(TokenStatus.Malformed, "header is not base64url");
+            }
+
+            if (ClaimsJson.TryReadHeader(headerBytes[..headerLength], out var header) is { } headerError)
+            {
+                return Fail(TokenStatus.Malformed, headerError);
+            }
+
+            if (header.Alg is null)
+            {
+                return Fail(TokenStatus.UnsupportedAlgorithm, "header has no 'alg'; only EdDSA is accepted");
+            }
+
+            if (header.Alg != JwsCompact.Algorithm)
+            {
+                return Fail(TokenStatus.UnsupportedAlgorithm, $"algorithm '{Printable(header.Alg)}' is not accepted; only EdDSA is");
+            }
+
+            if (string.IsNullOrEmpty(header.Kid))
+            {
+                return Fail(TokenStatus.MissingKeyId, "header has no 'kid'");
+            }
+
+            if (!_keys.TryGetValue(header.Kid, out var publicKey))
+            {
+                return Fail(TokenStatus.UnknownKeyId, $"key id '{Printable(header.Kid)}' is not trusted");
+            }
+
+            Span<byte> signature = stackalloc byte[JwsCompact.SignatureLength];
+            if (Base64Url.GetDecodedLength(signatureText.Length) != JwsCompact.SignatureLength
+                || !Base64Url.TryDecode(signatureText, signature, out _))
+            {
+                return Fail(TokenStatus.Malformed, "signature is not 64 bytes of base64url");
+            }
+
+            var payloadBytes = buffer.AsSpan(MaxHeaderLength, MaxTokenLength);
+            if (!Base64Url.TryDecode(payloadText, payloadBytes, out var payloadLength))
+            {
+                return Fail(TokenStatus.Malformed, "payload is not base64url");
+            }
+
+            // Header and payload decoded above, so the signing input is known to be base64url text.
+            if (!JwsCompact.VerifyDecoded(token, parts, signature, publicKey))
+            {
+                return Fail(TokenStatus.BadSignature, $"signature does not match key '{header.Kid}'");
+            }
+
+            // Only authenticated bytes are interpreted from here on.
+            if (ClaimsJson.TryReadClaims(payloadBytes[..payloadLength], out var claims) is { } claimsError)
+            {
+                return Fail(TokenStatus.Malformed, claimsError);
+            }
+
+            return CheckClaims(claims!, header.Typ, now, expectedType, expectedProduct, expectedFingerprint);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private TokenVerificationResult CheckClaims(
+        LicenseClaims claims,
+        string? type,
+        DateTimeOffset now,
+        string? expectedType,
+        string? expectedProduct,
+        string? expectedFingerprint)
+    {
+        TokenVerificationResult Refuse(TokenStatus status, string reason) => new(status, reason, claims) { Type = type };
+
+        if (expectedType is not null && type != expectedType)
+        {
+            return Refuse(TokenStatus.WrongType, $"token type is '{Printable(type ?? "(none)")}', expected '{expectedType}'");
+        }
+
+        if (expectedProduct is not null && claims.Product != expectedProduct)
+        {
+            return Refuse(TokenStatus.ProductMismatch, $"token is for product '{Printable(claims.Product)}', expected '{expectedProduct}'");
+        }
+
+        if (expectedFingerprint is not null && claims.Fingerprint != expectedFingerprint)
+        {
+            return Refuse(TokenStatus.FingerprintMismatch, "token is bound to another machine (fingerprint mismatch)");
+        }
+
+        if (now + NotBeforeTolerance < claims.NotBefore)
+        {
+            return Refuse(TokenStatus.NotYetValid, $"token is not valid before {Format(claims.NotBefore)}");
+        }
+
+        if (claims.LicenseExpiresAt is { } licenseEnd && now >= licenseEnd)
+        {
+            return Refuse(TokenStatus.Expired, $"license expired at {Format(licenseEnd)}");
+        }
+
+        if (now < claims.ExpiresAt)
+        {
+            return new(TokenStatus.Valid, $"valid until {Format(claims.ExpiresAt)}", claims) { Type = type };
+        }
+
+        var graceEnd = claims.ExpiresAt.AddSeconds(Math.Max(0, claims.OfflineGraceSeconds));
+        if (now < graceEnd)
+        {
+            return new(TokenStatus.Valid, $"token expired at {Format(claims.ExpiresAt)}; valid in offline grace until {Format(graceEnd)}", claims, inGrace: true)
+            {
+                Type = type,
+            };
+        }
+
+        return Refuse(TokenStatus.Expired, claims.OfflineGraceSeconds > 0
+            ? $"token expired at {Format(claims.ExpiresAt)} and its offline grace ended at {Format(graceEnd)}"
+            : $"token expired at {Format(claims.ExpiresAt)}");
+    }
+
+    private static TokenVerificationResult Fail(TokenStatus status, string reason) => new(status, reason);
+
+    private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    // Header values come from an untrusted token; keep what goes into messages and logs short and plain.
+    private static string Printable(string value)
+    {
+        var shortened = value.Length > 64 ? value[..64] + "…" : value;
+        return string.Create(shortened.Length, shortened, static (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                span[i] = char.IsControl(source[i]) ? '?' : source[i];
+            }
+        });
+    }
+}
