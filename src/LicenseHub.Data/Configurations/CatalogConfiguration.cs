@@ -1,0 +1,29 @@
+using LicenseHub.Domain.Catalog;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace LicenseHub.Data.Configurations;
+
+internal sealed class ProductConfiguration : IEntityTypeConfiguration<Product>
+{
+    public void Configure(EntityTypeBuilder<Product> builder)
+    {
+        builder.HasKey(p => p.Id);
+        builder.Property(p => p.Code).HasMaxLength(40);
+        builder.Property(p => p.Name).HasMaxLength(200);
+        builder.HasIndex(p => p.Code).IsUnique();
+    }
+}
+
+internal sealed class PlanConfiguration : IEntityTypeConfiguration<Plan>
+{
+    public void Configure(EntityTypeBuilder<Plan> builder)
+    {
+        builder.HasKey(p => p.Id);
+        builder.Property(p => p.Code).HasMaxLength(40);
+        builder.Property(p => p.Edition).HasMaxLength(64);
+        builder.Property(p => p.Currency).HasMaxLength(3);
+        builder.HasOne(p => p.Product).WithMany().HasForeignKey(p => p.ProductId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(p => new { p.ProductId, p.Code }).IsUnique();
+    }
+}

@@ -1,0 +1,43 @@
+using LicenseHub.Domain.Audit;
+using LicenseHub.Domain.Catalog;
+using LicenseHub.Domain.Installations;
+using LicenseHub.Domain.Licensing;
+using LicenseHub.Domain.Pools;
+using LicenseHub.Domain.Resellers;
+using LicenseHub.Domain.Security;
+using LicenseHub.Domain.Signing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace LicenseHub.Data;
+
+public sealed class LicenseHubDbContext(DbContextOptions<LicenseHubDbContext> options) : DbContext(options)
+{
+    public DbSet<Product> Products => Set<Product>();
+    public DbSet<Plan> Plans => Set<Plan>();
+    public DbSet<Reseller> Resellers => Set<Reseller>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<Order> Orders => Set<Order>();
+    public DbSet<Pool> Pools => Set<Pool>();
+    public DbSet<License> Licenses => Set<License>();
+    public DbSet<Installation> Installations => Set<Installation>();
+    public DbSet<CheckIn> CheckIns => Set<CheckIn>();
+    public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(LicenseHubDbContext).Assembly);
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Unix milliseconds: sortable and comparable in SQL on every provider (SQLite cannot order
+        // DateTimeOffset text), and exactly what the audit hash covers.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UnixMillisecondsConverter>();
+        configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<UnixMillisecondsConverter>();
+        configurationBuilder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(32);
+    }
+
+    private sealed class UnixMillisecondsConverter() : ValueConverter<DateTimeOffset, long>(
+        v => v.ToUnixTimeMilliseconds(),
+        v => DateTimeOffset.FromUnixTimeMilliseconds(v));
+}

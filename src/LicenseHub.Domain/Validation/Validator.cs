@@ -1,0 +1,140 @@
+using System.Text.RegularExpressions;
+
+namespace LicenseHub.Domain.Validation;
+
+/// <summary>
+/// Collects field violations of one request, then throws them together, so a client sees every
+/// problem at once and nothing is stored before the whole request is valid.
+/// </summary>
+public sealed partial class Validator
+{
+    private readonly List<FieldViolation> _violations = [];
+
+    /// <summary>Violations collected so far.</summary>
+    public IReadOnlyList<FieldViolation> Violations => _violations;
+
+    /// <summary>Records a violation.</summary>
+    public Validator Fail(string field, string description)
+    {
+        _violations.Add(new FieldViolation(field, description));
+        return this;
+    }
+
+    /// <summary>Throws <see cref="ValidationException"/> when anything was recorded.</summary>
+    public void ThrowIfInvalid()
+    {
+        if (_violations.Count > 0)
+        {
+            throw new ValidationException(_violations.ToArray());
+        }
+    }
+
+    /// <summary>Required text of bounded length without control characters; returns it trimmed.</summary>
+    public string Text(string field, string? value, int maxLength, int minLength = 1)
+    {
+        var trimmed = (value ?? "").Trim();
+        if (trimmed.Length < minLength)
+        {
+            Fail(field, minLength == 1 ? "is required" : $"must be at least {minLength} characters");
+        }
+        else if (trimmed.Length > maxLength)
+        {
+            Fail(field, $"must be at most {maxLength} characters");
+        }
+        else if (trimmed.Any(char.IsControl))
+        {
+            Fail(field, "must not contain control characters");
+        }
+        return trimmed;
+    }
+
+    /// <summary>Optional text: empty is allowed.</summary>
+    public string? OptionalText(string field, string? value, int maxLength)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+        return Text(field, value, maxLength);
+    }
+
+    /// <summary>An integer within [min, max].</summary>
+    public int Range(string field, int value, int min, int max)
+    {
+        if (value < min || value > max)
+        {
+            Fail(field, $"must be between {min} and {max}");
+        }
+        return value;
+    }
+
+    /// <summary>A lower-case slug of [a-z0-9-].</summary>
+    public string Slug(string field, string? value, int maxLength = 40)
+    {
+        var text = Text(field, value, maxLength, 2);
+        if (text.Length >= 2 && text.Length <= maxLength && !SlugPattern().IsMatch(text))
+        {
+            Fail(field, "must be lower-case letters, digits and dashes, starting with a letter or digit");
+        }
+        return text;
+    }
+
+    /// <summary>An id: a GUID in its canonical form.</summary>
+    public Guid Id(string field, string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            Fail(field, "is required");
+            return Guid.Empty;
+        }
+        if (!Guid.TryParseExact(value, "D", out var id))
+        {
+            Fail(field, "is not a valid id");
+            return Guid.Empty;
+        }
+        return id;
+    }
+
+    /// <summary>An optional id: empty gives null.</summary>
+    public Guid? OptionalId(string field, string? value) =>
+        string.IsNullOrEmpty(value) ? null : Id(field, value);
+
+    /// <summary>An e-mail address (simple shape check; the mailbox is the owner's business).</summary>
+    public string Email(string field, string? value)
+    {
+        var text = Text(field, value, 254);
+        if (text.Length > 0 && text.Length <= 254 && !PersonalDataPatterns.IsEmail(text))
+        {
+            Fail(field, "is not a valid e-mail address");
+        }
+        return text;
+    }
+
+    /// <summary>An ISO 3166-1 alpha-2 country code, upper-cased.</summary>
+    public string Country(string field, string? value)
+    {
+        var text = (value ?? "").Trim().ToUpperInvariant();
+        if (!CountryCodes.IsKnown(text))
+        {
+            Fail(field, "must be an ISO 3166-1 alpha-2 country code such as DE or US");
+        }
+        return text;
+    }
+
+    /// <summary>An ISO 4217 currency code, upper-cased.</summary>
+    public string Currency(string field, string? value)
+    {
+        var text = (value ?? "").Trim().ToUpperInvariant();
+        if (!CurrencyPattern().IsMatch(text))
+        {
+            Fail(field, "must be a three-letter ISO 4217 currency code such as EUR");
+        }
+        return text;
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]*$")]
+    private static partial Regex SlugPattern();
+
+    [GeneratedRegex("^[A-Z]{3}$")]
+    private static partial Regex CurrencyPattern();
+}

@@ -1,0 +1,181 @@
+using Google.Protobuf.WellKnownTypes;
+using LicenseHub.Domain;
+using LicenseHub.Domain.Security;
+using LicenseHub.Server.Licensing;
+using Domain = LicenseHub.Domain;
+using V1 = LicenseHub.V1;
+
+namespace LicenseHub.Server.Grpc;
+
+/// <summary>Maps domain objects to and from the wire contract.</summary>
+internal static class ProtoMapping
+{
+    public static Timestamp ToProto(this DateTimeOffset value) => Timestamp.FromDateTimeOffset(value);
+
+    public static V1.Product ToProto(this Domain.Catalog.Product p) => new()
+    {
+        Id = p.Id.ToString(), Code = p.Code, Name = p.Name, CreatedAt = p.CreatedAt.ToProto(),
+    };
+
+    public static V1.Plan ToProto(this Domain.Catalog.Plan p) => new()
+    {
+        Id = p.Id.ToString(),
+        ProductId = p.ProductId.ToString(),
+        ProductCode = p.Product?.Code ?? "",
+        Code = p.Code,
+        Edition = p.Edition,
+        TermDays = p.TermDays,
+        MaxMachines = p.MaxMachines,
+        OfflineGraceDays = p.OfflineGraceDays,
+        Price = new V1.Money { AmountMinor = p.PriceMinor, Currency = p.Currency },
+        TransferBudget = p.TransferBudget,
+    };
+
+    public static V1.Reseller ToProto(this Domain.Resellers.Reseller r) => new()
+    {
+        Id = r.Id.ToString(),
+        CompanyName = r.CompanyName,
+        Country = r.Country,
+        VatId = r.VatId ?? "",
+        BillingContactName = r.BillingContactName ?? "",
+        BillingContactEmail = r.BillingContactEmail ?? "",
+        Status = r.Status == Domain.Resellers.ResellerStatus.Active ? V1.ResellerStatus.Active : V1.ResellerStatus.Suspended,
+        CreatedAt = r.CreatedAt.ToProto(),
+    };
+
+    public static V1.ApiKeyInfo ToProto(this ApiKey k)
+    {
+        var info = new V1.ApiKeyInfo
+        {
+            Id = k.Id.ToString(),
+            Name = k.Name,
+            Role = ToProto(k.Role),
+            Prefix = "lh_" + k.Prefix,
+            CreatedAt = k.CreatedAt.ToProto(),
+            ResellerId = k.ResellerId?.ToString() ?? "",
+        };
+        if (k.RevokedAt is { } revoked)
+        {
+            info.RevokedAt = revoked.ToProto();
+        }
+        return info;
+    }
+
+    public static V1.ApiKeyRole ToProto(ApiKeyRole role) => role switch
+    {
+        ApiKeyRole.Owner => V1.ApiKeyRole.Owner,
+        ApiKeyRole.Manager => V1.ApiKeyRole.Manager,
+        ApiKeyRole.Viewer => V1.ApiKeyRole.Viewer,
+        ApiKeyRole.VendorAdmin => V1.ApiKeyRole.VendorAdmin,
+        ApiKeyRole.VendorAuditor => V1.ApiKeyRole.VendorAuditor,
+        _ => V1.ApiKeyRole.Unspecified,
+    };
+
+    /// <summary>Null for UNSPECIFIED or an unknown number (the validator reports it).</summary>
+    public static ApiKeyRole? FromProto(V1.ApiKeyRole role) => role switch
+    {
+        V1.ApiKeyRole.Owner => ApiKeyRole.Owner,
+        V1.ApiKeyRole.Manager => ApiKeyRole.Manager,
+        V1.ApiKeyRole.Viewer => ApiKeyRole.Viewer,
+        V1.ApiKeyRole.VendorAdmin => ApiKeyRole.VendorAdmin,
+        V1.ApiKeyRole.VendorAuditor => ApiKeyRole.VendorAuditor,
+        _ => null,
+    };
+
+    public static V1.Order ToProto(this Domain.Pools.Order o) => new()
+    {
+        Id = o.Id.ToString(),
+        ResellerId = o.ResellerId.ToString(),
+        PlanId = o.PlanId.ToString(),
+        PoolId = o.PoolId.ToString(),
+        Quantity = o.Quantity,
+        Amount = new V1.Money { AmountMinor = o.AmountMinor, Currency = o.Currency },
+        IdempotencyKey = o.IdempotencyKey,
+        CreatedAt = o.CreatedAt.ToProto(),
+    };
+
+    public static V1.Pool ToProto(this Domain.Pools.Pool p) => new()
+    {
+        Id = p.Id.ToString(),
+        ResellerId = p.ResellerId.ToString(),
+        PlanId = p.PlanId.ToString(),
+        Purchased = p.Purchased,
+        Assigned = p.Assigned,
+        Available = p.Available,
+    };
+
+    public static V1.License ToProto(this LicenseView view, DateTimeOffset now) => ToProto(view.License, view.Plan, view.Installations, now);
+
+    public static V1.License ToProto(this Domain.Licensing.License l, Domain.Catalog.Plan plan, int installations, DateTimeOffset now) => new()
+    {
+        Id = l.Id.ToString(),
+        ResellerId = l.ResellerId.ToString(),
+        PoolId = l.PoolId.ToString(),
+        PlanId = l.PlanId.ToString(),
+        KeyPrefix = l.KeyPrefix,
+        State = ToProto(l.EffectiveState(now)),
+        ResellerReference = l.ResellerReference ?? "",
+        CreatedAt = l.CreatedAt.ToProto(),
+        ExpiresAt = l.ExpiresAt.ToProto(),
+        MaxMachines = plan.MaxMachines,
+        Installations = installations,
+        TransfersUsed = l.TransfersUsed,
+        TransferBudget = plan.TransferBudget,
+    };
+
+    public static V1.LicenseState ToProto(Domain.Licensing.LicenseState state) => state switch
+    {
+        Domain.Licensing.LicenseState.Active => V1.LicenseState.Active,
+        Domain.Licensing.LicenseState.Suspended => V1.LicenseState.Suspended,
+        Domain.Licensing.LicenseState.Revoked => V1.LicenseState.Revoked,
+        Domain.Licensing.LicenseState.Expired => V1.LicenseState.Expired,
+        _ => V1.LicenseState.Unspecified,
+    };
+
+    /// <summary>UNSPECIFIED means "any"; an unknown number is refused.</summary>
+    public static Domain.Licensing.LicenseState? FromProto(V1.LicenseState state, string field) => state switch
+    {
+        V1.LicenseState.Unspecified => null,
+        V1.LicenseState.Active => Domain.Licensing.LicenseState.Active,
+        V1.LicenseState.Suspended => Domain.Licensing.LicenseState.Suspended,
+        V1.LicenseState.Revoked => Domain.Licensing.LicenseState.Revoked,
+        V1.LicenseState.Expired => Domain.Licensing.LicenseState.Expired,
+        _ => throw new ValidationException(field, "is not a known license state"),
+    };
+
+    public static V1.Installation ToProto(this Domain.Installations.Installation i) => new()
+    {
+        Id = i.Id.ToString(),
+        LicenseId = i.LicenseId.ToString(),
+        FingerprintPrefix = i.Fingerprint[..12],
+        ProductVersion = i.ProductVersion,
+        AgentVersion = i.AgentVersion,
+        ActivatedAt = i.ActivatedAt.ToProto(),
+        LastCheckInAt = i.LastCheckInAt.ToProto(),
+    };
+
+    public static V1.AuditEvent ToProto(this Domain.Audit.AuditEvent e) => new()
+    {
+        Sequence = e.Sequence,
+        At = e.At.ToProto(),
+        ActorId = e.ActorId,
+        Action = e.Action,
+        ObjectType = e.ObjectType,
+        ObjectId = e.ObjectId,
+        Details = e.Details ?? "",
+        Hash = e.Hash,
+    };
+
+    public static DateTimeOffset? FromProto(Timestamp? timestamp, string field)
+    {
+        if (timestamp is null)
+        {
+            return null;
+        }
+        if (timestamp.Seconds < -62135596800 || timestamp.Seconds > 253402300799 || timestamp.Nanos is < 0 or > 999_999_999)
+        {
+            throw new ValidationException(field, "is not a valid timestamp");
+        }
+        return timestamp.ToDateTimeOffset();
+    }
+}

@@ -1,0 +1,117 @@
+using Grpc.Core;
+using LicenseHub.Server.Catalog;
+using LicenseHub.Server.Infrastructure;
+using LicenseHub.Server.Licensing;
+using LicenseHub.Server.Pools;
+using LicenseHub.Server.Resellers;
+using LicenseHub.V1;
+
+namespace LicenseHub.Server.Grpc;
+
+public sealed class ResellerGrpcService(
+    CallerAccessor callers,
+    CatalogService catalog,
+    ResellerAccounts accounts,
+    OrderService orders,
+    PoolAllocator allocator,
+    LicenseService licenses,
+    TimeProvider clock) : ResellerService.ResellerServiceBase
+{
+    private Caller Caller => callers.Caller;
+
+    public override async Task<Reseller> GetAccount(GetAccountRequest request, ServerCallContext context)
+    {
+        Caller.RequireReseller();
+        return (await accounts.GetAsync(Caller, null, context.CancellationToken)).ToProto();
+    }
+
+    public override async Task<ResellerListPlansResponse> ListPlans(ResellerListPlansRequest request, ServerCallContext context)
+    {
+        Caller.RequireReseller();
+        var plans = await catalog.ListPlansAsync(Caller, null, context.CancellationToken);
+        return new ResellerListPlansResponse { Plans = { plans.Select(p => p.ToProto()) } };
+    }
+
+    public override async Task<CreateOrderResponse> CreateOrder(CreateOrderRequest request, ServerCallContext context)
+    {
+        var result = await orders.CreateAsync(Caller, request.PlanId, request.Quantity, request.IdempotencyKey, context.CancellationToken);
+        return new CreateOrderResponse { Order = result.Order.ToProto(), Pool = result.Pool.ToProto(), Replayed = result.Replayed };
+    }
+
+    public override async Task<ListOrdersResponse> ListOrders(ListOrdersRequest request, ServerCallContext context)
+    {
+        Caller.RequireReseller();
+        var (items, next) = await orders.ListAsync(Caller, null, request.Page?.PageSize ?? 0, request.Page?.PageToken, context.CancellationToken);
+        return new ListOrdersResponse { Orders = { items.Select(o => o.ToProto()) }, NextPageToken = next };
+    }
+
+    public override async Task<ListPoolsResponse> ListPools(ListPoolsRequest request, ServerCallContext context)
+    {
+        Caller.RequireReseller();
+        var (items, next) = await orders.ListPoolsAsync(Caller, null, request.Page?.PageSize ?? 0, request.Page?.PageToken,
+            context.CancellationToken);
+        return new ListPoolsResponse { Pools = { items.Select(p => p.ToProto()) }, NextPageToken = next };
+    }
+
+    public override async Task<Pool> GetPool(GetPoolRequest request, ServerCallContext context) =>
+        (await orders.GetPoolAsync(Caller, request.PoolId, context.CancellationToken)).ToProto();
+
+    public override async Task<AssignLicensesResponse> AssignLicenses(AssignLicensesRequest request, ServerCallContext context)
+    {
+        var (assigned, pool) = await allocator.AssignAsync(Caller, request.PoolId, request.Count,
+            request.Assignments.Select(a => (string?)a.ResellerReference).ToList(), context.CancellationToken);
+        var now = clock.GetUtcNow();
+        var plan = await catalog.ListPlansAsync(Caller, null, context.CancellationToken);
+        var planRow = plan.Single(p => p.Id == pool.PlanId);
+        var response = new AssignLicensesResponse { Pool = pool.ToProto() };
+        response.Licenses.AddRange(assigned.Select(a => new AssignedLicense
+        {
+            License = a.License.ToProto(planRow, 0, now),
+            LicenseKey = a.Key,
+        }));
+        return response;
+    }
+
+    public override async Task<ListLicensesResponse> ListLicenses(ListLicensesRequest request, ServerCallContext context)
+    {
+        var filter = new LicenseFilter(ProtoMapping.FromProto(request.State, "state"), request.PlanId, request.ResellerReference,
+            ProtoMapping.FromProto(request.ExpiresBefore, "expires_before"), request.PoolId);
+        var (items, next) = await licenses.ListAsync(Caller, filter, request.Page?.PageSize ?? 0, request.Page?.PageToken,
+            context.CancellationToken);
+        var now = clock.GetUtcNow();
+        return new ListLicensesResponse { Licenses = { items.Select(l => l.ToProto(now)) }, NextPageToken = next };
+    }
+
+    public override async Task<GetLicenseResponse> GetLicense(GetLicenseRequest request, ServerCallContext context)
+    {
+        var (view, installations) = await licenses.GetAsync(Caller, request.LicenseId, context.CancellationToken);
+        return new GetLicenseResponse
+        {
+            License = view.ToProto(clock.GetUtcNow()),
+            Installations = { installations.Select(i => i.ToProto()) },
+        };
+    }
+
+    public override async Task<License> SuspendLicense(LicenseActionRequest request, ServerCallContext context) =>
+        (await licenses.SuspendAsync(Caller, request.LicenseId, context.CancellationToken)).ToProto(clock.GetUtcNow());
+
+    public override async Task<License> ResumeLicense(LicenseActionRequest request, ServerCallContext context) =>
+        (await licenses.ResumeAsync(Caller, request.LicenseId, context.CancellationToken)).ToProto(clock.GetUtcNow());
+
+    public override async Task<License> RevokeLicense(LicenseActionRequest request, ServerCallContext context) =>
+        (await licenses.RevokeAsync(Caller, request.LicenseId, context.CancellationToken)).ToProto(clock.GetUtcNow());
+
+    public override async Task<License> RenewLicense(LicenseActionRequest request, ServerCallContext context) =>
+        (await licenses.RenewAsync(Caller, request.LicenseId, context.CancellationToken)).ToProto(clock.GetUtcNow());
+
+    public override async Task<License> ReleaseInstallation(ReleaseInstallationRequest request, ServerCallContext context) =>
+        (await licenses.ReleaseInstallationAsync(Caller, request.LicenseId, request.InstallationId, context.CancellationToken))
+            .ToProto(clock.GetUtcNow());
+
+    public override async Task<ListApiKeysResponse> ListApiKeys(ResellerListApiKeysRequest request, ServerCallContext context)
+    {
+        Caller.RequireReseller();
+        var keys = await accounts.ListKeysAsync(Caller, null, context.CancellationToken);
+        return new ListApiKeysResponse { ApiKeys = { keys.Select(k => k.ToProto()) } };
+    }
+}

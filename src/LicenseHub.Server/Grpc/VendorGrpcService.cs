@@ -1,0 +1,174 @@
+using Grpc.Core;
+using LicenseHub.Data;
+using LicenseHub.Domain;
+using LicenseHub.Domain.Validation;
+using LicenseHub.Server.Audit;
+using LicenseHub.Server.Catalog;
+using LicenseHub.Server.Infrastructure;
+using LicenseHub.Server.Licensing;
+using LicenseHub.Server.Pools;
+using LicenseHub.Server.Resellers;
+using LicenseHub.V1;
+using Microsoft.EntityFrameworkCore;
+
+namespace LicenseHub.Server.Grpc;
+
+public sealed class VendorGrpcService(
+    CallerAccessor callers,
+    CatalogService catalog,
+    ResellerAccounts accounts,
+    OrderService orders,
+    LicenseService licenses,
+    AuditTrail audit,
+    LicenseHubDbContext db,
+    TimeProvider clock) : VendorService.VendorServiceBase
+{
+    private Caller Caller => callers.Caller;
+
+    public override async Task<Product> CreateProduct(CreateProductRequest request, ServerCallContext context) =>
+        (await catalog.CreateProductAsync(Caller, request.Code, request.Name, context.CancellationToken)).ToProto();
+
+    public override async Task<ListProductsResponse> ListProducts(ListProductsRequest request, ServerCallContext context)
+    {
+        Caller.Require(Permission.VendorAudit);
+        var products = await catalog.ListProductsAsync(Caller, context.CancellationToken);
+        return new ListProductsResponse { Products = { products.Select(p => p.ToProto()) } };
+    }
+
+    public override async Task<Plan> CreatePlan(CreatePlanRequest request, ServerCallContext context)
+    {
+        var plan = await catalog.CreatePlanAsync(Caller, new NewPlan(request.ProductId, request.Code, request.Edition, request.TermDays,
+            request.MaxMachines, request.OfflineGraceDays, request.Price?.AmountMinor ?? 0, request.Price?.Currency ?? "",
+            request.TransferBudget), context.CancellationToken);
+        return plan.ToProto();
+    }
+
+    public override async Task<ListPlansResponse> ListPlans(ListPlansRequest request, ServerCallContext context)
+    {
+        Caller.Require(Permission.VendorAudit);
+        var plans = await catalog.ListPlansAsync(Caller, request.ProductId, context.CancellationToken);
+        return new ListPlansResponse { Plans = { plans.Select(p => p.ToProto()) } };
+    }
+
+    public override async Task<Reseller> CreateReseller(CreateResellerRequest request, ServerCallContext context) =>
+        (await accounts.CreateAsync(Caller, new NewReseller(request.CompanyName, request.Country, request.VatId,
+            request.BillingContactName, request.BillingContactEmail), context.CancellationToken)).ToProto();
+
+    public override async Task<Reseller> GetReseller(GetResellerRequest request, ServerCallContext context)
+    {
+        Caller.Require(Permission.VendorAdmin);
+        return (await accounts.GetAsync(Caller, request.ResellerId, context.CancellationToken)).ToProto();
+    }
+
+    public override async Task<ListResellersResponse> ListResellers(ListResellersRequest request, ServerCallContext context)
+    {
+        Domain.Resellers.ResellerStatus? status = request.Status switch
+        {
+            ResellerStatus.Unspecified => null,
+            ResellerStatus.Active => Domain.Resellers.ResellerStatus.Active,
+            ResellerStatus.Suspended => Domain.Resellers.ResellerStatus.Suspended,
+            _ => throw new ValidationException("status", "is not a known reseller status"),
+        };
+        var (items, next) = await accounts.ListAsync(Caller, request.Page?.PageSize ?? 0, request.Page?.PageToken, status,
+            context.CancellationToken);
+        return new ListResellersResponse { Resellers = { items.Select(r => r.ToProto()) }, NextPageToken = next };
+    }
+
+    public override async Task<Reseller> SuspendReseller(SuspendResellerRequest request, ServerCallContext context) =>
+        (await accounts.SuspendAsync(Caller, request.ResellerId, request.Reason, context.CancellationToken)).ToProto();
+
+    public override async Task<Reseller> ResumeReseller(ResumeResellerRequest request, ServerCallContext context) =>
+        (await accounts.ResumeAsync(Caller, request.ResellerId, context.CancellationToken)).ToProto();
+
+    public override async Task<CreateApiKeyResponse> CreateResellerApiKey(CreateResellerApiKeyRequest request, ServerCallContext context)
+    {
+        var (info, key) = await accounts.CreateResellerKeyAsync(Caller, request.ResellerId, request.Name,
+            ProtoMapping.FromProto(request.Role), context.CancellationToken);
+        return new CreateApiKeyResponse { Info = info.ToProto(), ApiKey = key };
+    }
+
+    public override async Task<CreateApiKeyResponse> CreateVendorApiKey(CreateVendorApiKeyRequest request, ServerCallContext context)
+    {
+        var (info, key) = await accounts.CreateVendorKeyAsync(Caller, request.Name, ProtoMapping.FromProto(request.Role),
+            context.CancellationToken);
+        return new CreateApiKeyResponse { Info = info.ToProto(), ApiKey = key };
+    }
+
+    public override async Task<ApiKeyInfo> RevokeApiKey(RevokeApiKeyRequest request, ServerCallContext context) =>
+        (await accounts.RevokeKeyAsync(Caller, request.ApiKeyId, context.CancellationToken)).ToProto();
+
+    public override async Task<ListApiKeysResponse> ListApiKeys(ListApiKeysRequest request, ServerCallContext context)
+    {
+        Caller.Require(Permission.VendorAdmin);
+        var keys = await accounts.ListKeysAsync(Caller, request.ResellerId, context.CancellationToken);
+        return new ListApiKeysResponse { ApiKeys = { keys.Select(k => k.ToProto()) } };
+    }
+
+    public override async Task<ListPoolsResponse> ListPools(VendorListPoolsRequest request, ServerCallContext context)
+    {
+        Caller.Require(Permission.VendorAdmin);
+        var (items, next) = await orders.ListPoolsAsync(Caller, ResellerFilter(request.ResellerId), request.Page?.PageSize ?? 0,
+            request.Page?.PageToken, context.CancellationToken);
+        return new ListPoolsResponse { Pools = { items.Select(p => p.ToProto()) }, NextPageToken = next };
+    }
+
+    public override async Task<ListOrdersResponse> ListOrders(VendorListOrdersRequest request, ServerCallContext context)
+    {
+        Caller.Require(Permission.VendorAdmin);
+        var (items, next) = await orders.ListAsync(Caller, ResellerFilter(request.ResellerId), request.Page?.PageSize ?? 0,
+            request.Page?.PageToken, context.CancellationToken);
+        return new ListOrdersResponse { Orders = { items.Select(o => o.ToProto()) }, NextPageToken = next };
+    }
+
+    public override async Task<License> SuspendLicense(VendorLicenseRequest request, ServerCallContext context)
+    {
+        Caller.Require(Permission.VendorAdmin);
+        return (await licenses.SuspendAsync(Caller, request.LicenseId, context.CancellationToken)).ToProto(clock.GetUtcNow());
+    }
+
+    public override async Task<License> ResumeLicense(VendorLicenseRequest request, ServerCallContext context)
+    {
+        Caller.Require(Permission.VendorAdmin);
+        return (await licenses.ResumeAsync(Caller, request.LicenseId, context.CancellationToken)).ToProto(clock.GetUtcNow());
+    }
+
+    public override async Task<ListAuditEventsResponse> ListAuditEvents(ListAuditEventsRequest request, ServerCallContext context)
+    {
+        Caller.Require(Permission.VendorAudit);
+        var v = new Validator();
+        var page = PageSpec.From(v, request.Page?.PageSize ?? 0, null);
+        long after = long.MaxValue;
+        if (!string.IsNullOrEmpty(request.Page?.PageToken) && !long.TryParse(request.Page.PageToken, out after))
+        {
+            v.Fail("page.page_token", "is not a token from a previous response");
+        }
+        var objectId = v.OptionalText("object_id", request.ObjectId, 64);
+        v.ThrowIfInvalid();
+        var query = db.AuditEvents.AsNoTracking().Where(e => e.Sequence < after);
+        if (objectId is not null)
+        {
+            query = query.Where(e => e.ObjectId == objectId);
+        }
+        var events = await query.OrderByDescending(e => e.Sequence).Take(page.Size + 1).ToListAsync(context.CancellationToken);
+        return new ListAuditEventsResponse
+        {
+            Events = { events.Take(page.Size).Select(e => e.ToProto()) },
+            NextPageToken = events.Count > page.Size ? events[page.Size - 1].Sequence.ToString() : "",
+        };
+    }
+
+    public override async Task<VerifyAuditChainResponse> VerifyAuditChain(VerifyAuditChainRequest request, ServerCallContext context)
+    {
+        Caller.Require(Permission.VendorAudit);
+        var (intact, count, broken, problem) = await audit.VerifyAsync(context.CancellationToken);
+        return new VerifyAuditChainResponse { Intact = intact, EventsChecked = count, FirstBrokenSequence = broken, Problem = problem };
+    }
+
+    private static Guid? ResellerFilter(string? resellerId)
+    {
+        var v = new Validator();
+        var id = v.OptionalId("reseller_id", resellerId);
+        v.ThrowIfInvalid();
+        return id;
+    }
+}

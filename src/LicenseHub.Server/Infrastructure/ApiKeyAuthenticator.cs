@@ -1,0 +1,42 @@
+using System.Security.Cryptography;
+using LicenseHub.Data;
+using LicenseHub.Domain;
+using LicenseHub.Domain.Resellers;
+using LicenseHub.Domain.Security;
+using Microsoft.EntityFrameworkCore;
+
+namespace LicenseHub.Server.Infrastructure;
+
+/// <summary>Turns a presented API key into a <see cref="Caller"/>, or refuses it.</summary>
+public sealed class ApiKeyAuthenticator(LicenseHubDbContext db)
+{
+    public async Task<Caller> AuthenticateAsync(string? presentedKey, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(presentedKey))
+        {
+            throw new UnauthenticatedException("An API key is required: send it as 'authorization: Bearer <key>'.");
+        }
+        if (!ApiKeySecret.TryParse(presentedKey, out var prefix))
+        {
+            throw new UnauthenticatedException("The API key is not valid.");
+        }
+        var key = await db.ApiKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Prefix == prefix, cancellationToken);
+        if (key is null || !CryptographicOperations.FixedTimeEquals(key.SecretHash, ApiKeySecret.Hash(presentedKey)))
+        {
+            throw new UnauthenticatedException("The API key is not valid.");
+        }
+        if (key.RevokedAt is not null)
+        {
+            throw new UnauthenticatedException("The API key has been revoked.");
+        }
+        if (key.ResellerId is { } resellerId)
+        {
+            var status = await db.Resellers.Where(r => r.Id == resellerId).Select(r => r.Status).SingleAsync(cancellationToken);
+            if (status != ResellerStatus.Active)
+            {
+                throw new PermissionDeniedException("The reseller account is suspended; contact the vendor.");
+            }
+        }
+        return new Caller(key.Id, key.Role, key.ResellerId);
+    }
+}

@@ -1,0 +1,70 @@
+using LicenseHub.Domain;
+using LicenseHub.Domain.Security;
+
+namespace LicenseHub.Server.Infrastructure;
+
+/// <summary>What a caller may do; checked by the feature code, not by the transport.</summary>
+public enum Permission
+{
+    ResellerRead,
+    ResellerBuy,
+    ResellerAssign,
+    ResellerManageLicenses,
+    ResellerManageAccount,
+    VendorAdmin,
+    VendorAudit,
+}
+
+/// <summary>The authenticated caller of one request.</summary>
+public sealed record Caller(Guid ApiKeyId, ApiKeyRole Role, Guid? ResellerId)
+{
+    /// <summary>Identifier written to the audit trail (never the key itself).</summary>
+    public string ActorId => $"apikey:{ApiKeyId}";
+
+    public bool IsVendor => Role is ApiKeyRole.VendorAdmin or ApiKeyRole.VendorAuditor;
+
+    public bool Has(Permission permission) => permission switch
+    {
+        Permission.ResellerRead => ResellerId is not null,
+        Permission.ResellerBuy or Permission.ResellerAssign or Permission.ResellerManageLicenses =>
+            ResellerId is not null && Role is ApiKeyRole.Owner or ApiKeyRole.Manager,
+        Permission.ResellerManageAccount => ResellerId is not null && Role == ApiKeyRole.Owner,
+        Permission.VendorAdmin => Role == ApiKeyRole.VendorAdmin,
+        Permission.VendorAudit => Role is ApiKeyRole.VendorAdmin or ApiKeyRole.VendorAuditor,
+        _ => false,
+    };
+
+    public void Require(Permission permission)
+    {
+        if (!Has(permission))
+        {
+            throw new PermissionDeniedException($"The {RoleName(Role)} role may not do this (needs {permission}).");
+        }
+    }
+
+    /// <summary>The reseller this caller acts for; vendor keys have none.</summary>
+    public Guid RequireReseller()
+    {
+        Require(Permission.ResellerRead);
+        return ResellerId!.Value;
+    }
+
+    public static string RoleName(ApiKeyRole role) => role switch
+    {
+        ApiKeyRole.VendorAdmin => "vendor admin",
+        ApiKeyRole.VendorAuditor => "vendor auditor",
+        _ => "reseller " + role.ToString().ToLowerInvariant(),
+    };
+}
+
+/// <summary>Holds the caller for the current request (scoped).</summary>
+public sealed class CallerAccessor
+{
+    private Caller? _caller;
+
+    public Caller Caller => _caller ?? throw new UnauthenticatedException("No API key was presented.");
+
+    public bool IsAuthenticated => _caller is not null;
+
+    public void Set(Caller caller) => _caller = caller;
+}

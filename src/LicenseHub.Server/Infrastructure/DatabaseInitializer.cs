@@ -1,0 +1,74 @@
+using LicenseHub.Data;
+using LicenseHub.Domain.Security;
+using LicenseHub.Server.Resellers;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace LicenseHub.Server.Infrastructure;
+
+/// <summary>
+/// Applies migrations before the server accepts calls, and on first start with an empty database creates
+/// the vendor admin key: printed once to the console and written to a 0600 file, never logged.
+/// </summary>
+public sealed class DatabaseInitializer(
+    IServiceProvider services,
+    IOptions<LicenseHubOptions> options,
+    ILogger<DatabaseInitializer> logger) : IHostedService
+{
+    public const string VendorKeyFileName = "vendor-admin.key";
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LicenseHubDbContext>();
+        await db.Database.MigrateAsync(cancellationToken);
+
+        var unitOfWork = scope.ServiceProvider.GetRequiredService<UnitOfWork>();
+        var accounts = scope.ServiceProvider.GetRequiredService<ResellerAccounts>();
+        var issued = await unitOfWork.RunAsync(async ct =>
+        {
+            if (await db.ApiKeys.AnyAsync(k => k.Role == ApiKeyRole.VendorAdmin, ct))
+            {
+                return null;
+            }
+            var (_, key) = await accounts.IssueKeyAsync("system:first-start", null, "vendor admin (first start)", ApiKeyRole.VendorAdmin, ct);
+            return key;
+        }, cancellationToken);
+        if (issued is null)
+        {
+            return;
+        }
+        var directory = options.Value.ResolveDataDirectory();
+        var path = Path.Combine(directory, VendorKeyFileName);
+        await WriteSecretFileAsync(path, issued + "\n", cancellationToken);
+        // Deliberately the console, not the logger: log sinks must never receive a secret.
+        Console.WriteLine();
+        Console.WriteLine("  First start: created the vendor admin API key. It is shown only this once:");
+        Console.WriteLine();
+        Console.WriteLine($"    {issued}");
+        Console.WriteLine();
+        Console.WriteLine($"  It is also in {path} (permissions 0600). Store it safely, then delete that file.");
+        Console.WriteLine();
+        logger.LogInformation("Created the vendor admin API key on first start; written to {Path}", path);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public static async Task WriteSecretFileAsync(string path, string content, CancellationToken ct)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+        await using (var stream = new FileStream(path, options))
+        await using (var writer = new StreamWriter(stream))
+        {
+            await writer.WriteAsync(content.AsMemory(), ct);
+        }
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using LicenseHub.Domain;
+
+namespace LicenseHub.Server.Infrastructure;
+
+/// <summary>
+/// The one place where domain errors become gRPC statuses. Anything unexpected is logged (without
+/// request data) and answered as INTERNAL without details.
+/// </summary>
+public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
+        UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (Exception ex) when (ex is not RpcException)
+        {
+            throw Map(ex, context);
+        }
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream,
+        ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(request, responseStream, context);
+        }
+        catch (Exception ex) when (ex is not RpcException)
+        {
+            throw Map(ex, context);
+        }
+    }
+
+    private RpcException Map(Exception exception, ServerCallContext context)
+    {
+        var status = exception switch
+        {
+            ValidationException v => new Google.Rpc.Status
+            {
+                Code = (int)Code.InvalidArgument,
+                Message = v.Message,
+                Details =
+                {
+                    Any.Pack(new BadRequest
+                    {
+                        FieldViolations =
+                        {
+                            v.Violations.Select(f => new BadRequest.Types.FieldViolation { Field = f.Field, Description = f.Description }),
+                        },
+                    }),
+                },
+            },
+            NotFoundException => Simple(Code.NotFound, exception.Message),
+            PermissionDeniedException => Simple(Code.PermissionDenied, exception.Message),
+            UnauthenticatedException => Simple(Code.Unauthenticated, exception.Message),
+            PreconditionFailedException => Simple(Code.FailedPrecondition, exception.Message),
+            AlreadyExistsException => Simple(Code.AlreadyExists, exception.Message),
+            RateLimitedException r => new Google.Rpc.Status
+            {
+                Code = (int)Code.ResourceExhausted,
+                Message = r.Message,
+                Details = { Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(r.RetryAfter) }) },
+            },
+            OperationCanceledException when context.CancellationToken.IsCancellationRequested => Simple(Code.Cancelled, "The call was cancelled."),
+            _ => null,
+        };
+        if (status is null)
+        {
+            logger.LogError(exception, "Unhandled error in {Method}", context.Method);
+            status = Simple(Code.Internal, "An internal error occurred; it has been logged.");
+        }
+        return status.ToRpcException();
+    }
+
+    private static Google.Rpc.Status Simple(Code code, string message) => new() { Code = (int)code, Message = message };
+}

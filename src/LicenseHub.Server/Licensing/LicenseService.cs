@@ -1,0 +1,157 @@
+using LicenseHub.Data;
+using LicenseHub.Domain;
+using LicenseHub.Domain.Catalog;
+using LicenseHub.Domain.Installations;
+using LicenseHub.Domain.Licensing;
+using LicenseHub.Domain.Validation;
+using LicenseHub.Server.Audit;
+using LicenseHub.Server.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace LicenseHub.Server.Licensing;
+
+public sealed record LicenseFilter(LicenseState? State, string? PlanId, string? ResellerReference, DateTimeOffset? ExpiresBefore, string? PoolId);
+
+public sealed record LicenseView(License License, Plan Plan, int Installations);
+
+/// <summary>A reseller's licenses: listing, reading, and state changes (each audited).</summary>
+public sealed class LicenseService(LicenseHubDbContext db, UnitOfWork unitOfWork, AuditTrail audit, TimeProvider clock)
+{
+    public async Task<(IReadOnlyList<LicenseView> Items, string Next)> ListAsync(Caller caller, LicenseFilter filter, int pageSize,
+        string? pageToken, CancellationToken ct)
+    {
+        var resellerId = caller.RequireReseller();
+        var v = new Validator();
+        var page = PageSpec.From(v, pageSize, pageToken);
+        var planId = v.OptionalId("plan_id", filter.PlanId);
+        var poolId = v.OptionalId("pool_id", filter.PoolId);
+        var reference = v.OptionalText("reseller_reference", filter.ResellerReference, ResellerReference.MaxLength);
+        v.ThrowIfInvalid();
+
+        var now = clock.GetUtcNow();
+        var query = db.Licenses.AsNoTracking().Where(l => l.ResellerId == resellerId);
+        query = filter.State switch
+        {
+            null => query,
+            LicenseState.Expired => query.Where(l => l.State == LicenseState.Active && l.ExpiresAt <= now),
+            LicenseState.Active => query.Where(l => l.State == LicenseState.Active && l.ExpiresAt > now),
+            var state => query.Where(l => l.State == state),
+        };
+        if (planId is not null)
+        {
+            query = query.Where(l => l.PlanId == planId);
+        }
+        if (poolId is not null)
+        {
+            query = query.Where(l => l.PoolId == poolId);
+        }
+        if (reference is not null)
+        {
+            query = query.Where(l => l.ResellerReference == reference);
+        }
+        if (filter.ExpiresBefore is { } before)
+        {
+            query = query.Where(l => l.ExpiresAt < before);
+        }
+        if (page.After is { } after)
+        {
+            query = query.Where(l => l.Id.CompareTo(after) < 0);
+        }
+        var rows = await query.OrderByDescending(l => l.Id).Take(page.Size + 1)
+            .Select(l => new { License = l, Installations = db.Installations.Count(i => i.LicenseId == l.Id) })
+            .ToListAsync(ct);
+        var plans = await PlansAsync(rows.Select(r => r.License.PlanId), ct);
+        var items = rows.Take(page.Size).Select(r => new LicenseView(r.License, plans[r.License.PlanId], r.Installations)).ToList();
+        return (items, PageSpec.NextToken(rows, page.Size, r => r.License.Id));
+    }
+
+    public async Task<(LicenseView View, IReadOnlyList<Installation> Installations)> GetAsync(Caller caller, string? licenseId,
+        CancellationToken ct)
+    {
+        var resellerId = caller.RequireReseller();
+        var id = ParseId(licenseId);
+        var license = await db.Licenses.AsNoTracking().SingleOrDefaultAsync(l => l.Id == id && l.ResellerId == resellerId, ct)
+            ?? throw new NotFoundException("license", licenseId!);
+        var installations = await db.Installations.AsNoTracking().Where(i => i.LicenseId == id).OrderBy(i => i.ActivatedAt).ToListAsync(ct);
+        var plan = await db.Plans.AsNoTracking().Include(p => p.Product).SingleAsync(p => p.Id == license.PlanId, ct);
+        return (new LicenseView(license, plan, installations.Count), installations);
+    }
+
+    public Task<LicenseView> SuspendAsync(Caller caller, string? licenseId, CancellationToken ct) =>
+        ChangeAsync(caller, licenseId, "license.suspend", (l, _) => l.Suspend(byVendor: caller.IsVendor), ct);
+
+    public Task<LicenseView> ResumeAsync(Caller caller, string? licenseId, CancellationToken ct) =>
+        ChangeAsync(caller, licenseId, "license.resume", (l, _) => l.Resume(byVendor: caller.IsVendor), ct);
+
+    public Task<LicenseView> RevokeAsync(Caller caller, string? licenseId, CancellationToken ct) =>
+        ChangeAsync(caller, licenseId, "license.revoke", (l, _) => l.Revoke(), ct);
+
+    public Task<LicenseView> RenewAsync(Caller caller, string? licenseId, CancellationToken ct) =>
+        ChangeAsync(caller, licenseId, "license.renew", (l, plan) => l.Renew(plan.TermDays, clock.GetUtcNow()), ct);
+
+    public async Task<LicenseView> ReleaseInstallationAsync(Caller caller, string? licenseId, string? installationId, CancellationToken ct)
+    {
+        caller.Require(Permission.ResellerManageLicenses);
+        var resellerId = caller.ResellerId!.Value;
+        var v = new Validator();
+        var id = v.Id("license_id", licenseId);
+        var installation = v.Id("installation_id", installationId);
+        v.ThrowIfInvalid();
+        return await unitOfWork.RunAsync(async token =>
+        {
+            var license = await db.Licenses.SingleOrDefaultAsync(l => l.Id == id && l.ResellerId == resellerId, token)
+                ?? throw new NotFoundException("license", licenseId!);
+            var row = await db.Installations.SingleOrDefaultAsync(i => i.Id == installation && i.LicenseId == id, token)
+                ?? throw new NotFoundException("installation", installationId!);
+            var plan = await db.Plans.AsNoTracking().SingleAsync(p => p.Id == license.PlanId, token);
+            license.UseTransfer(plan.TransferBudget);
+            await db.CheckIns.Where(c => c.InstallationId == row.Id).ExecuteDeleteAsync(token);
+            db.Installations.Remove(row);
+            await audit.AppendAsync(caller.ActorId, "installation.release", "license", license.Id.ToString(),
+                $"installation={row.Id};transfers_used={license.TransfersUsed}", token);
+            var remaining = await db.Installations.CountAsync(i => i.LicenseId == id, token) - 1;
+            return new LicenseView(license, plan, remaining);
+        }, ct);
+    }
+
+    private async Task<LicenseView> ChangeAsync(Caller caller, string? licenseId, string action, Action<License, Plan> change,
+        CancellationToken ct)
+    {
+        Guid? resellerId = null;
+        if (caller.IsVendor)
+        {
+            caller.Require(Permission.VendorAdmin);
+        }
+        else
+        {
+            caller.Require(Permission.ResellerManageLicenses);
+            resellerId = caller.ResellerId;
+        }
+        var id = ParseId(licenseId);
+        return await unitOfWork.RunAsync(async token =>
+        {
+            var license = await db.Licenses.SingleOrDefaultAsync(l => l.Id == id && (resellerId == null || l.ResellerId == resellerId), token)
+                ?? throw new NotFoundException("license", licenseId!);
+            var plan = await db.Plans.AsNoTracking().SingleAsync(p => p.Id == license.PlanId, token);
+            change(license, plan);
+            await audit.AppendAsync(caller.ActorId, action, "license", license.Id.ToString(),
+                $"state={license.State};expires={license.ExpiresAt:O}", token);
+            var installations = await db.Installations.CountAsync(i => i.LicenseId == id, token);
+            return new LicenseView(license, plan, installations);
+        }, ct);
+    }
+
+    private async Task<Dictionary<Guid, Plan>> PlansAsync(IEnumerable<Guid> ids, CancellationToken ct)
+    {
+        var distinct = ids.Distinct().ToList();
+        return await db.Plans.AsNoTracking().Where(p => distinct.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
+    }
+
+    private static Guid ParseId(string? licenseId)
+    {
+        var v = new Validator();
+        var id = v.Id("license_id", licenseId);
+        v.ThrowIfInvalid();
+        return id;
+    }
+}

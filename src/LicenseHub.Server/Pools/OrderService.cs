@@ -1,0 +1,146 @@
+using System.Text.RegularExpressions;
+using LicenseHub.Data;
+using LicenseHub.Domain;
+using LicenseHub.Domain.Pools;
+using LicenseHub.Domain.Validation;
+using LicenseHub.Server.Audit;
+using LicenseHub.Server.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace LicenseHub.Server.Pools;
+
+public sealed record OrderResult(Order Order, Pool Pool, bool Replayed);
+
+/// <summary>Bulk purchases: an order tops up the reseller's pool for the plan, exactly once per idempotency key.</summary>
+public sealed partial class OrderService(LicenseHubDbContext db, UnitOfWork unitOfWork, AuditTrail audit, TimeProvider clock)
+{
+    public const int MaxQuantity = 100_000;
+
+    public async Task<OrderResult> CreateAsync(Caller caller, string? planId, int quantity, string? idempotencyKey, CancellationToken ct)
+    {
+        caller.Require(Permission.ResellerBuy);
+        var resellerId = caller.ResellerId!.Value;
+        var v = new Validator();
+        var plan = v.Id("plan_id", planId);
+        v.Range("quantity", quantity, 1, MaxQuantity);
+        var key = (idempotencyKey ?? "").Trim();
+        if (!IdempotencyKeyPattern().IsMatch(key))
+        {
+            v.Fail("idempotency_key", "must be 8 to 64 characters of letters, digits and . _ : -");
+        }
+        v.ThrowIfInvalid();
+
+        return await unitOfWork.RunAsync(async token =>
+        {
+            var existing = await db.Orders.AsNoTracking()
+                .SingleOrDefaultAsync(o => o.ResellerId == resellerId && o.IdempotencyKey == key, token);
+            if (existing is not null)
+            {
+                if (existing.PlanId != plan || existing.Quantity != quantity)
+                {
+                    throw new PreconditionFailedException(
+                        "This idempotency key was already used for a different order; use a new key for a new order.");
+                }
+                var existingPool = await db.Pools.AsNoTracking().SingleAsync(p => p.Id == existing.PoolId, token);
+                return new OrderResult(existing, existingPool, Replayed: true);
+            }
+
+            var planRow = await db.Plans.AsNoTracking().SingleOrDefaultAsync(p => p.Id == plan, token)
+                ?? throw new NotFoundException("plan", planId!);
+            var now = clock.GetUtcNow();
+            var pool = await db.Pools.SingleOrDefaultAsync(p => p.ResellerId == resellerId && p.PlanId == plan, token);
+            if (pool is null)
+            {
+                pool = new Pool { Id = Guid.CreateVersion7(), ResellerId = resellerId, PlanId = plan, Purchased = quantity, CreatedAt = now };
+                db.Pools.Add(pool);
+            }
+            else
+            {
+                // Atomic in the database, so a concurrent assignment never reads a stale total.
+                await db.Pools.Where(p => p.Id == pool.Id)
+                    .ExecuteUpdateAsync(s => s.SetProperty(p => p.Purchased, p => p.Purchased + quantity), token);
+                pool.Purchased += quantity;
+                db.Entry(pool).Property(p => p.Purchased).IsModified = false;
+            }
+            var order = new Order
+            {
+                Id = Guid.CreateVersion7(),
+                ResellerId = resellerId,
+                PlanId = plan,
+                PoolId = pool.Id,
+                Quantity = quantity,
+                AmountMinor = checked(planRow.PriceMinor * quantity),
+                Currency = planRow.Currency,
+                IdempotencyKey = key,
+                CreatedAt = now,
+            };
+            db.Orders.Add(order);
+            await audit.AppendAsync(caller.ActorId, "order.create", "order", order.Id.ToString(),
+                $"pool={pool.Id};quantity={quantity}", token);
+            return new OrderResult(order, pool, Replayed: false);
+        }, ct);
+    }
+
+    public async Task<(IReadOnlyList<Order> Items, string Next)> ListAsync(Caller caller, Guid? resellerFilter, int pageSize,
+        string? pageToken, CancellationToken ct)
+    {
+        var v = new Validator();
+        var page = PageSpec.From(v, pageSize, pageToken);
+        v.ThrowIfInvalid();
+        var query = db.Orders.AsNoTracking();
+        query = caller.IsVendor ? VendorScope(caller, query, resellerFilter) : query.Where(o => o.ResellerId == caller.RequireReseller());
+        if (page.After is { } after)
+        {
+            query = query.Where(o => o.Id.CompareTo(after) < 0);
+        }
+        var items = await query.OrderByDescending(o => o.Id).Take(page.Size + 1).ToListAsync(ct);
+        return (items.Take(page.Size).ToList(), PageSpec.NextToken(items, page.Size, o => o.Id));
+    }
+
+    public async Task<(IReadOnlyList<Pool> Items, string Next)> ListPoolsAsync(Caller caller, Guid? resellerFilter, int pageSize,
+        string? pageToken, CancellationToken ct)
+    {
+        var v = new Validator();
+        var page = PageSpec.From(v, pageSize, pageToken);
+        v.ThrowIfInvalid();
+        var query = db.Pools.AsNoTracking();
+        if (caller.IsVendor)
+        {
+            caller.Require(Permission.VendorAdmin);
+            if (resellerFilter is not null)
+            {
+                query = query.Where(p => p.ResellerId == resellerFilter);
+            }
+        }
+        else
+        {
+            var resellerId = caller.RequireReseller();
+            query = query.Where(p => p.ResellerId == resellerId);
+        }
+        if (page.After is { } after)
+        {
+            query = query.Where(p => p.Id.CompareTo(after) < 0);
+        }
+        var items = await query.OrderByDescending(p => p.Id).Take(page.Size + 1).ToListAsync(ct);
+        return (items.Take(page.Size).ToList(), PageSpec.NextToken(items, page.Size, p => p.Id));
+    }
+
+    public async Task<Pool> GetPoolAsync(Caller caller, string? poolId, CancellationToken ct)
+    {
+        var resellerId = caller.RequireReseller();
+        var v = new Validator();
+        var id = v.Id("pool_id", poolId);
+        v.ThrowIfInvalid();
+        return await db.Pools.AsNoTracking().SingleOrDefaultAsync(p => p.Id == id && p.ResellerId == resellerId, ct)
+            ?? throw new NotFoundException("pool", poolId!);
+    }
+
+    private static IQueryable<Order> VendorScope(Caller caller, IQueryable<Order> query, Guid? resellerFilter)
+    {
+        caller.Require(Permission.VendorAdmin);
+        return resellerFilter is null ? query : query.Where(o => o.ResellerId == resellerFilter);
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._:-]{8,64}$")]
+    private static partial Regex IdempotencyKeyPattern();
+}

@@ -1,0 +1,58 @@
+using LicenseHub.Data;
+using LicenseHub.Server.Audit;
+using LicenseHub.Server.Catalog;
+using LicenseHub.Server.Grpc;
+using LicenseHub.Server.Infrastructure;
+using LicenseHub.Server.Licensing;
+using LicenseHub.Server.Pools;
+using LicenseHub.Server.Resellers;
+using Microsoft.EntityFrameworkCore;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.Configure<LicenseHubOptions>(builder.Configuration.GetSection(LicenseHubOptions.Section));
+var hubOptions = builder.Configuration.GetSection(LicenseHubOptions.Section).Get<LicenseHubOptions>() ?? new LicenseHubOptions();
+var dataDirectory = hubOptions.ResolveDataDirectory();
+Directory.CreateDirectory(dataDirectory);
+
+var connectionString = builder.Configuration.GetConnectionString("LicenseHub")
+    ?? $"Data Source={Path.Combine(dataDirectory, "licensehub.db")};Default Timeout=30";
+builder.Services.AddSingleton<SqlitePragmas>();
+builder.Services.AddDbContext<LicenseHubDbContext>((sp, options) => options
+    .UseSqlite(connectionString)
+    .AddInterceptors(sp.GetRequiredService<SqlitePragmas>()));
+
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddScoped<CallerAccessor>();
+builder.Services.AddScoped<ApiKeyAuthenticator>();
+builder.Services.AddScoped<AuditTrail>();
+builder.Services.AddScoped<UnitOfWork>();
+builder.Services.AddScoped<CatalogService>();
+builder.Services.AddScoped<ResellerAccounts>();
+builder.Services.AddScoped<OrderService>();
+builder.Services.AddScoped<PoolAllocator>();
+builder.Services.AddScoped<LicenseService>();
+builder.Services.AddHostedService<DatabaseInitializer>();
+
+builder.Services.AddGrpc(options =>
+{
+    // Order matters: errors raised while authenticating are mapped too.
+    options.Interceptors.Add<ErrorInterceptor>();
+    options.Interceptors.Add<AuthInterceptor>();
+    options.MaxReceiveMessageSize = 4 * 1024 * 1024;
+});
+builder.Services.AddGrpcReflection();
+builder.Services.AddGrpcHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+
+var app = builder.Build();
+
+app.MapGrpcService<VendorGrpcService>();
+app.MapGrpcService<ResellerGrpcService>();
+app.MapGrpcHealthChecksService();
+app.MapGrpcReflectionService();
+app.MapGet("/", () => Results.Text("LicenseHub license server. gRPC services: licensehub.v1.VendorService, licensehub.v1.ResellerService, licensehub.v1.AgentService.\n"));
+
+app.Run();
+
+/// <summary>Entry point, visible to WebApplicationFactory in tests.</summary>
+public partial class Program;

@@ -1,0 +1,196 @@
+using LicenseHub.Data;
+using LicenseHub.Domain;
+using LicenseHub.Domain.Resellers;
+using LicenseHub.Domain.Security;
+using LicenseHub.Domain.Validation;
+using LicenseHub.Server.Audit;
+using LicenseHub.Server.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace LicenseHub.Server.Resellers;
+
+public sealed record NewReseller(string CompanyName, string Country, string VatId, string BillingContactName, string BillingContactEmail);
+
+/// <summary>Reseller accounts and the API keys of resellers and vendor staff.</summary>
+public sealed class ResellerAccounts(LicenseHubDbContext db, UnitOfWork unitOfWork, AuditTrail audit, TimeProvider clock)
+{
+    public async Task<Reseller> CreateAsync(Caller caller, NewReseller request, CancellationToken ct)
+    {
+        caller.Require(Permission.VendorAdmin);
+        var v = new Validator();
+        var reseller = new Reseller
+        {
+            Id = Guid.CreateVersion7(),
+            CompanyName = v.Text("company_name", request.CompanyName, 200),
+            Country = v.Country("country", request.Country),
+            VatId = v.OptionalText("vat_id", request.VatId, 32),
+            BillingContactName = v.Text("billing_contact_name", request.BillingContactName, 200),
+            BillingContactEmail = v.Email("billing_contact_email", request.BillingContactEmail),
+            Status = ResellerStatus.Active,
+            CreatedAt = clock.GetUtcNow(),
+        };
+        v.ThrowIfInvalid();
+        return await unitOfWork.RunAsync(async token =>
+        {
+            db.Resellers.Add(reseller);
+            await audit.AppendAsync(caller.ActorId, "reseller.create", "reseller", reseller.Id.ToString(), null, token);
+            return reseller;
+        }, ct);
+    }
+
+    public async Task<Reseller> GetAsync(Caller caller, string? resellerId, CancellationToken ct)
+    {
+        Guid id;
+        if (caller.IsVendor)
+        {
+            caller.Require(Permission.VendorAdmin);
+            var v = new Validator();
+            id = v.Id("reseller_id", resellerId);
+            v.ThrowIfInvalid();
+        }
+        else
+        {
+            id = caller.RequireReseller();
+        }
+        return await db.Resellers.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct)
+            ?? throw new NotFoundException("reseller", resellerId ?? id.ToString());
+    }
+
+    public async Task<(IReadOnlyList<Reseller> Items, string Next)> ListAsync(Caller caller, int pageSize, string? pageToken,
+        ResellerStatus? status, CancellationToken ct)
+    {
+        caller.Require(Permission.VendorAdmin);
+        var v = new Validator();
+        var page = PageSpec.From(v, pageSize, pageToken);
+        v.ThrowIfInvalid();
+        var query = db.Resellers.AsNoTracking();
+        if (status is not null)
+        {
+            query = query.Where(r => r.Status == status);
+        }
+        if (page.After is { } after)
+        {
+            query = query.Where(r => r.Id.CompareTo(after) < 0);
+        }
+        var items = await query.OrderByDescending(r => r.Id).Take(page.Size + 1).ToListAsync(ct);
+        return (items.Take(page.Size).ToList(), PageSpec.NextToken(items, page.Size, r => r.Id));
+    }
+
+    public Task<Reseller> SuspendAsync(Caller caller, string? resellerId, string? reason, CancellationToken ct) =>
+        SetStatusAsync(caller, resellerId, ResellerStatus.Suspended, reason, ct);
+
+    public Task<Reseller> ResumeAsync(Caller caller, string? resellerId, CancellationToken ct) =>
+        SetStatusAsync(caller, resellerId, ResellerStatus.Active, null, ct);
+
+    private async Task<Reseller> SetStatusAsync(Caller caller, string? resellerId, ResellerStatus status, string? reason, CancellationToken ct)
+    {
+        caller.Require(Permission.VendorAdmin);
+        var v = new Validator();
+        var id = v.Id("reseller_id", resellerId);
+        var validReason = v.OptionalText("reason", reason, 500);
+        v.ThrowIfInvalid();
+        return await unitOfWork.RunAsync(async token =>
+        {
+            var reseller = await db.Resellers.SingleOrDefaultAsync(r => r.Id == id, token)
+                ?? throw new NotFoundException("reseller", resellerId!);
+            if (reseller.Status == ResellerStatus.Deleted)
+            {
+                throw new PreconditionFailedException("The reseller account has been deleted.");
+            }
+            reseller.Status = status;
+            await audit.AppendAsync(caller.ActorId, status == ResellerStatus.Suspended ? "reseller.suspend" : "reseller.resume",
+                "reseller", reseller.Id.ToString(), validReason is null ? null : $"reason={validReason}", token);
+            return reseller;
+        }, ct);
+    }
+
+    public async Task<(ApiKey Info, string Key)> CreateResellerKeyAsync(Caller caller, string? resellerId, string? name, ApiKeyRole? role,
+        CancellationToken ct)
+    {
+        caller.Require(Permission.VendorAdmin);
+        var v = new Validator();
+        var id = v.Id("reseller_id", resellerId);
+        var validName = v.Text("name", name, 100);
+        if (role is not (ApiKeyRole.Owner or ApiKeyRole.Manager or ApiKeyRole.Viewer))
+        {
+            v.Fail("role", "must be OWNER, MANAGER or VIEWER for a reseller key");
+        }
+        v.ThrowIfInvalid();
+        return await unitOfWork.RunAsync(async token =>
+        {
+            if (!await db.Resellers.AnyAsync(r => r.Id == id && r.Status != ResellerStatus.Deleted, token))
+            {
+                throw new NotFoundException("reseller", resellerId!);
+            }
+            return await IssueKeyAsync(caller.ActorId, id, validName, role!.Value, token);
+        }, ct);
+    }
+
+    public async Task<(ApiKey Info, string Key)> CreateVendorKeyAsync(Caller caller, string? name, ApiKeyRole? role, CancellationToken ct)
+    {
+        caller.Require(Permission.VendorAdmin);
+        var v = new Validator();
+        var validName = v.Text("name", name, 100);
+        if (role is not (ApiKeyRole.VendorAdmin or ApiKeyRole.VendorAuditor))
+        {
+            v.Fail("role", "must be VENDOR_ADMIN or VENDOR_AUDITOR for a vendor key");
+        }
+        v.ThrowIfInvalid();
+        return await unitOfWork.RunAsync(token => IssueKeyAsync(caller.ActorId, null, validName, role!.Value, token), ct);
+    }
+
+    /// <summary>Creates a key inside the caller's unit of work. Also used by first-start bootstrap.</summary>
+    public async Task<(ApiKey Info, string Key)> IssueKeyAsync(string actorId, Guid? resellerId, string name, ApiKeyRole role,
+        CancellationToken ct)
+    {
+        var (secret, prefix) = ApiKeySecret.Generate();
+        var key = new ApiKey
+        {
+            Id = Guid.CreateVersion7(),
+            ResellerId = resellerId,
+            Name = name,
+            Role = role,
+            Prefix = prefix,
+            SecretHash = ApiKeySecret.Hash(secret),
+            CreatedAt = clock.GetUtcNow(),
+        };
+        db.ApiKeys.Add(key);
+        await audit.AppendAsync(actorId, "apikey.create", "apikey", key.Id.ToString(), $"role={role}", ct);
+        return (key, secret);
+    }
+
+    public async Task<ApiKey> RevokeKeyAsync(Caller caller, string? apiKeyId, CancellationToken ct)
+    {
+        caller.Require(Permission.VendorAdmin);
+        var v = new Validator();
+        var id = v.Id("api_key_id", apiKeyId);
+        v.ThrowIfInvalid();
+        return await unitOfWork.RunAsync(async token =>
+        {
+            var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Id == id, token) ?? throw new NotFoundException("api key", apiKeyId!);
+            if (key.RevokedAt is null)
+            {
+                key.RevokedAt = clock.GetUtcNow();
+                await audit.AppendAsync(caller.ActorId, "apikey.revoke", "apikey", key.Id.ToString(), null, token);
+            }
+            return key;
+        }, ct);
+    }
+
+    public async Task<IReadOnlyList<ApiKey>> ListKeysAsync(Caller caller, string? resellerId, CancellationToken ct)
+    {
+        Guid? id;
+        if (caller.IsVendor)
+        {
+            caller.Require(Permission.VendorAdmin);
+            var v = new Validator();
+            id = v.OptionalId("reseller_id", resellerId);
+            v.ThrowIfInvalid();
+        }
+        else
+        {
+            id = caller.RequireReseller();
+        }
+        return await db.ApiKeys.AsNoTracking().Where(k => k.ResellerId == id).OrderBy(k => k.CreatedAt).ToListAsync(ct);
+    }
+}
