@@ -1,5 +1,6 @@
 using LicenseHub.Data;
 using LicenseHub.Domain.Audit;
+using LicenseHub.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace LicenseHub.Server.Audit;
@@ -19,7 +20,7 @@ public sealed class AuditTrail(LicenseHubDbContext db, TimeProvider clock)
         _last ??= await db.AuditEvents.AsNoTracking().OrderByDescending(e => e.Sequence).FirstOrDefaultAsync(cancellationToken);
         var sequence = (_last?.Sequence ?? 0) + 1;
         var previousHash = _last?.Hash ?? AuditEvent.GenesisHash;
-        var at = DateTimeOffset.FromUnixTimeMilliseconds(clock.GetUtcNow().ToUnixTimeMilliseconds());
+        var at = clock.Now();
         var ev = new AuditEvent
         {
             Sequence = sequence,

@@ -27,7 +27,7 @@ public sealed class CatalogService(LicenseHubDbContext db, UnitOfWork unitOfWork
             {
                 throw new AlreadyExistsException($"A product with code '{validCode}' already exists.");
             }
-            var product = new Product { Id = Guid.CreateVersion7(), Code = validCode, Name = validName, CreatedAt = clock.GetUtcNow() };
+            var product = new Product { Id = Guid.CreateVersion7(), Code = validCode, Name = validName, CreatedAt = clock.Now() };
             db.Products.Add(product);
             await audit.AppendAsync(caller.ActorId, "product.create", "product", product.Id.ToString(), $"code={validCode}", token);
             return product;
@@ -81,7 +81,7 @@ public sealed class CatalogService(LicenseHubDbContext db, UnitOfWork unitOfWork
                 PriceMinor = request.PriceMinor,
                 Currency = currency,
                 TransferBudget = request.TransferBudget,
-                CreatedAt = clock.GetUtcNow(),
+                CreatedAt = clock.Now(),
             };
             db.Plans.Add(plan);
             await audit.AppendAsync(caller.ActorId, "plan.create", "plan", plan.Id.ToString(), $"product={product.Code};code={code}", token);

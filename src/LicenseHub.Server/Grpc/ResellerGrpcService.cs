@@ -60,7 +60,7 @@ public sealed class ResellerGrpcService(
     {
         var (assigned, pool) = await allocator.AssignAsync(Caller, request.PoolId, request.Count,
             request.Assignments.Select(a => (string?)a.ResellerReference).ToList(), context.CancellationToken);
-        var now = clock.GetUtcNow();
+        var now = clock.Now();
         var plan = await catalog.ListPlansAsync(Caller, null, context.CancellationToken);
         var planRow = plan.Single(p => p.Id == pool.PlanId);
         var response = new AssignLicensesResponse { Pool = pool.ToProto() };
@@ -78,7 +78,7 @@ public sealed class ResellerGrpcService(
             ProtoMapping.FromProto(request.ExpiresBefore, "expires_before"), request.PoolId);
         var (items, next) = await licenses.ListAsync(Caller, filter, request.Page?.PageSize ?? 0, request.Page?.PageToken,
             context.CancellationToken);
-        var now = clock.GetUtcNow();
+        var now = clock.Now();
         return new ListLicensesResponse { Licenses = { items.Select(l => l.ToProto(now)) }, NextPageToken = next };
     }
 
@@ -87,26 +87,26 @@ public sealed class ResellerGrpcService(
         var (view, installations) = await licenses.GetAsync(Caller, request.LicenseId, context.CancellationToken);
         return new GetLicenseResponse
         {
-            License = view.ToProto(clock.GetUtcNow()),
+            License = view.ToProto(clock.Now()),
             Installations = { installations.Select(i => i.ToProto()) },
         };
     }
 
     public override async Task<License> SuspendLicense(LicenseActionRequest request, ServerCallContext context) =>
-        (await licenses.SuspendAsync(Caller, request.LicenseId, context.CancellationToken)).ToProto(clock.GetUtcNow());
+        (await licenses.SuspendAsync(Caller, request.LicenseId, context.CancellationToken)).ToProto(clock.Now());
 
     public override async Task<License> ResumeLicense(LicenseActionRequest request, ServerCallContext context) =>
-        (await licenses.ResumeAsync(Caller, request.LicenseId, context.CancellationToken)).ToProto(clock.GetUtcNow());
+        (await licenses.ResumeAsync(Caller, request.LicenseId, context.CancellationToken)).ToProto(clock.Now());
 
     public override async Task<License> RevokeLicense(LicenseActionRequest request, ServerCallContext context) =>
-        (await licenses.RevokeAsync(Caller, request.LicenseId, context.CancellationToken)).ToProto(clock.GetUtcNow());
+        (await licenses.RevokeAsync(Caller, request.LicenseId, context.CancellationToken)).ToProto(clock.Now());
 
     public override async Task<License> RenewLicense(LicenseActionRequest request, ServerCallContext context) =>
-        (await licenses.RenewAsync(Caller, request.LicenseId, context.CancellationToken)).ToProto(clock.GetUtcNow());
+        (await licenses.RenewAsync(Caller, request.LicenseId, context.CancellationToken)).ToProto(clock.Now());
 
     public override async Task<License> ReleaseInstallation(ReleaseInstallationRequest request, ServerCallContext context) =>
         (await licenses.ReleaseInstallationAsync(Caller, request.LicenseId, request.InstallationId, context.CancellationToken))
-            .ToProto(clock.GetUtcNow());
+            .ToProto(clock.Now());
 
     public override async Task<ListApiKeysResponse> ListApiKeys(ResellerListApiKeysRequest request, ServerCallContext context)
     {

@@ -123,13 +123,13 @@ public sealed class VendorGrpcService(
     public override async Task<License> SuspendLicense(VendorLicenseRequest request, ServerCallContext context)
     {
         Caller.Require(Permission.VendorAdmin);
-        return (await licenses.SuspendAsync(Caller, request.LicenseId, context.CancellationToken)).ToProto(clock.GetUtcNow());
+        return (await licenses.SuspendAsync(Caller, request.LicenseId, context.CancellationToken)).ToProto(clock.Now());
     }
 
     public override async Task<License> ResumeLicense(VendorLicenseRequest request, ServerCallContext context)
     {
         Caller.Require(Permission.VendorAdmin);
-        return (await licenses.ResumeAsync(Caller, request.LicenseId, context.CancellationToken)).ToProto(clock.GetUtcNow());
+        return (await licenses.ResumeAsync(Caller, request.LicenseId, context.CancellationToken)).ToProto(clock.Now());
     }
 
     public override async Task<ListAuditEventsResponse> ListAuditEvents(ListAuditEventsRequest request, ServerCallContext context)

@@ -28,7 +28,7 @@ public sealed class LicenseService(LicenseHubDbContext db, UnitOfWork unitOfWork
         var reference = v.OptionalText("reseller_reference", filter.ResellerReference, ResellerReference.MaxLength);
         v.ThrowIfInvalid();
 
-        var now = clock.GetUtcNow();
+        var now = clock.Now();
         var query = db.Licenses.AsNoTracking().Where(l => l.ResellerId == resellerId);
         query = filter.State switch
         {
@@ -87,7 +87,7 @@ public sealed class LicenseService(LicenseHubDbContext db, UnitOfWork unitOfWork
         ChangeAsync(caller, licenseId, "license.revoke", (l, _) => l.Revoke(), ct);
 
     public Task<LicenseView> RenewAsync(Caller caller, string? licenseId, CancellationToken ct) =>
-        ChangeAsync(caller, licenseId, "license.renew", (l, plan) => l.Renew(plan.TermDays, clock.GetUtcNow()), ct);
+        ChangeAsync(caller, licenseId, "license.renew", (l, plan) => l.Renew(plan.TermDays, clock.Now()), ct);
 
     public async Task<LicenseView> ReleaseInstallationAsync(Caller caller, string? licenseId, string? installationId, CancellationToken ct)
     {

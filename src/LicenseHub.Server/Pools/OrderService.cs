@@ -47,7 +47,7 @@ public sealed partial class OrderService(LicenseHubDbContext db, UnitOfWork unit
 
             var planRow = await db.Plans.AsNoTracking().SingleOrDefaultAsync(p => p.Id == plan, token)
                 ?? throw new NotFoundException("plan", planId!);
-            var now = clock.GetUtcNow();
+            var now = clock.Now();
             var pool = await db.Pools.SingleOrDefaultAsync(p => p.ResellerId == resellerId && p.PlanId == plan, token);
             if (pool is null)
             {
@@ -59,8 +59,7 @@ public sealed partial class OrderService(LicenseHubDbContext db, UnitOfWork unit
                 // Atomic in the database, so a concurrent assignment never reads a stale total.
                 await db.Pools.Where(p => p.Id == pool.Id)
                     .ExecuteUpdateAsync(s => s.SetProperty(p => p.Purchased, p => p.Purchased + quantity), token);
-                pool.Purchased += quantity;
-                db.Entry(pool).Property(p => p.Purchased).IsModified = false;
+                db.Entry(pool).State = EntityState.Detached;
             }
             var order = new Order
             {
@@ -77,7 +76,9 @@ public sealed partial class OrderService(LicenseHubDbContext db, UnitOfWork unit
             db.Orders.Add(order);
             await audit.AppendAsync(caller.ActorId, "order.create", "order", order.Id.ToString(),
                 $"pool={pool.Id};quantity={quantity}", token);
-            return new OrderResult(order, pool, Replayed: false);
+            await db.SaveChangesAsync(token);
+            var current = await db.Pools.AsNoTracking().SingleAsync(p => p.Id == pool.Id, token);
+            return new OrderResult(order, current, Replayed: false);
         }, ct);
     }
 

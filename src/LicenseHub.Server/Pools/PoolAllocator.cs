@@ -58,7 +58,7 @@ public sealed class PoolAllocator(LicenseHubDbContext db, UnitOfWork unitOfWork,
         var plan = await db.Plans.AsNoTracking().SingleAsync(p => p.Id == pool.PlanId, ct);
 
         // Keys are made before the transaction so hashing does not hold the write lock.
-        var now = clock.GetUtcNow();
+        var now = clock.Now();
         var assigned = new NewLicense[n];
         for (var i = 0; i < n; i++)
         {

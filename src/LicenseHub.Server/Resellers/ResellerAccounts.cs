@@ -27,7 +27,7 @@ public sealed class ResellerAccounts(LicenseHubDbContext db, UnitOfWork unitOfWo
             BillingContactName = v.Text("billing_contact_name", request.BillingContactName, 200),
             BillingContactEmail = v.Email("billing_contact_email", request.BillingContactEmail),
             Status = ResellerStatus.Active,
-            CreatedAt = clock.GetUtcNow(),
+            CreatedAt = clock.Now(),
         };
         v.ThrowIfInvalid();
         return await unitOfWork.RunAsync(async token =>
@@ -152,7 +152,7 @@ public sealed class ResellerAccounts(LicenseHubDbContext db, UnitOfWork unitOfWo
             Role = role,
             Prefix = prefix,
             SecretHash = ApiKeySecret.Hash(secret),
-            CreatedAt = clock.GetUtcNow(),
+            CreatedAt = clock.Now(),
         };
         db.ApiKeys.Add(key);
         await audit.AppendAsync(actorId, "apikey.create", "apikey", key.Id.ToString(), $"role={role}", ct);
@@ -170,7 +170,7 @@ public sealed class ResellerAccounts(LicenseHubDbContext db, UnitOfWork unitOfWo
             var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Id == id, token) ?? throw new NotFoundException("api key", apiKeyId!);
             if (key.RevokedAt is null)
             {
-                key.RevokedAt = clock.GetUtcNow();
+                key.RevokedAt = clock.Now();
                 await audit.AppendAsync(caller.ActorId, "apikey.revoke", "apikey", key.Id.ToString(), null, token);
             }
             return key;

@@ -1,0 +1,89 @@
+using LicenseHub.Tests.Infrastructure;
+using LicenseHub.V1;
+
+namespace LicenseHub.Tests.Core;
+
+public sealed class AuditTrailTests : IDisposable
+{
+    private readonly LicenseHubFactory _factory = new();
+
+    public void Dispose() => _factory.Dispose();
+
+    private async Task<(ResellerSetup Reseller, AssignLicensesResponse Assigned)> SomeActivityAsync()
+    {
+        var scenario = await Scenario.CreateAsync(_factory);
+        var reseller = await scenario.AddResellerAsync();
+        var pool = await scenario.BuyAsync(reseller, 3);
+        var assigned = await scenario.AssignAsync(reseller, pool.Id, 2);
+        await _factory.Reseller(reseller.OwnerKey).RevokeLicenseAsync(new LicenseActionRequest { LicenseId = assigned.Licenses[0].License.Id });
+        return (reseller, assigned);
+    }
+
+    [Fact]
+    public async Task Mutations_WriteChainedEventsWithActorsAndNoSecrets()
+    {
+        var (reseller, assigned) = await SomeActivityAsync();
+        var events = (await _factory.Vendor().ListAuditEventsAsync(new ListAuditEventsRequest { Page = new PageRequest { PageSize = 500 } })).Events;
+
+        Assert.Contains(events, e => e.Action == "product.create");
+        Assert.Contains(events, e => e.Action == "plan.create");
+        Assert.Contains(events, e => e.Action == "reseller.create" && e.ObjectId == reseller.ResellerId);
+        Assert.Equal(4, events.Count(e => e.Action == "apikey.create"));
+        Assert.Contains(events, e => e.Action == "order.create" && e.ActorId == $"apikey:{reseller.OwnerKeyId}");
+        Assert.Contains(events, e => e.Action == "license.assign" && e.Details.Contains("count=2"));
+        Assert.Contains(events, e => e.Action == "license.revoke" && e.ObjectId == assigned.Licenses[0].License.Id);
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i).Reverse(), events.Select(e => e.Sequence));
+        var all = string.Join("\n", events.Select(e => e.ToString()));
+        Assert.DoesNotContain(reseller.OwnerKey, all);
+        Assert.All(assigned.Licenses, l => Assert.DoesNotContain(l.LicenseKey, all));
+        Assert.True((await _factory.Vendor().VerifyAuditChainAsync(new VerifyAuditChainRequest())).Intact);
+    }
+
+    [Fact]
+    public async Task VerifyAuditChain_EditedEvent_IsDetected()
+    {
+        await SomeActivityAsync();
+        using (var connection = _factory.OpenRawConnection())
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "UPDATE AuditEvents SET ActorId = 'apikey:someone-else' WHERE Sequence = 5";
+            Assert.Equal(1, command.ExecuteNonQuery());
+        }
+
+        var result = await _factory.Vendor().VerifyAuditChainAsync(new VerifyAuditChainRequest());
+
+        Assert.False(result.Intact);
+        Assert.Equal(5, result.FirstBrokenSequence);
+    }
+
+    [Fact]
+    public async Task VerifyAuditChain_DeletedEvent_IsDetected()
+    {
+        await SomeActivityAsync();
+        using (var connection = _factory.OpenRawConnection())
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "DELETE FROM AuditEvents WHERE Sequence = 4";
+            Assert.Equal(1, command.ExecuteNonQuery());
+        }
+
+        var result = await _factory.Vendor().VerifyAuditChainAsync(new VerifyAuditChainRequest());
+
+        Assert.False(result.Intact);
+        Assert.Equal(4, result.FirstBrokenSequence);
+        Assert.Contains("missing", result.Problem);
+    }
+
+    [Fact]
+    public async Task FailedMutation_WritesNoEvent()
+    {
+        var (reseller, assigned) = await SomeActivityAsync();
+        var count = _factory.WithDb(db => db.AuditEvents.Count());
+
+        await RpcAssert.Fails(Grpc.Core.StatusCode.FailedPrecondition, () =>
+            _factory.Reseller(reseller.OwnerKey).RevokeLicenseAsync(new LicenseActionRequest { LicenseId = assigned.Licenses[0].License.Id }));
+
+        Assert.Equal(count, _factory.WithDb(db => db.AuditEvents.Count()));
+        Assert.True((await _factory.Vendor().VerifyAuditChainAsync(new VerifyAuditChainRequest())).Intact);
+    }
+}
