@@ -1,4 +1,5 @@
 using LicenseHub.Data;
+using LicenseHub.Server.Agents;
 using LicenseHub.Server.Audit;
 using LicenseHub.Server.Catalog;
 using LicenseHub.Server.Grpc;
@@ -6,6 +7,7 @@ using LicenseHub.Server.Infrastructure;
 using LicenseHub.Server.Licensing;
 using LicenseHub.Server.Pools;
 using LicenseHub.Server.Resellers;
+using LicenseHub.Server.Signing;
 using Microsoft.EntityFrameworkCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -32,6 +34,13 @@ builder.Services.AddScoped<ResellerAccounts>();
 builder.Services.AddScoped<OrderService>();
 builder.Services.AddScoped<PoolAllocator>();
 builder.Services.AddScoped<LicenseService>();
+builder.Services.AddScoped<OfflineLicenseService>();
+builder.Services.AddSingleton<KeyEncryptionKey>();
+builder.Services.AddSingleton<SigningKeyStore>();
+builder.Services.AddScoped<SigningKeyRotation>();
+builder.Services.AddSingleton<TokenIssuer>();
+builder.Services.AddSingleton<ActivationThrottle>();
+builder.Services.AddScoped<AgentLicensing>();
 builder.Services.AddHostedService<DatabaseInitializer>();
 
 builder.Services.AddGrpc(options =>
@@ -48,8 +57,11 @@ var app = builder.Build();
 
 app.MapGrpcService<VendorGrpcService>();
 app.MapGrpcService<ResellerGrpcService>();
+app.MapGrpcService<AgentGrpcService>();
 app.MapGrpcHealthChecksService();
 app.MapGrpcReflectionService();
+app.MapGet("/.well-known/jwks.json", async (SigningKeyStore keys, CancellationToken ct) =>
+    Results.Text(await keys.GetJwksJsonAsync(ct), "application/jwk-set+json"));
 app.MapGet("/", () => Results.Text("LicenseHub license server. gRPC services: licensehub.v1.VendorService, licensehub.v1.ResellerService, licensehub.v1.AgentService.\n"));
 
 app.Run();

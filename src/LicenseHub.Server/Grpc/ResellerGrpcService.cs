@@ -15,6 +15,7 @@ public sealed class ResellerGrpcService(
     OrderService orders,
     PoolAllocator allocator,
     LicenseService licenses,
+    OfflineLicenseService offlineLicenses,
     TimeProvider clock) : ResellerService.ResellerServiceBase
 {
     private Caller Caller => callers.Caller;
@@ -107,6 +108,12 @@ public sealed class ResellerGrpcService(
     public override async Task<License> ReleaseInstallation(ReleaseInstallationRequest request, ServerCallContext context) =>
         (await licenses.ReleaseInstallationAsync(Caller, request.LicenseId, request.InstallationId, context.CancellationToken))
             .ToProto(clock.Now());
+
+    public override async Task<CreateOfflineLicenseResponse> CreateOfflineLicense(CreateOfflineLicenseRequest request, ServerCallContext context)
+    {
+        var (file, expires) = await offlineLicenses.CreateAsync(Caller, request.LicenseId, request.ActivationRequest, context.CancellationToken);
+        return new CreateOfflineLicenseResponse { OfflineLicense = file, ExpiresAt = expires.ToProto() };
+    }
 
     public override async Task<ListApiKeysResponse> ListApiKeys(ResellerListApiKeysRequest request, ServerCallContext context)
     {

@@ -20,6 +20,7 @@ public sealed class VendorGrpcService(
     OrderService orders,
     LicenseService licenses,
     AuditTrail audit,
+    Signing.SigningKeyRotation signingKeys,
     LicenseHubDbContext db,
     TimeProvider clock) : VendorService.VendorServiceBase
 {
@@ -130,6 +131,37 @@ public sealed class VendorGrpcService(
     {
         Caller.Require(Permission.VendorAdmin);
         return (await licenses.ResumeAsync(Caller, request.LicenseId, context.CancellationToken)).ToProto(clock.Now());
+    }
+
+    public override async Task<RotateSigningKeyResponse> RotateSigningKey(RotateSigningKeyRequest request, ServerCallContext context)
+    {
+        var (active, retired) = await signingKeys.RotateAsync(Caller, context.CancellationToken);
+        var response = new RotateSigningKeyResponse { Active = ToProto(active) };
+        if (retired is not null)
+        {
+            response.Retired = ToProto(retired);
+        }
+        return response;
+    }
+
+    public override async Task<ListSigningKeysResponse> ListSigningKeys(ListSigningKeysRequest request, ServerCallContext context)
+    {
+        var keys = await signingKeys.ListAsync(Caller, context.CancellationToken);
+        return new ListSigningKeysResponse { Keys = { keys.Select(ToProto) } };
+    }
+
+    private static SigningKeyInfo ToProto(Domain.Signing.SigningKey key)
+    {
+        var info = new SigningKeyInfo { Kid = key.Kid, CreatedAt = key.CreatedAt.ToProto(), Active = key.RetiredAt is null };
+        if (key.RetiredAt is { } retired)
+        {
+            info.RetiredAt = retired.ToProto();
+        }
+        if (key.LastTokenExpiresAt is { } until)
+        {
+            info.PublishedUntil = until.ToProto();
+        }
+        return info;
     }
 
     public override async Task<ListAuditEventsResponse> ListAuditEvents(ListAuditEventsRequest request, ServerCallContext context)

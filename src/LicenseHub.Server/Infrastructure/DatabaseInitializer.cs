@@ -23,6 +23,7 @@ public sealed class DatabaseInitializer(
         var db = scope.ServiceProvider.GetRequiredService<LicenseHubDbContext>();
         await db.Database.MigrateAsync(cancellationToken);
 
+        await scope.ServiceProvider.GetRequiredService<Signing.SigningKeyRotation>().EnsureActiveKeyAsync(cancellationToken);
         var unitOfWork = scope.ServiceProvider.GetRequiredService<UnitOfWork>();
         var accounts = scope.ServiceProvider.GetRequiredService<ResellerAccounts>();
         var issued = await unitOfWork.RunAsync(async ct =>

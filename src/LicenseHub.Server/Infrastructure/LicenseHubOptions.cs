@@ -11,6 +11,21 @@ public sealed class LicenseHubOptions
     /// <summary>Issuer named in tokens.</summary>
     public string Issuer { get; set; } = "licensehub";
 
+    /// <summary>File holding the key-encryption key (base64, 32 bytes); see <c>LICENSEHUB_KEK</c>.</summary>
+    public string? KeyEncryptionKeyFile { get; set; }
+
+    /// <summary>How long a token from a check-in is valid (before the plan's offline grace).</summary>
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Suggested interval between an agent's check-ins.</summary>
+    public TimeSpan CheckInInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How often a replica re-reads the active signing key, bounding how long a rotation takes to reach it.</summary>
+    public TimeSpan SigningKeyRefresh { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Failed activations (wrong keys) allowed per source address per minute before RESOURCE_EXHAUSTED.</summary>
+    public int ActivationFailuresPerMinute { get; set; } = 10;
+
     /// <summary>A relative directory is taken from the working directory the server was started in.</summary>
     public string ResolveDataDirectory() => Path.GetFullPath(DataDirectory);
 }

@@ -1,0 +1,144 @@
+using LicenseHub.Data;
+using LicenseHub.Domain;
+using LicenseHub.Domain.Signing;
+using LicenseHub.Server.Audit;
+using LicenseHub.Server.Infrastructure;
+using LicenseHub.Tokens;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace LicenseHub.Server.Signing;
+
+/// <summary>
+/// The active signing key and the published JWKS, cached in memory and re-read from the database every
+/// <see cref="LicenseHubOptions.SigningKeyRefresh"/>, so a rotation made through one replica reaches the
+/// others within that bound.
+/// </summary>
+public sealed class SigningKeyStore(
+    IServiceScopeFactory scopes,
+    KeyEncryptionKey kek,
+    IOptions<LicenseHubOptions> options,
+    TimeProvider clock)
+{
+    private readonly SemaphoreSlim _refreshLock = new(1, 1);
+    private volatile Snapshot? _snapshot;
+
+    private sealed record Snapshot(TokenSigner Signer, string JwksJson, DateTimeOffset LoadedAt);
+
+    public async Task<TokenSigner> GetSignerAsync(CancellationToken ct) => (await GetSnapshotAsync(ct)).Signer;
+
+    public async Task<string> GetJwksJsonAsync(CancellationToken ct) => (await GetSnapshotAsync(ct)).JwksJson;
+
+    /// <summary>Drops the cache, so the next call reads the database (after a rotation through this replica).</summary>
+    public void Invalidate() => _snapshot = null;
+
+    private async Task<Snapshot> GetSnapshotAsync(CancellationToken ct)
+    {
+        var snapshot = _snapshot;
+        if (snapshot is not null && clock.GetUtcNow() - snapshot.LoadedAt < options.Value.SigningKeyRefresh)
+        {
+            return snapshot;
+        }
+        await _refreshLock.WaitAsync(ct);
+        try
+        {
+            snapshot = _snapshot;
+            if (snapshot is not null && clock.GetUtcNow() - snapshot.LoadedAt < options.Value.SigningKeyRefresh)
+            {
+                return snapshot;
+            }
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<LicenseHubDbContext>();
+            var now = clock.Now();
+            var keys = await db.SigningKeys.AsNoTracking()
+                .Where(k => k.RetiredAt == null || k.LastTokenExpiresAt == null || k.LastTokenExpiresAt > now)
+                .ToListAsync(ct);
+            var active = keys.Where(k => k.RetiredAt == null).OrderByDescending(k => k.CreatedAt).FirstOrDefault()
+                ?? throw new InvalidOperationException("No active signing key; the server creates one at start.");
+            var seed = kek.Decrypt(active.EncryptedPrivateKey, active.Kid);
+            var signer = new TokenSigner(active.Kid, Ed25519KeyPair.FromSeed(seed));
+            var jwks = new JsonWebKeySet { Keys = keys.OrderByDescending(k => k.CreatedAt).Select(k => JsonWebKey.FromPublicKey(k.Kid, k.PublicKey)).ToList() };
+            _snapshot = snapshot = new Snapshot(signer, jwks.ToJson(), clock.GetUtcNow());
+            return snapshot;
+        }
+        finally
+        {
+            _refreshLock.Release();
+        }
+    }
+
+    /// <summary>Creates a key (encrypted under the KEK) in the caller's unit of work.</summary>
+    public SigningKey NewKey()
+    {
+        var pair = Ed25519KeyPair.Generate();
+        var now = clock.Now();
+        var kid = $"lh-{now:yyyyMMdd}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}";
+        return new SigningKey
+        {
+            Kid = kid,
+            PublicKey = pair.PublicKey,
+            EncryptedPrivateKey = kek.Encrypt(pair.Seed, kid),
+            CreatedAt = now,
+        };
+    }
+}
+
+/// <summary>Rotation of the signing key by the vendor, audited.</summary>
+public sealed class SigningKeyRotation(
+    LicenseHubDbContext db,
+    UnitOfWork unitOfWork,
+    AuditTrail audit,
+    SigningKeyStore store,
+    IOptions<LicenseHubOptions> options,
+    TimeProvider clock)
+{
+    public async Task<(SigningKey Active, SigningKey? Retired)> RotateAsync(Caller caller, CancellationToken ct)
+    {
+        caller.Require(Permission.VendorAdmin);
+        var result = await unitOfWork.RunAsync(async token =>
+        {
+            var now = clock.Now();
+            var current = await db.SigningKeys.Where(k => k.RetiredAt == null).ToListAsync(token);
+            var maxGraceDays = await db.Plans.Select(p => (int?)p.OfflineGraceDays).MaxAsync(token) ?? 0;
+            foreach (var key in current)
+            {
+                key.RetiredAt = now;
+                // Every check-in token it signed expires by now + token lifetime; agents honour the
+                // offline grace after that. Offline files already pushed LastTokenExpiresAt further.
+                var horizon = now + options.Value.TokenLifetime + TimeSpan.FromDays(maxGraceDays);
+                if (key.LastTokenExpiresAt is null || key.LastTokenExpiresAt < horizon)
+                {
+                    key.LastTokenExpiresAt = horizon;
+                }
+            }
+            var fresh = store.NewKey();
+            db.SigningKeys.Add(fresh);
+            await audit.AppendAsync(caller.ActorId, "signingkey.rotate", "signingkey", fresh.Kid,
+                $"retired={string.Join(',', current.Select(k => k.Kid))}", token);
+            return (fresh, current.OrderByDescending(k => k.CreatedAt).FirstOrDefault());
+        }, ct);
+        store.Invalidate();
+        return result;
+    }
+
+    public async Task<IReadOnlyList<SigningKey>> ListAsync(Caller caller, CancellationToken ct)
+    {
+        caller.Require(Permission.VendorAudit);
+        return await db.SigningKeys.AsNoTracking().OrderByDescending(k => k.CreatedAt).ToListAsync(ct);
+    }
+
+    /// <summary>Creates the first key when there is none (first start).</summary>
+    public async Task EnsureActiveKeyAsync(CancellationToken ct)
+    {
+        await unitOfWork.RunAsync(async token =>
+        {
+            if (!await db.SigningKeys.AnyAsync(k => k.RetiredAt == null, token))
+            {
+                var key = store.NewKey();
+                db.SigningKeys.Add(key);
+                await audit.AppendAsync("system:first-start", "signingkey.create", "signingkey", key.Kid, null, token);
+            }
+            return 0;
+        }, ct);
+    }
+}
