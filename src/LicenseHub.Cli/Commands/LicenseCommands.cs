@@ -1,0 +1,271 @@
+using System.CommandLine;
+using System.Globalization;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using LicenseHub.Cli.Output;
+using LicenseHub.V1;
+
+namespace LicenseHub.Cli.Commands;
+
+/// <summary>lhctl license …  (reseller; vendor-suspend and vendor-resume need a vendor admin key)</summary>
+public static class LicenseCommands
+{
+    public static Command Create(CliContext cli)
+    {
+        var license = new Command("license", "Assign licenses from a pool and manage them (reseller key).");
+        license.Add(Assign(cli));
+        license.Add(List(cli));
+        license.Add(Get(cli));
+        license.Add(Action(cli, "suspend", "Suspend a license; its servers stop being licensed until it is resumed.",
+            (s, id, ct) => s.Reseller.SuspendLicenseAsync(new LicenseActionRequest { LicenseId = id }, cancellationToken: ct)));
+        license.Add(Action(cli, "resume", "Resume a suspended license.",
+            (s, id, ct) => s.Reseller.ResumeLicenseAsync(new LicenseActionRequest { LicenseId = id }, cancellationToken: ct)));
+        license.Add(Action(cli, "revoke", "Revoke a license for good (cannot be undone).",
+            (s, id, ct) => s.Reseller.RevokeLicenseAsync(new LicenseActionRequest { LicenseId = id }, cancellationToken: ct)));
+        license.Add(Action(cli, "renew", "Extend a license's expiry by its plan's term.",
+            (s, id, ct) => s.Reseller.RenewLicenseAsync(new LicenseActionRequest { LicenseId = id }, cancellationToken: ct)));
+        license.Add(Release(cli));
+        license.Add(Action(cli, "vendor-suspend", "Vendor: suspend any reseller's license, e.g. for abuse (vendor admin key).",
+            (s, id, ct) => s.Vendor.SuspendLicenseAsync(new VendorLicenseRequest { LicenseId = id }, cancellationToken: ct)));
+        license.Add(Action(cli, "vendor-resume", "Vendor: resume a license the vendor suspended (vendor admin key).",
+            (s, id, ct) => s.Vendor.ResumeLicenseAsync(new VendorLicenseRequest { LicenseId = id }, cancellationToken: ct)));
+        return license;
+    }
+
+    private static Command Assign(CliContext cli)
+    {
+        var pool = new Option<string>("--pool") { Description = "Id of the pool to take the licenses from (see 'lhctl pool list').", Required = true, HelpName = "ID" };
+        var count = new Option<int?>("--count") { Description = "How many licenses to assign, 1..10000 (default 1, or one per --reference).", HelpName = "N" };
+        var references = new Option<string[]>("--reference")
+        {
+            Description = "Your own opaque id for the customer, one license per --reference (repeat the option). "
+                + "Up to 64 characters; never personal data such as an e-mail address or a name.",
+            HelpName = "REF",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var csv = new Option<FileInfo?>("--csv")
+        {
+            Description = "Write the new keys to this new CSV file (license_id,license_key,reseller_reference; permissions 0600) "
+                + "instead of printing them.",
+            HelpName = "FILE",
+        };
+        var command = new Command("assign", "Assign licenses from a pool. The keys are shown only once.") { pool, count, references, csv };
+        cli.SetCall(command, async (session, parse, ct) =>
+        {
+            var refs = parse.GetValue(references) ?? [];
+            var wanted = parse.GetValue(count);
+            if (refs.Length > 0 && wanted is { } n && n != refs.Length)
+            {
+                throw new UsageException($"--count {n} does not match the {refs.Length} --reference value(s); give one or the other.");
+            }
+            var request = new AssignLicensesRequest { PoolId = parse.GetValue(pool)! };
+            if (refs.Length > 0)
+            {
+                request.Assignments.AddRange(refs.Select(r => new LicenseAssignment { ResellerReference = r }));
+            }
+            else
+            {
+                request.Count = wanted ?? 1;
+            }
+
+            var csvFile = parse.GetValue(csv);
+            // Opened before the call: keys exist only in the response, so there must be somewhere to put them.
+            using var keyFile = csvFile is null ? null : KeyFile.CreateNew(csvFile.FullName);
+            AssignLicensesResponse response;
+            try
+            {
+                response = await session.Reseller.AssignLicensesAsync(request, cancellationToken: ct);
+            }
+            catch (RpcException)
+            {
+                keyFile?.Abandon();
+                throw;
+            }
+
+            if (keyFile is not null)
+            {
+                keyFile.Write(response.Licenses);
+                var shown = response.Clone();
+                foreach (var l in shown.Licenses)
+                {
+                    l.LicenseKey = "";
+                }
+                session.Printer.Print(shown, o =>
+                {
+                    o.WriteLine($"Assigned {response.Licenses.Count} license(s); keys written to {keyFile.Path} (permissions 0600).");
+                    o.WriteLine($"Pool {response.Pool.Id}: {response.Pool.Available} of {response.Pool.Purchased} still available.");
+                });
+                session.Printer.Notice("The file holds the only copy of these keys; the server keeps only a hash. Keep it safe.");
+                return;
+            }
+            session.Printer.Print(response, o =>
+            {
+                var table = new Table("LICENSE ID", "KEY", "REFERENCE", "EXPIRES");
+                foreach (var assigned in response.Licenses)
+                {
+                    table.Add(assigned.License.Id, assigned.LicenseKey, assigned.License.ResellerReference, Display.Time(assigned.License.ExpiresAt));
+                }
+                table.WriteTo(o);
+                o.WriteLine($"Pool {response.Pool.Id}: {response.Pool.Available} of {response.Pool.Purchased} still available.");
+            });
+            session.Printer.Notice("Store these license keys now; they will not be shown again (the server keeps only a hash).");
+        });
+        return command;
+    }
+
+    private static Command List(CliContext cli)
+    {
+        var state = new Option<string?>("--state") { Description = "Only licenses in this state.", HelpName = "STATE" };
+        state.AcceptOnlyFromAmong("active", "suspended", "revoked", "expired");
+        var plan = new Option<string?>("--plan") { Description = "Only licenses of this plan id.", HelpName = "ID" };
+        var pool = new Option<string?>("--pool") { Description = "Only licenses from this pool id.", HelpName = "ID" };
+        var reference = new Option<string?>("--reference") { Description = "Only the license(s) with exactly this reseller reference.", HelpName = "REF" };
+        var expiresBefore = new Option<string?>("--expires-before")
+        {
+            Description = "Only licenses expiring before this date or time (ISO 8601, UTC unless an offset is given), e.g. 2027-01-31.",
+            HelpName = "DATE",
+        };
+        var command = new Command("list", "List your licenses, newest first (keys are never shown, only their prefix).")
+        {
+            state, plan, pool, reference, expiresBefore,
+        };
+        var paging = Paging.AddTo(command);
+        cli.SetCall(command, async (session, parse, ct) =>
+        {
+            var filter = new ListLicensesRequest
+            {
+                State = parse.GetValue(state) switch
+                {
+                    "active" => LicenseState.Active,
+                    "suspended" => LicenseState.Suspended,
+                    "revoked" => LicenseState.Revoked,
+                    "expired" => LicenseState.Expired,
+                    _ => LicenseState.Unspecified,
+                },
+                PlanId = parse.GetValue(plan) ?? "",
+                PoolId = parse.GetValue(pool) ?? "",
+                ResellerReference = parse.GetValue(reference) ?? "",
+            };
+            if (parse.GetValue(expiresBefore) is { } text)
+            {
+                filter.ExpiresBefore = ParseInstant(text, "--expires-before");
+            }
+            var response = await paging.FetchAsync(parse, page =>
+            {
+                var request = filter.Clone();
+                request.Page = page;
+                return session.Reseller.ListLicensesAsync(request, cancellationToken: ct).ResponseAsync;
+            });
+            session.Printer.Print(response, o =>
+            {
+                if (response.Licenses.Count == 0)
+                {
+                    o.WriteLine("No licenses match.");
+                    return;
+                }
+                var table = new Table("ID", "KEY PREFIX", "STATE", "PLAN", "REFERENCE", "MACHINES", "EXPIRES");
+                foreach (var l in response.Licenses)
+                {
+                    table.Add(l.Id, l.KeyPrefix + "…", Display.State(l.State), l.PlanId, l.ResellerReference,
+                        $"{l.Installations}/{l.MaxMachines}", Display.Time(l.ExpiresAt));
+                }
+                table.WriteTo(o);
+                o.WriteLine($"{response.Licenses.Count} license(s).");
+            });
+            Paging.HintMore(session.Printer, response);
+        });
+        return command;
+    }
+
+    private static Command Get(CliContext cli)
+    {
+        var id = new Argument<string>("id") { Description = "Id of the license." };
+        var command = new Command("get", "Show a license and the servers (installations) using it.") { id };
+        cli.SetCall(command, async (session, parse, ct) =>
+        {
+            var response = await session.Reseller.GetLicenseAsync(new GetLicenseRequest { LicenseId = parse.GetValue(id)! }, cancellationToken: ct);
+            session.Printer.Print(response, o =>
+            {
+                WriteLicense(o, response.License);
+                if (response.Installations.Count == 0)
+                {
+                    o.WriteLine("installations:  none");
+                    return;
+                }
+                o.WriteLine("installations:");
+                var table = new Table("ID", "FINGERPRINT", "PRODUCT VERSION", "AGENT VERSION", "ACTIVATED", "LAST CHECK-IN");
+                foreach (var i in response.Installations)
+                {
+                    table.Add(i.Id, i.FingerprintPrefix + "…", i.ProductVersion, i.AgentVersion, Display.Time(i.ActivatedAt), Display.Time(i.LastCheckInAt));
+                }
+                table.WriteTo(o);
+            });
+        });
+        return command;
+    }
+
+    private static Command Release(CliContext cli)
+    {
+        var id = new Argument<string>("id") { Description = "Id of the license." };
+        var installation = new Option<string>("--installation")
+        {
+            Description = "Id of the installation to release (see 'lhctl license get ID').",
+            Required = true,
+            HelpName = "ID",
+        };
+        var command = new Command("release", "Release a server from a license so the license can move to a new server (uses the transfer budget).")
+        {
+            id, installation,
+        };
+        cli.SetCall(command, async (session, parse, ct) =>
+        {
+            var license = await session.Reseller.ReleaseInstallationAsync(new ReleaseInstallationRequest
+            {
+                LicenseId = parse.GetValue(id)!,
+                InstallationId = parse.GetValue(installation)!,
+            }, cancellationToken: ct);
+            session.Printer.Print(license, o =>
+            {
+                o.WriteLine($"Released the installation; license {license.Id} has used {license.TransfersUsed} of {license.TransferBudget} transfer(s).");
+            });
+        });
+        return command;
+    }
+
+    private static Command Action(CliContext cli, string name, string description,
+        Func<Session, string, CancellationToken, AsyncUnaryCall<License>> call)
+    {
+        var id = new Argument<string>("id") { Description = "Id of the license." };
+        var command = new Command(name, description) { id };
+        cli.SetCall(command, async (session, parse, ct) =>
+        {
+            var license = await call(session, parse.GetValue(id)!, ct);
+            session.Printer.Print(license, o =>
+                o.WriteLine($"License {license.Id} is {Display.State(license.State)}, expires {Display.Time(license.ExpiresAt)}."));
+        });
+        return command;
+    }
+
+    private static void WriteLicense(TextWriter o, License l)
+    {
+        o.WriteLine($"id:             {l.Id}");
+        o.WriteLine($"key prefix:     {l.KeyPrefix}…");
+        o.WriteLine($"state:          {Display.State(l.State)}");
+        o.WriteLine($"plan:           {l.PlanId}");
+        o.WriteLine($"pool:           {l.PoolId}");
+        o.WriteLine($"reference:      {(string.IsNullOrEmpty(l.ResellerReference) ? "-" : l.ResellerReference)}");
+        o.WriteLine($"created:        {Display.Time(l.CreatedAt)}");
+        o.WriteLine($"expires:        {Display.Time(l.ExpiresAt)}");
+        o.WriteLine($"machines:       {l.Installations} of {l.MaxMachines}");
+        o.WriteLine($"transfers used: {l.TransfersUsed} of {l.TransferBudget}");
+    }
+
+    private static Timestamp ParseInstant(string text, string option)
+    {
+        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value))
+        {
+            throw new UsageException($"{option} must be a date or time in ISO 8601 form, e.g. 2027-01-31 or 2027-01-31T12:00:00Z (got '{text}').");
+        }
+        return Timestamp.FromDateTimeOffset(value);
+    }
+}

@@ -1,0 +1,98 @@
+using System.CommandLine;
+using LicenseHub.Cli.Output;
+using LicenseHub.V1;
+
+namespace LicenseHub.Cli.Commands;
+
+/// <summary>lhctl plan …  (vendor) and lhctl plans (reseller)</summary>
+public static class PlanCommands
+{
+    public static Command Create(CliContext cli)
+    {
+        var plan = new Command("plan", "Plans of a product: edition, term, machines per license, price (vendor key).");
+        plan.Add(CreatePlan(cli));
+        plan.Add(ListPlans(cli));
+        return plan;
+    }
+
+    /// <summary>The reseller's view: which plans it can buy.</summary>
+    public static Command CreateResellerPlans(CliContext cli)
+    {
+        var command = new Command("plans", "List the plans you can buy (reseller key).");
+        cli.SetCall(command, async (session, parse, ct) =>
+        {
+            var response = await session.Reseller.ListPlansAsync(new ResellerListPlansRequest(), cancellationToken: ct);
+            session.Printer.Print(response, o => WritePlans(o, response.Plans));
+        });
+        return command;
+    }
+
+    private static Command CreatePlan(CliContext cli)
+    {
+        var product = new Option<string>("--product") { Description = "Id of the product (see 'lhctl product list').", Required = true, HelpName = "ID" };
+        var code = new Option<string>("--code") { Description = "Short identifier within the product, e.g. 'pro-1y'.", Required = true };
+        var edition = new Option<string>("--edition") { Description = "Edition the license unlocks, e.g. 'pro'.", Required = true };
+        var termDays = new Option<int>("--term-days") { Description = "How long a license runs before it must be renewed, in days.", Required = true, HelpName = "DAYS" };
+        var maxMachines = new Option<int>("--max-machines") { Description = "How many servers may use one license at once.", Required = true, HelpName = "N" };
+        var graceDays = new Option<int>("--offline-grace-days") { Description = "How long the agent keeps working without reaching the server (default 0).", HelpName = "DAYS" };
+        var price = new Option<string>("--price") { Description = "Price of one license, e.g. 19.99 (dot as decimal separator).", Required = true, HelpName = "AMOUNT" };
+        var currency = new Option<string>("--currency") { Description = "ISO 4217 currency code, e.g. EUR.", Required = true, HelpName = "CODE" };
+        var transferBudget = new Option<int>("--transfer-budget") { Description = "How often a license may be moved to another server (default 0).", HelpName = "N" };
+        var command = new Command("create", "Create a plan for a product.")
+        {
+            product, code, edition, termDays, maxMachines, graceDays, price, currency, transferBudget,
+        };
+        cli.SetCall(command, async (session, parse, ct) =>
+        {
+            var currencyCode = Prices.NormalizeCurrency(parse.GetValue(currency)!);
+            var request = new CreatePlanRequest
+            {
+                ProductId = parse.GetValue(product)!,
+                Code = parse.GetValue(code)!,
+                Edition = parse.GetValue(edition)!,
+                TermDays = parse.GetValue(termDays),
+                MaxMachines = parse.GetValue(maxMachines),
+                OfflineGraceDays = parse.GetValue(graceDays),
+                Price = new Money { AmountMinor = Prices.ToMinorUnits(parse.GetValue(price)!, currencyCode), Currency = currencyCode },
+                TransferBudget = parse.GetValue(transferBudget),
+            };
+            var created = await session.Vendor.CreatePlanAsync(request, cancellationToken: ct);
+            session.Printer.Print(created, o =>
+            {
+                o.WriteLine($"Created plan {created.Code} ({created.Edition}, {created.TermDays} days, "
+                    + $"{created.MaxMachines} machine(s), {Display.Amount(created.Price)}).");
+                o.WriteLine($"  id: {created.Id}");
+            });
+        });
+        return command;
+    }
+
+    private static Command ListPlans(CliContext cli)
+    {
+        var product = new Option<string?>("--product") { Description = "Only the plans of this product id.", HelpName = "ID" };
+        var command = new Command("list", "List plans (vendor key). Resellers use 'lhctl plans'.") { product };
+        cli.SetCall(command, async (session, parse, ct) =>
+        {
+            var response = await session.Vendor.ListPlansAsync(new ListPlansRequest { ProductId = parse.GetValue(product) ?? "" },
+                cancellationToken: ct);
+            session.Printer.Print(response, o => WritePlans(o, response.Plans));
+        });
+        return command;
+    }
+
+    private static void WritePlans(TextWriter o, IReadOnlyCollection<Plan> plans)
+    {
+        if (plans.Count == 0)
+        {
+            o.WriteLine("No plans.");
+            return;
+        }
+        var table = new Table("ID", "PRODUCT", "CODE", "EDITION", "TERM", "MACHINES", "GRACE", "TRANSFERS", "PRICE");
+        foreach (var p in plans)
+        {
+            table.Add(p.Id, p.ProductCode, p.Code, p.Edition, $"{p.TermDays}d", p.MaxMachines.ToString(),
+                $"{p.OfflineGraceDays}d", p.TransferBudget.ToString(), Display.Amount(p.Price));
+        }
+        table.WriteTo(o);
+    }
+}

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using LicenseHub.Cli.Output;
+using LicenseHub.V1;
+
+namespace LicenseHub.Cli.Commands;
+
+/// <summary>lhctl pool …  (reseller)</summary>
+public static class PoolCommands
+{
+    public static Command Create(CliContext cli)
+    {
+        var pool = new Command("pool", "Your pools: licenses bought per plan, assigned and still available (reseller key).");
+        pool.Add(ListPools(cli));
+        pool.Add(GetPool(cli));
+        return pool;
+    }
+
+    private static Command ListPools(CliContext cli)
+    {
+        var command = new Command("list", "List your pools.");
+        var paging = Paging.AddTo(command);
+        cli.SetCall(command, async (session, parse, ct) =>
+        {
+            var response = await paging.FetchAsync(parse, page =>
+                session.Reseller.ListPoolsAsync(new ListPoolsRequest { Page = page }, cancellationToken: ct).ResponseAsync);
+            session.Printer.Print(response, o => WritePools(o, response.Pools, withReseller: false));
+            Paging.HintMore(session.Printer, response);
+        });
+        return command;
+    }
+
+    private static Command GetPool(CliContext cli)
+    {
+        var id = new Argument<string>("id") { Description = "Id of the pool." };
+        var command = new Command("get", "Show one pool.") { id };
+        cli.SetCall(command, async (session, parse, ct) =>
+        {
+            var pool = await session.Reseller.GetPoolAsync(new GetPoolRequest { PoolId = parse.GetValue(id)! }, cancellationToken: ct);
+            session.Printer.Print(pool, o => WritePools(o, [pool], withReseller: false));
+        });
+        return command;
+    }
+
+    public static void WritePools(TextWriter o, IReadOnlyCollection<Pool> pools, bool withReseller)
+    {
+        if (pools.Count == 0)
+        {
+            o.WriteLine("No pools. Buy licenses with 'lhctl order create --plan ID --quantity N'.");
+            return;
+        }
+        var table = withReseller
+            ? new Table("ID", "RESELLER", "PLAN", "PURCHASED", "ASSIGNED", "AVAILABLE")
+            : new Table("ID", "PLAN", "PURCHASED", "ASSIGNED", "AVAILABLE");
+        foreach (var p in pools)
+        {
+            if (withReseller)
+            {
+                table.Add(p.Id, p.ResellerId, p.PlanId, p.Purchased.ToString(), p.Assigned.ToString(), p.Available.ToString());
+            }
+            else
+            {
+                table.Add(p.Id, p.PlanId, p.Purchased.ToString(), p.Assigned.ToString(), p.Available.ToString());
+            }
+        }
+        table.WriteTo(o);
+    }
+}

@@ -1,0 +1,46 @@
+using System.CommandLine;
+using LicenseHub.V1;
+
+namespace LicenseHub.Cli.Commands;
+
+/// <summary>lhctl vendor …  : the vendor's oversight of every reseller's orders and pools.</summary>
+public static class VendorCommands
+{
+    public static Command Create(CliContext cli)
+    {
+        var vendor = new Command("vendor", "Oversight across resellers (vendor admin key).");
+        vendor.Add(Orders(cli));
+        vendor.Add(Pools(cli));
+        return vendor;
+    }
+
+    private static Command Orders(CliContext cli)
+    {
+        var reseller = new Option<string?>("--reseller") { Description = "Only the orders of this reseller id.", HelpName = "ID" };
+        var command = new Command("orders", "List orders of all resellers, newest first.") { reseller };
+        var paging = Paging.AddTo(command);
+        cli.SetCall(command, async (session, parse, ct) =>
+        {
+            var response = await paging.FetchAsync(parse, page => session.Vendor.ListOrdersAsync(
+                new VendorListOrdersRequest { ResellerId = parse.GetValue(reseller) ?? "", Page = page }, cancellationToken: ct).ResponseAsync);
+            session.Printer.Print(response, o => OrderCommands.WriteOrders(o, response.Orders, withReseller: true));
+            Paging.HintMore(session.Printer, response);
+        });
+        return command;
+    }
+
+    private static Command Pools(CliContext cli)
+    {
+        var reseller = new Option<string?>("--reseller") { Description = "Only the pools of this reseller id.", HelpName = "ID" };
+        var command = new Command("pools", "List pools of all resellers.") { reseller };
+        var paging = Paging.AddTo(command);
+        cli.SetCall(command, async (session, parse, ct) =>
+        {
+            var response = await paging.FetchAsync(parse, page => session.Vendor.ListPoolsAsync(
+                new VendorListPoolsRequest { ResellerId = parse.GetValue(reseller) ?? "", Page = page }, cancellationToken: ct).ResponseAsync);
+            session.Printer.Print(response, o => PoolCommands.WritePools(o, response.Pools, withReseller: true));
+            Paging.HintMore(session.Printer, response);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,103 @@
+using System.Net.Sockets;
+using System.Text;
+using Google.Rpc;
+using Grpc.Core;
+
+namespace LicenseHub.Cli;
+
+/// <summary>Turns a failed call into one clear line on stderr (plus one line per invalid field) and an exit code.</summary>
+public static class ErrorReporter
+{
+    public static int Report(RpcException exception, Uri server, TextWriter error)
+    {
+        if (IsUnreachable(exception))
+        {
+            var cause = RootCause(exception);
+            error.WriteLine($"lhctl: cannot reach the LicenseHub server at {server.OriginalString} — is it running?"
+                + (cause is null ? "" : $" ({cause})"));
+            error.WriteLine($"  Start it with 'licensehub', or point lhctl elsewhere with --server URL or ${GlobalOptions.ServerVariable}.");
+            return ExitCodes.Unreachable;
+        }
+
+        var line = new StringBuilder("lhctl: ").Append(CodeName(exception.StatusCode));
+        if (!string.IsNullOrWhiteSpace(exception.Status.Detail))
+        {
+            line.Append(": ").Append(exception.Status.Detail);
+        }
+        error.WriteLine(line.ToString());
+        foreach (var violation in FieldViolations(exception))
+        {
+            error.WriteLine($"  {violation.Field}: {violation.Description}");
+        }
+        var hint = Hint(exception.StatusCode);
+        if (hint is not null)
+        {
+            error.WriteLine("  " + hint);
+        }
+        return ExitCodes.ServerRefused;
+    }
+
+    public static IEnumerable<BadRequest.Types.FieldViolation> FieldViolations(RpcException exception)
+    {
+        Google.Rpc.Status? status;
+        try
+        {
+            status = exception.GetRpcStatus();
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException)
+        {
+            status = null;
+        }
+        if (status is null)
+        {
+            return [];
+        }
+        return status.Details
+            .Where(d => d.Is(BadRequest.Descriptor))
+            .SelectMany(d => d.Unpack<BadRequest>().FieldViolations)
+            .ToList();
+    }
+
+    /// <summary>The gRPC canonical name, e.g. INVALID_ARGUMENT, as the server's documentation spells it.</summary>
+    public static string CodeName(StatusCode code)
+    {
+        var name = code.ToString();
+        var builder = new StringBuilder();
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (i > 0 && char.IsUpper(name[i]))
+            {
+                builder.Append('_');
+            }
+            builder.Append(char.ToUpperInvariant(name[i]));
+        }
+        return builder.ToString();
+    }
+
+    private static bool IsUnreachable(RpcException exception) =>
+        exception.StatusCode == StatusCode.Unavailable
+        || (exception.StatusCode == StatusCode.Internal && exception.Status.DebugException is HttpRequestException or SocketException);
+
+    private static string? RootCause(RpcException exception)
+    {
+        Exception? current = exception.Status.DebugException;
+        string? message = null;
+        while (current is not null)
+        {
+            if (!string.IsNullOrWhiteSpace(current.Message))
+            {
+                message = current.Message;
+            }
+            current = current.InnerException;
+        }
+        return message;
+    }
+
+    private static string? Hint(StatusCode code) => code switch
+    {
+        StatusCode.Unauthenticated => $"Check the API key given with ${GlobalOptions.ApiKeyVariable}, --api-key-file or --api-key.",
+        StatusCode.PermissionDenied => "This API key may not do this: vendor commands need a vendor key, reseller commands a reseller key with a role that allows it.",
+        StatusCode.Unimplemented => "The server does not offer this call; is --server pointing at a LicenseHub server of the same version?",
+        _ => null,
+    };
+}

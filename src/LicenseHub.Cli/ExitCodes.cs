@@ -1,0 +1,19 @@
+namespace LicenseHub.Cli;
+
+/// <summary>Process exit codes; scripts branch on them, so they never change meaning.</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+
+    /// <summary>The server answered and refused the request (invalid input, not found, no permission, ...).</summary>
+    public const int ServerRefused = 1;
+
+    /// <summary>The command line was wrong; nothing was sent to the server.</summary>
+    public const int Usage = 2;
+
+    /// <summary>The server could not be reached.</summary>
+    public const int Unreachable = 3;
+
+    /// <summary>A verification the server carried out failed (e.g. the audit chain is broken).</summary>
+    public const int VerificationFailed = 4;
+}

@@ -1,0 +1,41 @@
+using System.Globalization;
+using Google.Protobuf.WellKnownTypes;
+using LicenseHub.V1;
+
+namespace LicenseHub.Cli.Output;
+
+/// <summary>How values read in human output.</summary>
+public static class Display
+{
+    public static string Time(Timestamp? at) =>
+        at is null ? "-" : at.ToDateTimeOffset().ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture);
+
+    public static string Amount(Money? money) =>
+        money is null || string.IsNullOrEmpty(money.Currency) ? "-" : Prices.Format(money.AmountMinor, money.Currency);
+
+    public static string State(LicenseState state) => state switch
+    {
+        LicenseState.Active => "active",
+        LicenseState.Suspended => "suspended",
+        LicenseState.Revoked => "revoked",
+        LicenseState.Expired => "expired",
+        _ => "unknown",
+    };
+
+    public static string Status(ResellerStatus status) => status switch
+    {
+        ResellerStatus.Active => "active",
+        ResellerStatus.Suspended => "suspended",
+        _ => "unknown",
+    };
+
+    public static string Role(ApiKeyRole role) => role switch
+    {
+        ApiKeyRole.Owner => "owner",
+        ApiKeyRole.Manager => "manager",
+        ApiKeyRole.Viewer => "viewer",
+        ApiKeyRole.VendorAdmin => "vendor admin",
+        ApiKeyRole.VendorAuditor => "vendor auditor",
+        _ => "unknown",
+    };
+}

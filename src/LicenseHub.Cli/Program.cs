@@ -1,0 +1,3 @@
+using LicenseHub.Cli;
+
+return await LhctlApp.RunAsync(args, Console.Out, Console.Error);
