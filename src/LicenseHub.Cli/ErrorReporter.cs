@@ -15,7 +15,7 @@ public static class ErrorReporter
             var cause = RootCause(exception);
             error.WriteLine($"lhctl: cannot reach the LicenseHub server at {server.OriginalString} — is it running?"
                 + (cause is null ? "" : $" ({cause})"));
-            error.WriteLine($"  Start it with 'licensehub', or point lhctl elsewhere with --server URL or ${GlobalOptions.ServerVariable}.");
+            error.WriteLine("  " + UnreachableHint(server, cause));
             return ExitCodes.Unreachable;
         }
 
@@ -77,6 +77,16 @@ public static class ErrorReporter
     private static bool IsUnreachable(RpcException exception) =>
         exception.StatusCode == StatusCode.Unavailable
         || (exception.StatusCode == StatusCode.Internal && exception.Status.DebugException is HttpRequestException or SocketException);
+
+    private static string UnreachableHint(Uri server, string? cause) => cause switch
+    {
+        not null when cause.Contains("HTTP_1_1_REQUIRED", StringComparison.Ordinal) =>
+            $"That port speaks HTTP/1.1 only (the web endpoint?); lhctl needs the gRPC endpoint, by default {GlobalOptions.DefaultServer}.",
+        not null when server.Scheme == Uri.UriSchemeHttps && (cause.Contains("frame", StringComparison.OrdinalIgnoreCase)
+            || cause.Contains("SSL", StringComparison.Ordinal)) =>
+            "The server does not seem to use TLS on that port; try http:// instead of https://.",
+        _ => $"Start the server (licensehub), or point lhctl elsewhere with --server URL or ${GlobalOptions.ServerVariable}.",
+    };
 
     private static string? RootCause(RpcException exception)
     {
