@@ -82,9 +82,13 @@ public static class LicenseCommands
                 throw;
             }
 
+            if (keyFile is not null && !TryWrite(keyFile, response, session.Printer))
+            {
+                PrintKeys(session.Printer, response);
+                return ExitCodes.Ok;
+            }
             if (keyFile is not null)
             {
-                keyFile.Write(response.Licenses);
                 var shown = response.Clone();
                 foreach (var l in shown.Licenses)
                 {
@@ -96,21 +100,42 @@ public static class LicenseCommands
                     o.WriteLine($"Pool {response.Pool.Id}: {response.Pool.Available} of {response.Pool.Purchased} still available.");
                 });
                 session.Printer.Notice("The file holds the only copy of these keys; the server keeps only a hash. Keep it safe.");
-                return;
+                return ExitCodes.Ok;
             }
-            session.Printer.Print(response, o =>
-            {
-                var table = new Table("LICENSE ID", "KEY", "REFERENCE", "EXPIRES");
-                foreach (var assigned in response.Licenses)
-                {
-                    table.Add(assigned.License.Id, assigned.LicenseKey, assigned.License.ResellerReference, Display.Time(assigned.License.ExpiresAt));
-                }
-                table.WriteTo(o);
-                o.WriteLine($"Pool {response.Pool.Id}: {response.Pool.Available} of {response.Pool.Purchased} still available.");
-            });
-            session.Printer.Notice("Store these license keys now; they will not be shown again (the server keeps only a hash).");
+            PrintKeys(session.Printer, response);
+            return ExitCodes.Ok;
         });
         return command;
+    }
+
+    private static void PrintKeys(Printer printer, AssignLicensesResponse response)
+    {
+        printer.Print(response, o =>
+        {
+            var table = new Table("LICENSE ID", "KEY", "REFERENCE", "EXPIRES");
+            foreach (var assigned in response.Licenses)
+            {
+                table.Add(assigned.License.Id, assigned.LicenseKey, assigned.License.ResellerReference, Display.Time(assigned.License.ExpiresAt));
+            }
+            table.WriteTo(o);
+            o.WriteLine($"Pool {response.Pool.Id}: {response.Pool.Available} of {response.Pool.Purchased} still available.");
+        });
+        printer.Notice("Store these license keys now; they will not be shown again (the server keeps only a hash).");
+    }
+
+    /// <summary>The licenses are assigned by now: if the file cannot take the keys, they must still reach the user.</summary>
+    private static bool TryWrite(KeyFile keyFile, AssignLicensesResponse response, Printer printer)
+    {
+        try
+        {
+            keyFile.Write(response.Licenses);
+            return true;
+        }
+        catch (IOException ex)
+        {
+            printer.Notice($"lhctl: could not write {keyFile.Path} ({ex.Message}); printing the keys instead.");
+            return false;
+        }
     }
 
     private static Command List(CliContext cli)

@@ -128,7 +128,7 @@ public static class ResellerCommands
         o.WriteLine($"company:        {r.CompanyName}");
         o.WriteLine($"country:        {r.Country}");
         o.WriteLine($"vat id:         {(string.IsNullOrEmpty(r.VatId) ? "-" : r.VatId)}");
-        o.WriteLine($"billing contact: {r.BillingContactName} <{r.BillingContactEmail}>");
+        o.WriteLine($"contact:        {r.BillingContactName} <{r.BillingContactEmail}>");
         o.WriteLine($"status:         {Display.Status(r.Status)}");
         o.WriteLine($"created:        {Display.Time(r.CreatedAt)}");
     }
