@@ -3,6 +3,7 @@ using LicenseHub.Domain.Catalog;
 using LicenseHub.Domain.Installations;
 using LicenseHub.Domain.Licensing;
 using LicenseHub.Domain.Pools;
+using LicenseHub.Domain.Privacy;
 using LicenseHub.Domain.Resellers;
 using LicenseHub.Domain.Security;
 using LicenseHub.Domain.Signing;
@@ -24,6 +25,8 @@ public sealed class LicenseHubDbContext(DbContextOptions<LicenseHubDbContext> op
     public DbSet<CheckIn> CheckIns => Set<CheckIn>();
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<DailyCheckInCount> DailyCheckInCounts => Set<DailyCheckInCount>();
+    public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(LicenseHubDbContext).Assembly);

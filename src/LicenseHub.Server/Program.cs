@@ -6,6 +6,7 @@ using LicenseHub.Server.Grpc;
 using LicenseHub.Server.Infrastructure;
 using LicenseHub.Server.Licensing;
 using LicenseHub.Server.Pools;
+using LicenseHub.Server.Privacy;
 using LicenseHub.Server.Resellers;
 using LicenseHub.Server.Signing;
 using Microsoft.EntityFrameworkCore;
@@ -41,7 +42,14 @@ builder.Services.AddScoped<SigningKeyRotation>();
 builder.Services.AddSingleton<TokenIssuer>();
 builder.Services.AddSingleton<ActivationThrottle>();
 builder.Services.AddScoped<AgentLicensing>();
+builder.Services.Configure<RetentionOptions>(builder.Configuration.GetSection(RetentionOptions.Section));
+builder.Services.AddScoped<DataInventoryBuilder>();
+builder.Services.AddScoped<PiiScanner>();
+builder.Services.AddScoped<RetentionReporter>();
+builder.Services.AddScoped<ResellerDataRights>();
+builder.Services.AddSingleton<RetentionJob>();
 builder.Services.AddHostedService<DatabaseInitializer>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionJob>());
 
 builder.Services.AddGrpc(options =>
 {
@@ -58,6 +66,7 @@ var app = builder.Build();
 app.MapGrpcService<VendorGrpcService>();
 app.MapGrpcService<ResellerGrpcService>();
 app.MapGrpcService<AgentGrpcService>();
+app.MapGrpcService<AuditGrpcService>();
 app.MapGrpcHealthChecksService();
 app.MapGrpcReflectionService();
 app.MapGet("/.well-known/jwks.json", async (SigningKeyStore keys, CancellationToken ct) =>

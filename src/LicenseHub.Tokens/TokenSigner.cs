@@ -48,4 +48,13 @@ public sealed class TokenSigner
         ClaimsJson.WriteClaims(payload, claims);
         return JwsCompact.Sign(header, payload.WrittenSpan, _key);
     }
+
+    /// <summary>Signs an arbitrary payload as a compact JWS of the given <c>typ</c> (e.g. audit checkpoints).</summary>
+    /// <param name="payload">The bytes to sign; they travel base64url-encoded in the token.</param>
+    /// <param name="type">The <c>typ</c> header.</param>
+    public string SignPayload(ReadOnlySpan<byte> payload, string type)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(type);
+        return JwsCompact.Sign(ClaimsJson.WriteHeader(JwsCompact.Algorithm, Kid, type), payload, _key);
+    }
 }

@@ -92,3 +92,7 @@ public static class Retention
     /// <summary>Anonymous aggregates.</summary>
     public const string Indefinite = "indefinitely (anonymous aggregate)";
 }
+
+/// <summary>Marks an entity that describes end users' machines: it must never hold personal data.</summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class EndUserDataAttribute : Attribute;

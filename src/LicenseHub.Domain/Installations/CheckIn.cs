@@ -3,6 +3,7 @@ using LicenseHub.Domain.Classification;
 namespace LicenseHub.Domain.Installations;
 
 /// <summary>One raw check-in. Rolled into anonymous daily counts after the check-in window.</summary>
+[EndUserData]
 public sealed class CheckIn
 {
     [OperationalData, Purpose("identify the row"), Retention(Retention.CheckInWindow)]

@@ -41,6 +41,7 @@ public enum CpuArchitecture
 /// One machine using a license, known only by a pseudonymous fingerprint (an HMAC the agent computes;
 /// the raw machine id never reaches the server). No personal data by construction.
 /// </summary>
+[EndUserData]
 public sealed class Installation
 {
     [OperationalData, Purpose("identify the installation"), Retention(Retention.InstallationLifetime)]

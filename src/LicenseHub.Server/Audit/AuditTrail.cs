@@ -40,6 +40,28 @@ public sealed class AuditTrail(LicenseHubDbContext db, TimeProvider clock)
     /// <summary>Forgets the cached chain head (after a rollback).</summary>
     public void Reset() => _last = null;
 
+    private async Task<string?> CheckpointProblemAsync(AuditEvent firstKept, CancellationToken ct)
+    {
+        var checkpoint = await db.AuditCheckpoints.AsNoTracking().SingleOrDefaultAsync(c => c.Sequence == firstKept.Sequence - 1, ct);
+        if (checkpoint is null)
+        {
+            return $"events before {firstKept.Sequence} were deleted without a retention checkpoint";
+        }
+        if (checkpoint.Hash != firstKept.PreviousHash)
+        {
+            return $"event {firstKept.Sequence} does not follow the retention checkpoint";
+        }
+        var key = await db.SigningKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Kid == checkpoint.Kid, ct);
+        var expectedPayload = Privacy.RetentionJob.CheckpointPayload(checkpoint.Sequence, checkpoint.Hash);
+        var parts = checkpoint.Signature.Split('.');
+        if (key is null || parts.Length != 3 || !Tokens.JwsCompact.VerifySignature(checkpoint.Signature, key.PublicKey)
+            || !Tokens.Base64Url.Decode(parts[1]).AsSpan().SequenceEqual(expectedPayload))
+        {
+            return $"the retention checkpoint at {checkpoint.Sequence} is not validly signed";
+        }
+        return null;
+    }
+
     /// <summary>Walks the whole chain and reports the first event that does not match.</summary>
     public async Task<(bool Intact, long Checked, long FirstBroken, string Problem)> VerifyAsync(CancellationToken cancellationToken)
     {
@@ -51,11 +73,19 @@ public sealed class AuditTrail(LicenseHubDbContext db, TimeProvider clock)
         {
             if (first)
             {
-                // A retention checkpoint may have removed the oldest events: the chain then starts at the
-                // first kept event, whose previous hash is trusted as the checkpoint.
-                expectedPrevious = ev.PreviousHash;
-                expectedSequence = ev.Sequence;
                 first = false;
+                expectedSequence = 1;
+                if (ev.Sequence != 1)
+                {
+                    // Retention removed the oldest events: the chain must start at a signed checkpoint.
+                    var problem = await CheckpointProblemAsync(ev, cancellationToken);
+                    if (problem is not null)
+                    {
+                        return (false, count + 1, ev.Sequence, problem);
+                    }
+                    expectedPrevious = ev.PreviousHash;
+                    expectedSequence = ev.Sequence;
+                }
             }
             count++;
             if (ev.Sequence != expectedSequence)

@@ -16,6 +16,7 @@ public sealed class ResellerGrpcService(
     PoolAllocator allocator,
     LicenseService licenses,
     OfflineLicenseService offlineLicenses,
+    Privacy.ResellerDataRights dataRights,
     TimeProvider clock) : ResellerService.ResellerServiceBase
 {
     private Caller Caller => callers.Caller;
@@ -113,6 +114,26 @@ public sealed class ResellerGrpcService(
     {
         var (file, expires) = await offlineLicenses.CreateAsync(Caller, request.LicenseId, request.ActivationRequest, context.CancellationToken);
         return new CreateOfflineLicenseResponse { OfflineLicense = file, ExpiresAt = expires.ToProto() };
+    }
+
+    public override async Task<ExportMyDataResponse> ExportMyData(ExportMyDataRequest request, ServerCallContext context) =>
+        new() { Json = await dataRights.ExportAsync(Caller, context.CancellationToken) };
+
+    public override async Task<Reseller> UpdateProfile(UpdateProfileRequest request, ServerCallContext context) =>
+        (await dataRights.UpdateProfileAsync(Caller, new Privacy.ProfileChange(
+            request.HasCompanyName ? request.CompanyName : null,
+            request.HasCountry ? request.Country : null,
+            request.HasVatId ? request.VatId : null,
+            request.HasBillingContactName ? request.BillingContactName : null,
+            request.HasBillingContactEmail ? request.BillingContactEmail : null), context.CancellationToken)).ToProto();
+
+    public override async Task<Reseller> SetProcessingRestriction(SetProcessingRestrictionRequest request, ServerCallContext context) =>
+        (await dataRights.SetRestrictionAsync(Caller, request.Restricted, context.CancellationToken)).ToProto();
+
+    public override async Task<DeleteAccountResponse> DeleteAccount(DeleteAccountRequest request, ServerCallContext context)
+    {
+        var (erased, kept) = await dataRights.DeleteAccountAsync(Caller, request.ConfirmResellerId, context.CancellationToken);
+        return new DeleteAccountResponse { Erased = { erased }, Kept = { kept } };
     }
 
     public override async Task<ListApiKeysResponse> ListApiKeys(ResellerListApiKeysRequest request, ServerCallContext context)

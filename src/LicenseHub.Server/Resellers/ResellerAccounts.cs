@@ -52,8 +52,28 @@ public sealed class ResellerAccounts(LicenseHubDbContext db, UnitOfWork unitOfWo
         {
             id = caller.RequireReseller();
         }
-        return await db.Resellers.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct)
+        var reseller = await db.Resellers.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct)
             ?? throw new NotFoundException("reseller", resellerId ?? id.ToString());
+        if (caller.IsVendor)
+        {
+            await AuditPersonalDataReadAsync(caller, [reseller.Id], ct);
+        }
+        return reseller;
+    }
+
+    /// <summary>Vendor staff reading resellers' personal data is itself written to the audit trail.</summary>
+    private async Task AuditPersonalDataReadAsync(Caller caller, IReadOnlyList<Guid> resellerIds, CancellationToken ct)
+    {
+        if (resellerIds.Count == 0)
+        {
+            return;
+        }
+        await unitOfWork.RunAsync(async token =>
+        {
+            var target = resellerIds.Count == 1 ? resellerIds[0].ToString() : "many";
+            await audit.AppendAsync(caller.ActorId, "reseller.read_personal", "reseller", target, $"count={resellerIds.Count}", token);
+            return 0;
+        }, ct);
     }
 
     public async Task<(IReadOnlyList<Reseller> Items, string Next)> ListAsync(Caller caller, int pageSize, string? pageToken,
@@ -73,7 +93,9 @@ public sealed class ResellerAccounts(LicenseHubDbContext db, UnitOfWork unitOfWo
             query = query.Where(r => r.Id.CompareTo(after) < 0);
         }
         var items = await query.OrderByDescending(r => r.Id).Take(page.Size + 1).ToListAsync(ct);
-        return (items.Take(page.Size).ToList(), PageSpec.NextToken(items, page.Size, r => r.Id));
+        var shown = items.Take(page.Size).ToList();
+        await AuditPersonalDataReadAsync(caller, shown.Select(r => r.Id).ToList(), ct);
+        return (shown, PageSpec.NextToken(items, page.Size, r => r.Id));
     }
 
     public Task<Reseller> SuspendAsync(Caller caller, string? resellerId, string? reason, CancellationToken ct) =>

@@ -1,0 +1,132 @@
+using System.Text.Json;
+using LicenseHub.Data;
+using LicenseHub.Domain;
+using LicenseHub.Domain.Resellers;
+using LicenseHub.Domain.Validation;
+using LicenseHub.Server.Audit;
+using LicenseHub.Server.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace LicenseHub.Server.Privacy;
+
+public sealed record ProfileChange(string? CompanyName, string? Country, string? VatId, string? BillingContactName, string? BillingContactEmail);
+
+/// <summary>
+/// A reseller's data rights, each one call and each audited: access/export, correction, restriction of
+/// processing, deletion.
+/// </summary>
+public sealed class ResellerDataRights(LicenseHubDbContext db, UnitOfWork unitOfWork, AuditTrail audit, TimeProvider clock)
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public async Task<string> ExportAsync(Caller caller, CancellationToken ct)
+    {
+        var resellerId = caller.RequireReseller();
+        var reseller = await db.Resellers.AsNoTracking().SingleAsync(r => r.Id == resellerId, ct);
+        var export = new
+        {
+            exported_at = clock.Now(),
+            account = new
+            {
+                reseller.Id, reseller.CompanyName, reseller.Country, reseller.VatId, reseller.BillingContactName, reseller.BillingContactEmail,
+                Status = reseller.Status.ToString(), reseller.ProcessingRestricted, reseller.CreatedAt,
+            },
+            api_keys = await db.ApiKeys.AsNoTracking().Where(k => k.ResellerId == resellerId)
+                .Select(k => new { k.Id, k.Name, Role = k.Role.ToString(), Prefix = "lh_" + k.Prefix, k.CreatedAt, k.RevokedAt }).ToListAsync(ct),
+            pools = await db.Pools.AsNoTracking().Where(p => p.ResellerId == resellerId)
+                .Select(p => new { p.Id, p.PlanId, p.Purchased, p.Assigned, p.CreatedAt }).ToListAsync(ct),
+            orders = await db.Orders.AsNoTracking().Where(o => o.ResellerId == resellerId)
+                .Select(o => new { o.Id, o.PlanId, o.PoolId, o.Quantity, o.AmountMinor, o.Currency, o.IdempotencyKey, o.CreatedAt }).ToListAsync(ct),
+            licenses = (await db.Licenses.AsNoTracking().Where(l => l.ResellerId == resellerId)
+                .Select(l => new { l.Id, l.PoolId, l.PlanId, l.KeyPrefix, l.State, l.ResellerReference, l.CreatedAt, l.ExpiresAt, l.TransfersUsed })
+                .ToListAsync(ct))
+                .Select(l => new { l.Id, l.PoolId, l.PlanId, l.KeyPrefix, State = l.State.ToString(), l.ResellerReference, l.CreatedAt, l.ExpiresAt, l.TransfersUsed }),
+            note = "License keys and API keys are not included: the server stores only their hashes.",
+        };
+        var json = JsonSerializer.Serialize(export, Json);
+        await unitOfWork.RunAsync(async token =>
+        {
+            await audit.AppendAsync(caller.ActorId, "reseller.export", "reseller", resellerId.ToString(), null, token);
+            return 0;
+        }, ct);
+        return json;
+    }
+
+    public async Task<Reseller> UpdateProfileAsync(Caller caller, ProfileChange change, CancellationToken ct)
+    {
+        caller.Require(Permission.ResellerManageAccount);
+        var resellerId = caller.ResellerId!.Value;
+        var v = new Validator();
+        var company = change.CompanyName is null ? null : v.Text("company_name", change.CompanyName, 200);
+        var country = change.Country is null ? null : v.Country("country", change.Country);
+        var vat = change.VatId is null ? null : v.OptionalText("vat_id", change.VatId, 32) ?? "";
+        var name = change.BillingContactName is null ? null : v.Text("billing_contact_name", change.BillingContactName, 200);
+        var email = change.BillingContactEmail is null ? null : v.Email("billing_contact_email", change.BillingContactEmail);
+        v.ThrowIfInvalid();
+        return await unitOfWork.RunAsync(async token =>
+        {
+            var reseller = await db.Resellers.SingleAsync(r => r.Id == resellerId, token);
+            var changed = new List<string>();
+            if (company is not null) { reseller.CompanyName = company; changed.Add("company_name"); }
+            if (country is not null) { reseller.Country = country; changed.Add("country"); }
+            if (vat is not null) { reseller.VatId = vat.Length == 0 ? null : vat; changed.Add("vat_id"); }
+            if (name is not null) { reseller.BillingContactName = name; changed.Add("billing_contact_name"); }
+            if (email is not null) { reseller.BillingContactEmail = email; changed.Add("billing_contact_email"); }
+            // Which fields changed, never their values.
+            await audit.AppendAsync(caller.ActorId, "reseller.correct", "reseller", resellerId.ToString(), $"fields={string.Join(',', changed)}", token);
+            return reseller;
+        }, ct);
+    }
+
+    public async Task<Reseller> SetRestrictionAsync(Caller caller, bool restricted, CancellationToken ct)
+    {
+        caller.Require(Permission.ResellerManageAccount);
+        var resellerId = caller.ResellerId!.Value;
+        return await unitOfWork.RunAsync(async token =>
+        {
+            var reseller = await db.Resellers.SingleAsync(r => r.Id == resellerId, token);
+            reseller.ProcessingRestricted = restricted;
+            await audit.AppendAsync(caller.ActorId, restricted ? "reseller.restrict" : "reseller.unrestrict", "reseller", resellerId.ToString(), null, token);
+            return reseller;
+        }, ct);
+    }
+
+    public async Task<(IReadOnlyList<string> Erased, IReadOnlyList<string> Kept)> DeleteAccountAsync(Caller caller, string? confirmResellerId,
+        CancellationToken ct)
+    {
+        caller.Require(Permission.ResellerManageAccount);
+        var resellerId = caller.ResellerId!.Value;
+        if (!string.Equals(confirmResellerId?.Trim(), resellerId.ToString(), StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ValidationException("confirm_reseller_id", "must be this account's id, to confirm the deletion");
+        }
+        return await unitOfWork.RunAsync(async token =>
+        {
+            var reseller = await db.Resellers.SingleAsync(r => r.Id == resellerId, token);
+            reseller.CompanyName = $"deleted reseller {resellerId.ToString()[..8]}";
+            reseller.VatId = null;
+            reseller.BillingContactName = null;
+            reseller.BillingContactEmail = null;
+            reseller.Status = ResellerStatus.Deleted;
+            var now = clock.Now();
+            var keys = await db.ApiKeys.Where(k => k.ResellerId == resellerId && k.RevokedAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, now), token);
+            var references = await db.Licenses.Where(l => l.ResellerId == resellerId && l.ResellerReference != null)
+                .ExecuteUpdateAsync(s => s.SetProperty(l => l.ResellerReference, (string?)null), token);
+            await audit.AppendAsync(caller.ActorId, "reseller.delete", "reseller", resellerId.ToString(), $"api_keys_revoked={keys}", token);
+            IReadOnlyList<string> erased =
+            [
+                "company name (replaced by a pseudonym), VAT id, billing contact name and e-mail",
+                $"{keys} API key(s) revoked; the account can no longer sign in",
+                $"reseller references on {references} license(s)",
+            ];
+            IReadOnlyList<string> kept =
+            [
+                "orders (amount, currency, date) for the legal retention period of financial records, linked only to the pseudonymous account id",
+                "assigned licenses keep working until they expire, so your customers do not lose service (the vendor may still revoke them)",
+                "the audit trail of actions on the account (ids and actions only, no personal data) until its retention window ends",
+            ];
+            return (erased, kept);
+        }, ct);
+    }
+}
