@@ -10,8 +10,23 @@ using LicenseHub.Server.Privacy;
 using LicenseHub.Server.Resellers;
 using LicenseHub.Server.Signing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.FileProviders;
 
 var builder = WebApplication.CreateBuilder(args);
+
+// Started from another directory (dotnet /opt/licensehub/licensehub.dll, systemd), the settings shipped
+// next to the binary still apply, beneath environment variables and command-line arguments.
+var shippedSettings = Path.Combine(AppContext.BaseDirectory, "appsettings.json");
+if (!File.Exists(Path.Combine(builder.Environment.ContentRootPath, "appsettings.json")) && File.Exists(shippedSettings))
+{
+    builder.Configuration.Sources.Insert(0, new JsonConfigurationSource
+    {
+        Path = "appsettings.json",
+        Optional = true,
+        FileProvider = new PhysicalFileProvider(AppContext.BaseDirectory),
+    });
+}
 
 builder.Services.Configure<LicenseHubOptions>(builder.Configuration.GetSection(LicenseHubOptions.Section));
 var hubOptions = builder.Configuration.GetSection(LicenseHubOptions.Section).Get<LicenseHubOptions>() ?? new LicenseHubOptions();
