@@ -14,6 +14,9 @@ public static class ExitCodes
     /// <summary>The server could not be reached.</summary>
     public const int Unreachable = 3;
 
-    /// <summary>A verification the server carried out failed (e.g. the audit chain is broken).</summary>
+    /// <summary>
+    /// A verification the server carried out failed: the audit chain is broken (audit verify), or values that
+    /// look like personal data were found where none may be (audit scan).
+    /// </summary>
     public const int VerificationFailed = 4;
 }

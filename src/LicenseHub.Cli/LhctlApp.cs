@@ -35,7 +35,7 @@ public static class LhctlApp
             + $"Quick start: export {GlobalOptions.ApiKeyVariable}=<key>   (or --api-key-file data/vendor-admin.key)\n"
             + "             lhctl product create --code panel --name \"Hosting Panel\"\n\n"
             + "Exit codes: 0 ok, 1 the server refused the request, 2 usage error, 3 server unreachable, "
-            + "4 verification failed (audit verify).");
+            + "4 verification failed (audit verify: the chain is broken; audit scan: personal data found).");
         globals.AddTo(root);
         var cli = new CliContext(globals, environment);
         root.Add(ProductCommands.Create(cli));
@@ -49,6 +49,7 @@ public static class LhctlApp
         root.Add(LicenseCommands.Create(cli));
         root.Add(VendorCommands.Create(cli));
         root.Add(AuditCommands.Create(cli));
+        root.Add(SigningKeyCommands.Create(cli));
         return root;
     }
 

@@ -43,6 +43,8 @@ public sealed class Session : IDisposable
 
     public ResellerService.ResellerServiceClient Reseller => new(_invoker);
 
+    public AuditService.AuditServiceClient Audit => new(_invoker);
+
     public static Session Open(GlobalOptions globals, ParseResult parse, CliEnvironment environment)
     {
         var server = ResolveServer(parse.GetValue(globals.Server) ?? environment.Get(GlobalOptions.ServerVariable));
