@@ -20,26 +20,9 @@ public sealed class KeyFile : IDisposable
 
     public string Path { get; }
 
-    public static KeyFile CreateNew(string path)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-        try
-        {
-            return new KeyFile(path, new FileStream(path, options));
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            throw new UsageException($"{path} already exists; choose a new file name (lhctl never overwrites a file that may hold license keys).");
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new UsageException($"Cannot create {path}: {ex.Message}");
-        }
-    }
+    public static KeyFile CreateNew(string path) =>
+        new(path, PrivateFile.OpenNew(path,
+            $"{path} already exists; choose a new file name (lhctl never overwrites a file that may hold license keys)."));
 
     public void Write(IEnumerable<AssignedLicense> licenses)
     {

@@ -25,6 +25,7 @@ public static class LicenseCommands
         license.Add(Action(cli, "renew", "Extend a license's expiry by its plan's term.",
             (s, id, ct) => s.Reseller.RenewLicenseAsync(new LicenseActionRequest { LicenseId = id }, cancellationToken: ct)));
         license.Add(Release(cli));
+        license.Add(OfflineFile(cli));
         license.Add(Action(cli, "vendor-suspend", "Vendor: suspend any reseller's license, e.g. for abuse (vendor admin key).",
             (s, id, ct) => s.Vendor.SuspendLicenseAsync(new VendorLicenseRequest { LicenseId = id }, cancellationToken: ct)));
         license.Add(Action(cli, "vendor-resume", "Vendor: resume a license the vendor suspended (vendor admin key).",
@@ -255,6 +256,89 @@ public static class LicenseCommands
             });
         });
         return command;
+    }
+
+    private static Command OfflineFile(CliContext cli)
+    {
+        var id = new Argument<string>("id") { Description = "Id of the license." };
+        var request = new Option<string?>("--request")
+        {
+            Description = "The activation request: the base64url line 'lh-agent request' printed on the air-gapped server.",
+            HelpName = "TEXT",
+        };
+        var requestFile = new Option<FileInfo?>("--request-file")
+        {
+            Description = "Read the activation request from this file instead of --request.",
+            HelpName = "FILE",
+        };
+        var output = new Option<FileInfo?>("--output")
+        {
+            Description = "Write the offline license file here (a new file, permissions 0600; an existing file is never overwritten) "
+                + "instead of printing it.",
+            HelpName = "FILE",
+        };
+        var command = new Command("offline-file",
+            "Turn an air-gapped server's activation request into a signed offline license file bound to that machine, "
+            + "expiring no later than the license. The machine counts towards the plan's machines. "
+            + "Install it there with 'lh-agent import FILE'.")
+        {
+            id, request, requestFile, output,
+        };
+        cli.SetCall(command, async (session, parse, ct) =>
+        {
+            var activationRequest = ActivationRequest(parse.GetValue(request), parse.GetValue(requestFile));
+            var outputFile = parse.GetValue(output);
+            // Opened before the call: the call takes up one of the license's machines, so the file must have a place.
+            using var file = outputFile is null ? null : PrivateFile.CreateNew(outputFile.FullName, "an offline license");
+            CreateOfflineLicenseResponse response;
+            try
+            {
+                response = await session.Reseller.CreateOfflineLicenseAsync(new CreateOfflineLicenseRequest
+                {
+                    LicenseId = parse.GetValue(id)!,
+                    ActivationRequest = activationRequest,
+                }, cancellationToken: ct);
+            }
+            catch (RpcException)
+            {
+                file?.Abandon();
+                throw;
+            }
+
+            if (file is not null && file.TryWrite(response.OfflineLicense, session.Printer.Error))
+            {
+                var shown = response.Clone();
+                shown.OfflineLicense = "";
+                session.Printer.Print(shown, o =>
+                    o.WriteLine($"Wrote the offline license file to {file.Path} (permissions 0600); it expires {Display.Time(response.ExpiresAt)}."));
+                session.Printer.Notice("Copy it to the air-gapped server and install it there with 'lh-agent import FILE'.");
+                return;
+            }
+            session.Printer.Print(response, o => o.WriteLine(response.OfflineLicense));
+            session.Printer.Notice($"Offline license file, expires {Display.Time(response.ExpiresAt)}: save the line above as a file on the "
+                + "air-gapped server and install it with 'lh-agent import FILE'.");
+        });
+        return command;
+    }
+
+    private static string ActivationRequest(string? text, FileInfo? file)
+    {
+        if ((text is null) == (file is null))
+        {
+            throw new UsageException("Give the activation request either with --request TEXT or with --request-file FILE (one of them).");
+        }
+        if (file is null)
+        {
+            return text!.Trim();
+        }
+        try
+        {
+            return File.ReadAllText(file.FullName).Trim();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"Cannot read the activation request file {file.FullName}: {ex.Message}");
+        }
     }
 
     private static Command Action(CliContext cli, string name, string description,
