@@ -62,7 +62,7 @@ public sealed class LhctlWithoutServerTests : IDisposable
         var result = await _lhctl.RunAsync(null, "--help");
 
         Assert.Equal(0, result.ExitCode);
-        foreach (var command in new[] { "product", "plan", "plans", "reseller", "apikey", "order", "pool", "license", "vendor", "audit" })
+        foreach (var command in new[] { "product", "plan", "plans", "reseller", "account", "apikey", "order", "pool", "license", "vendor", "audit", "signing-key" })
         {
             Assert.Matches($@"(?m)^\s+{command}\s+\S", result.StdOut);
         }
