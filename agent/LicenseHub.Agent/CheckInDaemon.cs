@@ -1,0 +1,238 @@
+using Grpc.Core;
+using LicenseHub.Agent.Commands;
+using LicenseHub.Agent.State;
+using LicenseHub.Tokens;
+using LicenseHub.V1;
+
+namespace LicenseHub.Agent;
+
+/// <summary>
+/// <c>lh-agent run</c>: checks in on an interval (with jitter so a fleet does not call in lockstep),
+/// backs off exponentially up to a cap while the server is unreachable, refreshes the trusted keys when
+/// online, and keeps the latest-seen time moving so a clock rollback shows.
+/// </summary>
+internal sealed class CheckInDaemon(AgentContext ctx, TimeSpan? fixedInterval)
+{
+    public static readonly TimeSpan DefaultInterval = TimeSpan.FromHours(1);
+    public static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(15);
+    public static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(30);
+    private static readonly TimeSpan MinInterval = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan MaxInterval = TimeSpan.FromDays(1);
+    private static readonly TimeSpan TimeSeenTick = TimeSpan.FromMinutes(5);
+
+    private enum Outcome
+    {
+        CheckedIn,
+        Retry,
+        Stop,
+    }
+
+    private readonly record struct CycleResult(Outcome Outcome, TimeSpan? Next = null, int ExitCode = ExitCodes.Ok);
+
+    public async Task<int> RunAsync(CancellationToken stopping)
+    {
+        var state = ctx.Store.Load();
+        if (state is null || !state.IsOnlineActivation)
+        {
+            return ctx.Fail(ExitCodes.NotLicensed, state is null
+                ? "not activated: run 'lh-agent activate KEY --server URL' first"
+                : "this installation uses an offline license: there is no server to check in with");
+        }
+
+        ctx.Log($"started: checking in with {state.Server} as installation {state.InstallationId}");
+        var failures = 0;
+        while (!stopping.IsCancellationRequested)
+        {
+            CycleResult result;
+            try
+            {
+                result = await CheckInOnceAsync(stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                break;
+            }
+
+            TimeSpan delay;
+            switch (result.Outcome)
+            {
+                case Outcome.Stop:
+                    return result.ExitCode;
+                case Outcome.CheckedIn:
+                    failures = 0;
+                    delay = Jitter(fixedInterval ?? result.Next ?? DefaultInterval, 0.1);
+                    break;
+                default:
+                    failures++;
+                    delay = Backoff(failures);
+                    ctx.Log($"next attempt in {delay.TotalSeconds:F0} s");
+                    break;
+            }
+
+            if (!await SleepAsync(delay, stopping))
+            {
+                break;
+            }
+        }
+
+        ctx.Log("stopped");
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>min(cap, first × 2^(n−1)), then a random point in its upper half.</summary>
+    public static TimeSpan Backoff(int failures)
+    {
+        var exponent = Math.Min(failures - 1, 20);
+        var ceiling = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, FirstRetry.Ticks << exponent));
+        return ceiling * (0.5 + Random.Shared.NextDouble() * 0.5);
+    }
+
+    public static TimeSpan Jitter(TimeSpan interval, double fraction) =>
+        interval * (1 - fraction + Random.Shared.NextDouble() * 2 * fraction);
+
+    private async Task<CycleResult> CheckInOnceAsync(CancellationToken cancellationToken)
+    {
+        // Re-read every cycle: 'telemetry set' and a new activation take effect without a restart.
+        var state = ctx.Store.Load();
+        if (state is null || !state.IsOnlineActivation)
+        {
+            ctx.Log("the state no longer holds an online activation (forgotten?); stopping");
+            return new(Outcome.Stop, ExitCode: ExitCodes.NotLicensed);
+        }
+
+        var salt = state.GetSalt() ?? throw new AgentStateException("the state has no fingerprint salt; activate again");
+        var fingerprint = ctx.MachineId.Fingerprint(salt);
+        AgentClient.TryParseServer(state.Server!, out var server, out _);
+        using var client = new AgentClient(server!);
+
+        CheckInResponse response;
+        try
+        {
+            response = await client.CheckInAsync(AgentRequests.CheckIn(state, fingerprint, SystemFacts.Current()), cancellationToken);
+        }
+        catch (RpcException e) when (e.StatusCode is StatusCode.Unauthenticated or StatusCode.PermissionDenied or StatusCode.NotFound)
+        {
+            Record(state, s =>
+            {
+                s.Token = null;
+                s.LastResult = e.StatusCode.ToString().ToUpperInvariant();
+                s.LastDetail = e.Status.Detail;
+            }, serverTime: null);
+            ctx.Log($"the server does not accept this installation ({AgentClient.Describe(e)}); run 'lh-agent activate' again. Stopping");
+            return new(Outcome.Stop, ExitCode: ExitCodes.NotLicensed);
+        }
+        catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            ctx.Log($"check-in failed: {AgentClient.Describe(e)}; offline: {LicenseCheck.Evaluate(state, ctx.MachineId, ctx.Now).Reason}");
+            return new(Outcome.Retry);
+        }
+
+        var serverTime = response.ServerTime?.ToDateTimeOffset();
+        var next = response.NextCheckInSeconds > 0
+            ? TimeSpan.FromSeconds(Math.Clamp(response.NextCheckInSeconds, MinInterval.TotalSeconds, MaxInterval.TotalSeconds))
+            : (TimeSpan?)null;
+
+        if (response.Code != ValidationCode.Valid)
+        {
+            var code = AgentContext.CodeName(response.Code);
+            // The server's answer outranks the cached token: drop it so 'check' says "not licensed" now.
+            Record(state, s =>
+            {
+                s.Token = null;
+                s.LastResult = code;
+                s.LastDetail = response.Detail;
+            }, serverTime);
+            ctx.Log($"not licensed: the server answered {code}{(response.Detail.Length > 0 ? ": " + response.Detail : "")}");
+            return response.Code is ValidationCode.NotFound or ValidationCode.InstallationReleased
+                ? new(Outcome.Stop, ExitCode: ExitCodes.NotLicensed)
+                : new(Outcome.CheckedIn, next);
+        }
+
+        var jwks = state.Jwks;
+        try
+        {
+            jwks = await client.GetJwksAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is RpcException or FormatException && !cancellationToken.IsCancellationRequested)
+        {
+            ctx.Log($"warning: could not refresh the signing keys ({e.Message}); using the cached ones");
+        }
+
+        var verification = new TokenVerifier(jwks ?? new JsonWebKeySet()).Verify(response.Token, ctx.Now, TokenTypes.License, state.Product, fingerprint);
+        if (!verification.IsValid)
+        {
+            ctx.Log($"the token from the server does not verify ({verification.Reason}); keeping the previous one");
+            return new(Outcome.Retry);
+        }
+
+        Record(state, s =>
+        {
+            s.Token = response.Token;
+            s.TokenType = TokenTypes.License;
+            s.Jwks = jwks;
+            s.LastResult = AgentContext.CodeName(response.Code);
+            s.LastDetail = null;
+        }, serverTime);
+        ctx.Log($"checked in: licensed until {LicenseCheck.Format(verification.Claims!.ExpiresAt)}");
+        return new(Outcome.CheckedIn, next);
+    }
+
+    /// <summary>Applies a change under the writer lock, unless the state now belongs to another installation.</summary>
+    private void Record(AgentState seen, Action<AgentState> change, DateTimeOffset? serverTime)
+    {
+        ctx.Store.Update(current =>
+        {
+            if (current is null || current.InstallationId != seen.InstallationId)
+            {
+                return null;
+            }
+
+            change(current);
+            current.LastCheckIn = ctx.Now;
+            ctx.ObserveTime(current, serverTime);
+            return current;
+        });
+    }
+
+    /// <summary>Waits, touching the latest-seen time every few minutes. False when asked to stop.</summary>
+    private async Task<bool> SleepAsync(TimeSpan delay, CancellationToken stopping)
+    {
+        // Monotonic: a wall clock stepped back or forward must not stretch or cut the wait.
+        var started = ctx.Clock.GetTimestamp();
+        while (true)
+        {
+            var remaining = delay - ctx.Clock.GetElapsedTime(started);
+            if (remaining <= TimeSpan.Zero)
+            {
+                return true;
+            }
+
+            try
+            {
+                await Task.Delay(remaining < TimeSeenTick ? remaining : TimeSeenTick, ctx.Clock, stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+
+            try
+            {
+                ctx.Store.Update(current =>
+                {
+                    if (current is null)
+                    {
+                        return null;
+                    }
+
+                    current.ObserveTime(ctx.Now);
+                    return current;
+                });
+            }
+            catch (AgentStateException e)
+            {
+                ctx.Log("warning: " + e.Message);
+            }
+        }
+    }
+}

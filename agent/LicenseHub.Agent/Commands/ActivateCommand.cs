@@ -1,0 +1,120 @@
+using System.CommandLine;
+using LicenseHub.Agent.State;
+using LicenseHub.Tokens;
+using LicenseHub.V1;
+
+namespace LicenseHub.Agent.Commands;
+
+internal static class ActivateCommand
+{
+    /// <summary>Sent when no product version is known; the contract requires a semantic version.</summary>
+    public const string UnknownProductVersion = "0.0.0";
+
+    public static Command Create(AgentCommandLine cli)
+    {
+        var key = new Argument<string>("KEY") { Description = "The license key from your reseller. Sent once; only a salt derived from it is stored." };
+        var server = new Option<string>("--server") { Description = "License server URL, e.g. https://license.example.com", Required = true, HelpName = "URL" };
+        var product = new Option<string?>("--product") { Description = "Product code this machine runs; the server checks the license is for it.", HelpName = "CODE" };
+        var productVersion = new Option<string?>("--product-version") { Description = $"Installed product version (semantic version; default: the stored one, else {UnknownProductVersion}).", HelpName = "V" };
+
+        var command = new Command("activate", "Activate this machine with a license key: compute the fingerprint, call the server, store the token and trust the server's signing keys.")
+        {
+            key, server, product, productVersion,
+        };
+        command.SetAction((parse, ct) =>
+        {
+            var ctx = cli.Context(parse);
+            return ctx.GuardAsync(() => ExecuteAsync(
+                ctx, parse.GetValue(key)!, parse.GetValue(server)!, parse.GetValue(product), parse.GetValue(productVersion), ct));
+        });
+        return command;
+    }
+
+    public static async Task<int> ExecuteAsync(AgentContext ctx, string licenseKey, string serverText, string? product, string? productVersion, CancellationToken cancellationToken)
+    {
+        var trimmedKey = licenseKey.Trim();
+        if (trimmedKey.Length == 0)
+        {
+            return ctx.Fail(ExitCodes.Usage, "the license key is empty");
+        }
+
+        if (!AgentClient.TryParseServer(serverText, out var server, out var problem))
+        {
+            return ctx.Fail(ExitCodes.Usage, problem);
+        }
+
+        product = string.IsNullOrWhiteSpace(product) ? null : product.Trim();
+        var previous = ctx.Store.LoadOrNull(ctx.Error);
+        var salt = MachineFingerprint.DeriveSalt(trimmedKey);
+        var fingerprint = ctx.MachineId.Fingerprint(salt);
+        var level = previous?.TelemetryLevel ?? TelemetrySetting.Required;
+        var version = productVersion?.Trim() ?? previous?.ProductVersion ?? UnknownProductVersion;
+
+        using var client = new AgentClient(server);
+        // The key as typed (trimmed): the server owns its comparison rules; only the salt uses the normalised form.
+        var response = await client.ActivateAsync(
+            AgentRequests.Activate(trimmedKey, fingerprint, version, product, level, SystemFacts.Current()), cancellationToken);
+        if (response.Code != ValidationCode.Valid)
+        {
+            return ctx.Fail(ExitCodes.NotLicensed, $"not licensed: the server answered {AgentContext.CodeName(response.Code)}{Detail(response.Detail)}");
+        }
+
+        var jwks = await client.GetJwksAsync(cancellationToken);
+        var verification = new TokenVerifier(jwks).Verify(response.Token, ctx.Now, TokenTypes.License, product, fingerprint);
+        if (!verification.IsValid)
+        {
+            return ctx.Fail(ExitCodes.NotLicensed, "not licensed: the token from the server does not verify: " + verification.Reason);
+        }
+
+        var claims = verification.Claims!;
+        var secret = response.InstallationSecret;
+        if (secret.Length == 0 && previous?.InstallationId == response.InstallationId)
+        {
+            // Re-activation of the same installation: the secret is only shown once, so keep ours.
+            secret = previous.InstallationSecret ?? "";
+        }
+
+        var hasCredential = secret.Length > 0 && response.InstallationId.Length > 0;
+        var state = new AgentState
+        {
+            Server = server.AbsoluteUri,
+            Product = product ?? claims.Product,
+            ProductVersion = version,
+            InstallationId = hasCredential ? response.InstallationId : null,
+            InstallationSecret = hasCredential ? secret : null,
+            LicenseId = response.LicenseId.Length > 0 ? response.LicenseId : claims.LicenseId,
+            Salt = Base64Url.Encode(salt),
+            TelemetryLevel = level,
+            Token = response.Token,
+            TokenType = TokenTypes.License,
+            Jwks = jwks,
+            ActivatedAt = ctx.Now,
+            LastCheckIn = ctx.Now,
+            LastResult = AgentContext.CodeName(response.Code),
+            LastSeen = previous?.LastSeen,
+        };
+        // The token was issued just now, so its iat is the server's clock.
+        ctx.ObserveTime(state, claims.IssuedAt);
+
+        using (ctx.Store.AcquireLock(TimeSpan.FromSeconds(10)))
+        {
+            ctx.Store.Save(state);
+        }
+
+        if (previous?.InstallationId is { } oldInstallation && oldInstallation != state.InstallationId)
+        {
+            ctx.Log($"warning: the previous installation {oldInstallation} was replaced without 'lh-agent forget'; the server keeps it until its retention window ends");
+        }
+
+        if (!hasCredential)
+        {
+            ctx.Log("warning: the server returned no installation credential, so 'lh-agent run' cannot check in; the token works offline until it expires");
+        }
+
+        ctx.Out.WriteLine($"activated: license {state.LicenseId}, installation {state.InstallationId ?? "(none)"}, product {claims.Product} ({claims.Plan}, {claims.Edition})");
+        ctx.Out.WriteLine($"token valid until {LicenseCheck.Format(claims.ExpiresAt)}, offline grace {TimeSpan.FromSeconds(claims.OfflineGraceSeconds)}; telemetry level {level.ToString().ToLowerInvariant()}");
+        return ExitCodes.Ok;
+    }
+
+    private static string Detail(string detail) => string.IsNullOrWhiteSpace(detail) ? "" : ": " + detail.ReplaceLineEndings(" ");
+}

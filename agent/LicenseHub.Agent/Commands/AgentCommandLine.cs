@@ -1,0 +1,86 @@
+using System.CommandLine;
+using LicenseHub.Agent.State;
+
+namespace LicenseHub.Agent.Commands;
+
+/// <summary>The lh-agent command tree and its global options.</summary>
+internal sealed class AgentCommandLine
+{
+    private readonly TimeProvider _clock;
+    private readonly TextWriter _output;
+    private readonly TextWriter _error;
+
+    private readonly Option<string?> _state = new("--state")
+    {
+        Description = $"State file (default: ${AgentStateStore.EnvironmentVariable}, else {AgentStateStore.DefaultPath}).",
+        HelpName = "PATH",
+        Recursive = true,
+    };
+
+    private readonly Option<string?> _machineIdFile = new("--machine-id-file")
+    {
+        Description = $"Read the machine id from this file (default: ${MachineIdSource.EnvironmentVariable}, else /etc/machine-id).",
+        HelpName = "PATH",
+        Recursive = true,
+        Hidden = false,
+    };
+
+    public AgentCommandLine(TimeProvider clock, TextWriter output, TextWriter error)
+    {
+        _clock = clock;
+        _output = output;
+        _error = error;
+        Root = new RootCommand(
+            "lh-agent: proves this machine's LicenseHub license with a signed token, online or air-gapped.\n" +
+            "It sends only a pseudonymous fingerprint, versions and, at telemetry level basic, OS and CPU facts.\n\n" +
+            ExitCodes.HelpTable.TrimEnd() + "\n\n" +
+            $"Environment:\n  {AgentStateStore.EnvironmentVariable}  state file path\n  {MachineIdSource.EnvironmentVariable}  machine id file (for tests and containers)")
+        {
+            _state,
+            _machineIdFile,
+            ActivateCommand.Create(this),
+            StatusCommands.CreateStatus(this),
+            StatusCommands.CreateCheck(this),
+            RunCommand.Create(this),
+            TelemetryCommand.Create(this),
+            ForgetCommand.Create(this),
+            OfflineCommands.CreateRequest(this),
+            OfflineCommands.CreateImport(this),
+        };
+    }
+
+    public RootCommand Root { get; }
+
+    /// <summary>Parses and runs; usage errors exit with 2 rather than System.CommandLine's 1.</summary>
+    public static int Run(string[] args, TimeProvider clock, TextWriter output, TextWriter error)
+    {
+        var cli = new AgentCommandLine(clock, output, error);
+        var parse = cli.Root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var parseError in parse.Errors)
+            {
+                error.WriteLine("lh-agent: " + parseError.Message);
+            }
+
+            error.WriteLine("Run 'lh-agent --help' for usage.");
+            return ExitCodes.Usage;
+        }
+
+        return parse.Invoke(new InvocationConfiguration
+        {
+            Output = output,
+            Error = error,
+            // 'run' handles SIGTERM/SIGINT itself; other commands may be interrupted at any point because
+            // every state write is atomic.
+            ProcessTerminationTimeout = null,
+        });
+    }
+
+    public AgentContext Context(ParseResult parse) => new(
+        AgentStateStore.FromEnvironment(parse.GetValue(_state)),
+        MachineIdSource.FromEnvironment(parse.GetValue(_machineIdFile)),
+        _clock,
+        _output,
+        _error);
+}

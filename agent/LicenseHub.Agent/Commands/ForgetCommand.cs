@@ -1,0 +1,78 @@
+using System.CommandLine;
+using Grpc.Core;
+using LicenseHub.Agent.State;
+using LicenseHub.V1;
+
+namespace LicenseHub.Agent.Commands;
+
+internal static class ForgetCommand
+{
+    public static Command Create(AgentCommandLine cli)
+    {
+        var force = new Option<bool>("--force") { Description = "Delete the local state even when the server cannot be reached or the state is corrupt." };
+        var command = new Command("forget", "Deactivate: delete this installation and its check-ins on the server, then delete the local state.") { force };
+        command.SetAction((parse, ct) =>
+        {
+            var ctx = cli.Context(parse);
+            return ctx.GuardAsync(() => ExecuteAsync(ctx, parse.GetValue(force), ct));
+        });
+        return command;
+    }
+
+    public static async Task<int> ExecuteAsync(AgentContext ctx, bool force, CancellationToken cancellationToken)
+    {
+        AgentState? state;
+        try
+        {
+            state = ctx.Store.Load();
+        }
+        catch (AgentStateException e) when (force && e.IsCorrupt)
+        {
+            ctx.Log("warning: " + e.Message);
+            ctx.Store.Delete();
+            ctx.Out.WriteLine("local state deleted; the server was not contacted");
+            return ExitCodes.Ok;
+        }
+
+        if (state is null)
+        {
+            ctx.Out.WriteLine("nothing to forget: not activated");
+            return ExitCodes.Ok;
+        }
+
+        if (state.IsOnlineActivation)
+        {
+            AgentClient.TryParseServer(state.Server!, out var server, out _);
+            try
+            {
+                using var client = new AgentClient(server!);
+                var response = await client.DeactivateAsync(
+                    new DeactivateRequest { InstallationId = state.InstallationId, InstallationSecret = state.InstallationSecret },
+                    cancellationToken);
+                ctx.Out.WriteLine(response.Deleted
+                    ? $"installation {state.InstallationId} deleted on the server"
+                    : $"the server no longer knew installation {state.InstallationId}");
+            }
+            catch (RpcException e) when (e.StatusCode is StatusCode.NotFound or StatusCode.Unauthenticated or StatusCode.PermissionDenied)
+            {
+                ctx.Out.WriteLine($"the server no longer knows installation {state.InstallationId} ({e.StatusCode})");
+            }
+            catch (RpcException e) when (force)
+            {
+                ctx.Log($"warning: could not reach the server ({AgentClient.Describe(e)}); it deletes the installation when its retention window ends");
+            }
+            catch (RpcException e) when (AgentClient.IsUnreachable(e))
+            {
+                return ctx.Fail(ExitCodes.ServerUnreachable, $"license server unreachable: {AgentClient.Describe(e)}; the local state is kept so you can retry (or use --force)");
+            }
+        }
+
+        using (ctx.Store.AcquireLock(TimeSpan.FromSeconds(10)))
+        {
+            ctx.Store.Delete();
+        }
+
+        ctx.Out.WriteLine("local state deleted");
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,30 @@
+namespace LicenseHub.Agent;
+
+/// <summary>Process exit codes of lh-agent; the table is printed by <c>lh-agent --help</c> and in README.md.</summary>
+internal static class ExitCodes
+{
+    /// <summary>Licensed, or the command succeeded.</summary>
+    public const int Ok = 0;
+
+    /// <summary>Not licensed, not activated, or the server refused the request.</summary>
+    public const int NotLicensed = 1;
+
+    /// <summary>Bad command line or a value the server rejected as invalid.</summary>
+    public const int Usage = 2;
+
+    /// <summary>The license server could not be reached or failed.</summary>
+    public const int ServerUnreachable = 3;
+
+    /// <summary>The state file or machine id is missing, unreadable, corrupt or not writable.</summary>
+    public const int StateProblem = 4;
+
+    public const string HelpTable =
+        """
+        Exit codes:
+          0  licensed / command succeeded
+          1  not licensed (reason on stderr), not activated, or refused by the server
+          2  usage error (bad arguments, or a value the server rejected as invalid)
+          3  license server unreachable or failing
+          4  state problem (state file corrupt, unreadable or not writable; machine id unreadable)
+        """;
+}

@@ -1,0 +1,67 @@
+using LicenseHub.Agent.State;
+using LicenseHub.Tokens;
+
+namespace LicenseHub.Agent;
+
+/// <summary>The answer to "am I licensed?", computed offline from the state file.</summary>
+internal sealed record LicenseCheckResult(bool Licensed, string Reason, TokenVerificationResult? Verification = null, bool ClockSetBack = false)
+{
+    public LicenseClaims? Claims => Verification?.Claims;
+
+    public bool InGrace => Licensed && Verification?.InGrace == true;
+}
+
+/// <summary>
+/// Offline verification: signature by a trusted key, token type, product, fingerprint recomputed from this
+/// machine's id and the stored salt, validity period plus grace, and a clock that has not been set back.
+/// </summary>
+internal static class LicenseCheck
+{
+    /// <summary>How far the clock may fall behind the latest time seen (NTP steps, suspend/resume) before we call it set back.</summary>
+    public static readonly TimeSpan ClockTolerance = TimeSpan.FromMinutes(5);
+
+    /// <exception cref="MachineIdException">The machine id cannot be read.</exception>
+    public static LicenseCheckResult Evaluate(AgentState? state, MachineIdSource machineId, DateTimeOffset now)
+    {
+        if (state is null)
+        {
+            return new(false, "not activated (run 'lh-agent activate KEY --server URL' or 'lh-agent import FILE')");
+        }
+
+        if (state.LastSeen is { } lastSeen && now < lastSeen - ClockTolerance)
+        {
+            return new(false, $"clock set back: the system time {Format(now)} is earlier than the latest time already seen, {Format(lastSeen)}", ClockSetBack: true);
+        }
+
+        if (state.Token is null)
+        {
+            return new(false, state.LastResult is { } code
+                ? $"no valid license token; the server answered {code}{(state.LastDetail is { Length: > 0 } d ? ": " + d : "")}"
+                : "no license token");
+        }
+
+        if (state.Jwks is not { Keys.Count: > 0 })
+        {
+            return new(false, "no trusted signing keys in the state; activate again or import with --jwks FILE");
+        }
+
+        var salt = state.GetSalt();
+        if (salt is null)
+        {
+            return new(false, "the state has no fingerprint salt; activate again");
+        }
+
+        var verification = new TokenVerifier(state.Jwks).Verify(
+            state.Token,
+            now,
+            state.TokenType ?? TokenTypes.License,
+            state.Product,
+            machineId.Fingerprint(salt));
+
+        return verification.IsValid
+            ? new(true, verification.InGrace ? "licensed, in offline grace: " + verification.Reason : "licensed: " + verification.Reason, verification)
+            : new(false, verification.Reason, verification);
+    }
+
+    public static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,3 @@
+using LicenseHub.Agent.Commands;
+
+return AgentCommandLine.Run(args, TimeProvider.System, Console.Out, Console.Error);

@@ -1,0 +1,132 @@
+using System.Text.Json.Serialization;
+using LicenseHub.Tokens;
+
+namespace LicenseHub.Agent.State;
+
+/// <summary>Telemetry level chosen with <c>lh-agent telemetry set</c>.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<TelemetrySetting>))]
+internal enum TelemetrySetting
+{
+    /// <summary>Only what running the license needs (the default).</summary>
+    [JsonStringEnumMemberName("required")]
+    Required,
+
+    /// <summary>Also OS family, OS version, CPU architecture and core count.</summary>
+    [JsonStringEnumMemberName("basic")]
+    Basic,
+}
+
+/// <summary>
+/// Everything the agent keeps between runs, in one JSON file. Holds the per-license salt, never the
+/// license key, and never the machine id.
+/// </summary>
+internal sealed class AgentState
+{
+    public const int CurrentVersion = 1;
+
+    public int Version { get; set; } = CurrentVersion;
+
+    /// <summary>Base URL of the license server; null for offline (imported) licenses.</summary>
+    public string? Server { get; set; }
+
+    public string? Product { get; set; }
+
+    public string? ProductVersion { get; set; }
+
+    public string? InstallationId { get; set; }
+
+    /// <summary>Per-installation credential from Activate; authenticates check-ins.</summary>
+    public string? InstallationSecret { get; set; }
+
+    public string? LicenseId { get; set; }
+
+    /// <summary>Fingerprint salt (base64url of 32 bytes) derived from the license key.</summary>
+    public string? Salt { get; set; }
+
+    public TelemetrySetting TelemetryLevel { get; set; } = TelemetrySetting.Required;
+
+    /// <summary>The last token (compact JWS) the server issued or the imported offline license.</summary>
+    public string? Token { get; set; }
+
+    /// <summary>The <c>typ</c> the token must carry: a license token or an offline license file.</summary>
+    public string? TokenType { get; set; }
+
+    /// <summary>The public keys trusted to sign tokens.</summary>
+    public JsonWebKeySet? Jwks { get; set; }
+
+    /// <summary>The latest wall-clock time ever observed, to detect the clock being set back.</summary>
+    public DateTimeOffset? LastSeen { get; set; }
+
+    public DateTimeOffset? ActivatedAt { get; set; }
+
+    public DateTimeOffset? LastCheckIn { get; set; }
+
+    /// <summary>Validation code of the last server answer (e.g. VALID, SUSPENDED).</summary>
+    public string? LastResult { get; set; }
+
+    public string? LastDetail { get; set; }
+
+    [JsonIgnore]
+    public bool IsOnlineActivation => Server is not null && InstallationId is not null && InstallationSecret is not null;
+
+    /// <summary>Returns the salt bytes, or null when the state has none.</summary>
+    public byte[]? GetSalt() => Salt is null ? null : Base64Url.Decode(Salt);
+
+    /// <summary>Raises <see cref="LastSeen"/> to <paramref name="now"/>; it never goes back on its own.</summary>
+    public void ObserveTime(DateTimeOffset now)
+    {
+        if (LastSeen is null || now > LastSeen)
+        {
+            LastSeen = now;
+        }
+    }
+
+    /// <summary>Returns what is inconsistent, or null when the state is usable.</summary>
+    public string? FindProblem()
+    {
+        if (Version != CurrentVersion)
+        {
+            return $"unsupported state version {Version}";
+        }
+
+        if (Salt is not null)
+        {
+            byte[] salt;
+            try
+            {
+                salt = Base64Url.Decode(Salt);
+            }
+            catch (FormatException)
+            {
+                return "salt is not base64url";
+            }
+
+            if (salt.Length != MachineFingerprint.SaltLength)
+            {
+                return "salt has the wrong length";
+            }
+        }
+
+        if (Server is not null && !AgentClient.TryParseServer(Server, out _, out _))
+        {
+            return "server is not an http(s) URL";
+        }
+
+        if (InstallationId is not null && (InstallationSecret is null || Server is null))
+        {
+            return "installation id without its secret or server";
+        }
+
+        if (Token is not null && (Token.Length > TokenVerifier.MaxTokenLength || TokenType is null))
+        {
+            return "token is too large or has no type";
+        }
+
+        if (!Enum.IsDefined(TelemetryLevel))
+        {
+            return "unknown telemetry level";
+        }
+
+        return null;
+    }
+}
