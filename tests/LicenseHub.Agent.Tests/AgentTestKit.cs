@@ -1,0 +1,111 @@
+using LicenseHub.Agent.Commands;
+using LicenseHub.Agent.State;
+using LicenseHub.Tokens;
+
+namespace LicenseHub.Agent.Tests;
+
+/// <summary>A clock that stands still.</summary>
+internal sealed class FixedTimeProvider(DateTimeOffset now) : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = now;
+
+    public override DateTimeOffset GetUtcNow() => Now;
+}
+
+/// <summary>
+/// A scratch directory with a machine id file and a state file path, plus a signing key standing in for
+/// the license server, so commands run in-process exactly as the binary would.
+/// </summary>
+internal sealed class AgentSandbox : IDisposable
+{
+    public const string LicenseKey = "lh-7f3k-92ab-q0zz";
+    public const string MachineId = "4c4c4544003957108052b4c04f384833";
+    public const string Kid = "k-test-1";
+    public const string Product = "panel";
+
+    public static readonly DateTimeOffset Now = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
+
+    public static readonly Ed25519KeyPair ServerKey = Ed25519KeyPair.FromSeed(Enumerable.Repeat((byte)7, 32).ToArray());
+
+    public AgentSandbox()
+    {
+        Directory.CreateDirectory(Root);
+        File.WriteAllText(MachineIdFile, MachineId + "\n");
+    }
+
+    public string Root { get; } = Path.Combine(Path.GetTempPath(), "lh-agent-tests-" + Guid.NewGuid().ToString("N"));
+
+    public string StatePath => Path.Combine(Root, "state", "state.json");
+
+    public string MachineIdFile => Path.Combine(Root, "machine-id");
+
+    public FixedTimeProvider Clock { get; } = new(Now);
+
+    public AgentStateStore Store => new(StatePath);
+
+    public static byte[] Salt => MachineFingerprint.DeriveSalt(LicenseKey);
+
+    public static string Fingerprint => MachineFingerprint.Compute(Salt, MachineId);
+
+    public static JsonWebKeySet Jwks => new() { Keys = [ServerKey.ToJsonWebKey(Kid)] };
+
+    public static LicenseClaims Claims(string? fingerprint = null, int graceSeconds = 86400) => new()
+    {
+        Issuer = "https://license.example.test",
+        LicenseId = "lic_1",
+        InstallationId = "ins_1",
+        Product = Product,
+        Plan = "panel-pro",
+        Edition = "pro",
+        Fingerprint = fingerprint ?? Fingerprint,
+        IssuedAt = Now.AddHours(-1),
+        NotBefore = Now.AddHours(-1),
+        ExpiresAt = Now.AddDays(1),
+        OfflineGraceSeconds = graceSeconds,
+    };
+
+    public static string Token(LicenseClaims? claims = null, string type = TokenTypes.License, Ed25519KeyPair? key = null) =>
+        new TokenSigner(Kid, key ?? ServerKey).Sign(claims ?? Claims(), type);
+
+    /// <summary>The state an online activation leaves behind.</summary>
+    public AgentState WriteActivatedState(string? token = null, DateTimeOffset? lastSeen = null)
+    {
+        var state = new AgentState
+        {
+            Server = "https://license.example.test/",
+            Product = Product,
+            ProductVersion = "1.4.2",
+            InstallationId = "ins_1",
+            InstallationSecret = "s3cr3t-installation-credential",
+            LicenseId = "lic_1",
+            Salt = Base64Url.Encode(Salt),
+            Token = token ?? Token(),
+            TokenType = TokenTypes.License,
+            Jwks = Jwks,
+            LastSeen = lastSeen ?? Now.AddMinutes(-10),
+            LastResult = "VALID",
+        };
+        Store.Save(state);
+        return state;
+    }
+
+    public (int ExitCode, string Out, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = AgentCommandLine.Run(
+            [.. args, "--state", StatePath, "--machine-id-file", MachineIdFile], Clock, output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
