@@ -1,18 +1,34 @@
 #!/usr/bin/env bash
-# The test command from the README: installs what the tests need on a fresh machine, then runs
-# every test project in LicenseHub.sln.
+# The test command from the README: installs and starts what the tests need on a fresh machine, runs
+# every test project in LicenseHub.sln, and stops what it started.
+#
+# Each tests/setup/NN-name.sh is sourced in order. It may install packages (apt_install), start
+# services, export environment variables for the tests, and register a cleanup command (on_exit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need_apt=()
-# Native AOT publishing of lh-agent (used by the agent end-to-end tests) needs clang and zlib.
-command -v clang >/dev/null 2>&1 || need_apt+=(clang)
-[ -e /usr/include/zlib.h ] || need_apt+=(zlib1g-dev)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  echo "Installing test prerequisites: ${need_apt[*]}"
-  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
-fi
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+APT_UPDATED=""
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "Installing test prerequisites: ${missing[*]}"
+  if [ -z "$APT_UPDATED" ]; then $SUDO apt-get update -qq; APT_UPDATED=1; fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+EXIT_COMMANDS=()
+on_exit() { EXIT_COMMANDS+=("$*"); }
+run_exit_commands() {
+  for ((i=${#EXIT_COMMANDS[@]}-1; i>=0; i--)); do eval "${EXIT_COMMANDS[$i]}" || true; done
+}
+trap run_exit_commands EXIT
+
+for setup in tests/setup/*.sh; do
+  [ -e "$setup" ] || continue
+  # shellcheck source=/dev/null
+  source "$setup"
+done
 
 dotnet test LicenseHub.sln "$@"

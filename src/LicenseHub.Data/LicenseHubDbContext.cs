@@ -1,3 +1,4 @@
+using LicenseHub.Data.Identity;
 using LicenseHub.Domain.Audit;
 using LicenseHub.Domain.Catalog;
 using LicenseHub.Domain.Installations;
@@ -7,12 +8,14 @@ using LicenseHub.Domain.Privacy;
 using LicenseHub.Domain.Resellers;
 using LicenseHub.Domain.Security;
 using LicenseHub.Domain.Signing;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace LicenseHub.Data;
 
-public sealed class LicenseHubDbContext(DbContextOptions<LicenseHubDbContext> options) : DbContext(options)
+public sealed class LicenseHubDbContext(DbContextOptions<LicenseHubDbContext> options)
+    : IdentityUserContext<StaffUser, Guid>(options)
 {
     public DbSet<Product> Products => Set<Product>();
     public DbSet<Plan> Plans => Set<Plan>();
@@ -28,8 +31,11 @@ public sealed class LicenseHubDbContext(DbContextOptions<LicenseHubDbContext> op
     public DbSet<DailyCheckInCount> DailyCheckInCounts => Set<DailyCheckInCount>();
     public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(LicenseHubDbContext).Assembly);
+    }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -125,39 +125,56 @@ public sealed class AgentLicensing(
 
     public async Task<CheckInOutcome> CheckInAsync(Guid installationId, string secret, AgentFields fields, CancellationToken ct)
     {
-        var installation = await AuthenticateAsync(installationId, secret, ct);
-        if (installation is null)
+        // One query for what the answer needs: a check-in is the hot path, and each round trip through EF
+        // costs about as much as the signature.
+        var subject = await LoadCheckInSubject(db, installationId, ct);
+        if (subject is null)
         {
             return new CheckInOutcome(ValidationCode.InstallationReleased,
                 "This installation is no longer registered (released or forgotten); activate again.");
         }
-        var license = await db.Licenses.AsNoTracking().SingleAsync(l => l.Id == installation.LicenseId, ct);
-        var plan = await db.Plans.AsNoTracking().Include(p => p.Product).SingleAsync(p => p.Id == license.PlanId, ct);
+        var (installation, license, plan, product) = subject;
+        if (!CryptographicOperations.FixedTimeEquals(installation.SecretHash, HashSecret(secret)))
+        {
+            throw new UnauthenticatedException("The installation credential is not valid; activate again.");
+        }
         var now = clock.Now();
         var code = installation.Fingerprint != fields.Fingerprint ? ValidationCode.FingerprintMismatch : StateCode(license, now) ?? ValidationCode.Valid;
 
-        await unitOfWork.RunAsync(async token =>
-        {
-            db.Installations.Attach(installation);
-            installation.LastCheckInAt = now;
-            if (code != ValidationCode.FingerprintMismatch)
-            {
-                installation.ProductVersion = fields.ProductVersion;
-                installation.AgentVersion = fields.AgentVersion;
-                Apply(installation, fields);
-            }
-            db.CheckIns.Add(NewCheckIn(installation, plan.Product!.Code, fields, now, code));
-            await Task.CompletedTask;
-            return 0;
-        }, ct);
+        await CheckInCommits.For(db).CommitAsync(new PendingCheckIn(installation, product.Code, fields, now, code), db, unitOfWork);
 
         if (code != ValidationCode.Valid)
         {
             return new CheckInOutcome(code, Describe(code));
         }
-        var (jws, _) = await tokens.IssueAsync(license, plan, plan.Product!.Code, installation.Id, installation.Fingerprint, TokenTypes.License, ct);
+        var (jws, _) = await tokens.IssueAsync(license, plan, product.Code, installation.Id, installation.Fingerprint, TokenTypes.License, ct);
         return new CheckInOutcome(ValidationCode.Valid, "Valid.", jws);
     }
+
+    /// <summary>Stages one check-in on a tracked installation: its new state and the check-in record.</summary>
+    internal static void RecordCheckIn(LicenseHubDbContext db, Installation installation, string productCode, AgentFields fields, DateTimeOffset now,
+        ValidationCode code)
+    {
+        installation.LastCheckInAt = now;
+        if (code != ValidationCode.FingerprintMismatch)
+        {
+            installation.ProductVersion = fields.ProductVersion;
+            installation.AgentVersion = fields.AgentVersion;
+            Apply(installation, fields);
+        }
+        db.CheckIns.Add(NewCheckIn(installation, productCode, fields, now, code));
+    }
+
+    private sealed record CheckInSubject(Installation Installation, License License, Plan Plan, Product Product);
+
+    private static readonly Func<LicenseHubDbContext, Guid, CancellationToken, Task<CheckInSubject?>> LoadCheckInSubject =
+        EF.CompileAsyncQuery((LicenseHubDbContext context, Guid id, CancellationToken _) =>
+            (from i in context.Installations.AsNoTracking()
+             join l in context.Licenses.AsNoTracking() on i.LicenseId equals l.Id
+             join p in context.Plans.AsNoTracking() on l.PlanId equals p.Id
+             join pr in context.Products.AsNoTracking() on p.ProductId equals pr.Id
+             where i.Id == id
+             select new CheckInSubject(i, l, p, pr)).FirstOrDefault());
 
     /// <summary>Deletes the installation and its check-ins ("lh-agent forget").</summary>
     public async Task<bool> DeactivateAsync(Guid installationId, string secret, CancellationToken ct)

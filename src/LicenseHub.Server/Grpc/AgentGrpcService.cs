@@ -25,6 +25,7 @@ public sealed class AgentGrpcService(AgentLicensing licensing, SigningKeyStore k
             InstallationSecret = outcome.Secret ?? "",
             Token = outcome.Token ?? "",
             LicenseId = outcome.LicenseId?.ToString() ?? "",
+            ServerTime = clock.Now().ToProto(),
         };
     }
 

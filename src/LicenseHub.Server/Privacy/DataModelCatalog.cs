@@ -1,4 +1,5 @@
 using System.Reflection;
+using LicenseHub.Data;
 using LicenseHub.Domain.Classification;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -41,8 +42,12 @@ public static class DataModelCatalog
             var keys = entity.FindPrimaryKey()?.Properties.Select(p => p.Name).ToHashSet() ?? [];
             foreach (var property in entity.GetProperties())
             {
+                // Our entities carry attributes; types we do not own (Identity's) carry model annotations.
                 var member = property.PropertyInfo;
-                var classification = member?.GetCustomAttribute<DataClassificationAttribute>()?.Classification;
+                var annotated = property.FindAnnotation(Classify.ClassificationAnnotation)?.Value as string;
+                var classification = annotated is not null
+                    ? new DataClassification(DataClasses.TaxonomyName, annotated)
+                    : member?.GetCustomAttribute<DataClassificationAttribute>()?.Classification;
                 columns.Add(new ModelColumn(
                     table,
                     property.GetColumnName(storeObject) ?? property.Name,
@@ -50,8 +55,8 @@ public static class DataModelCatalog
                     property.Name,
                     property.ClrType,
                     classification,
-                    member?.GetCustomAttribute<PurposeAttribute>()?.Purpose,
-                    member?.GetCustomAttribute<RetentionAttribute>()?.Rule,
+                    property.FindAnnotation(Classify.PurposeAnnotation)?.Value as string ?? member?.GetCustomAttribute<PurposeAttribute>()?.Purpose,
+                    property.FindAnnotation(Classify.RetentionAnnotation)?.Value as string ?? member?.GetCustomAttribute<RetentionAttribute>()?.Rule,
                     endUser,
                     keys.Contains(property.Name)));
             }

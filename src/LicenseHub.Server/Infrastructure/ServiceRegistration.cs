@@ -1,0 +1,98 @@
+using LicenseHub.Data;
+using LicenseHub.Server.Agents;
+using LicenseHub.Server.Audit;
+using LicenseHub.Server.Catalog;
+using LicenseHub.Server.Grpc;
+using LicenseHub.Server.Licensing;
+using LicenseHub.Server.Pools;
+using LicenseHub.Server.Privacy;
+using LicenseHub.Server.Resellers;
+using LicenseHub.Server.Signing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.FileProviders;
+
+namespace LicenseHub.Server.Infrastructure;
+
+/// <summary>How the server is composed; Program.cs only calls these, one per concern.</summary>
+public static class ServiceRegistration
+{
+    /// <summary>
+    /// Started from another directory (dotnet /opt/licensehub/licensehub.dll, systemd), the settings shipped
+    /// next to the binary still apply, beneath environment variables and command-line arguments.
+    /// </summary>
+    public static WebApplicationBuilder AddShippedSettings(this WebApplicationBuilder builder)
+    {
+        var shippedSettings = Path.Combine(AppContext.BaseDirectory, "appsettings.json");
+        if (!File.Exists(Path.Combine(builder.Environment.ContentRootPath, "appsettings.json")) && File.Exists(shippedSettings))
+        {
+            builder.Configuration.Sources.Insert(0, new JsonConfigurationSource
+            {
+                Path = "appsettings.json",
+                Optional = true,
+                FileProvider = new PhysicalFileProvider(AppContext.BaseDirectory),
+            });
+        }
+        return builder;
+    }
+
+    /// <summary>The feature code: thin gRPC services call these.</summary>
+    public static WebApplicationBuilder AddLicenseHubCore(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddScoped<CallerAccessor>();
+        services.AddScoped<ApiKeyAuthenticator>();
+        services.AddScoped<AuditTrail>();
+        services.AddScoped<UnitOfWork>();
+        services.AddScoped<CatalogService>();
+        services.AddScoped<ResellerAccounts>();
+        services.AddScoped<OrderService>();
+        services.AddScoped<PoolAllocator>();
+        services.AddScoped<LicenseService>();
+        services.AddScoped<OfflineLicenseService>();
+        services.AddSingleton<KeyEncryptionKey>();
+        services.AddSingleton<SigningKeyStore>();
+        services.AddScoped<SigningKeyRotation>();
+        services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<ActivationThrottle>();
+        services.AddScoped<AgentLicensing>();
+        services.Configure<RetentionOptions>(builder.Configuration.GetSection(RetentionOptions.Section));
+        services.AddScoped<DataInventoryBuilder>();
+        services.AddScoped<PiiScanner>();
+        services.AddScoped<RetentionReporter>();
+        services.AddScoped<ResellerDataRights>();
+        services.AddSingleton<RetentionJob>();
+        services.AddHostedService<DatabaseInitializer>();
+        services.AddHostedService(sp => sp.GetRequiredService<RetentionJob>());
+        return builder;
+    }
+
+    /// <summary>gRPC with the error and authentication interceptors, health and reflection.</summary>
+    public static WebApplicationBuilder AddLicenseHubGrpc(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddGrpc(options =>
+        {
+            // Order matters: errors raised while authenticating are mapped too.
+            options.Interceptors.Add<ErrorInterceptor>();
+            options.Interceptors.Add<AuthInterceptor>();
+            options.MaxReceiveMessageSize = 4 * 1024 * 1024;
+        });
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddGrpcHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        return builder;
+    }
+
+    public static WebApplication MapLicenseHubGrpc(this WebApplication app)
+    {
+        app.MapGrpcService<VendorGrpcService>();
+        app.MapGrpcService<ResellerGrpcService>();
+        app.MapGrpcService<AgentGrpcService>();
+        app.MapGrpcService<AuditGrpcService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        app.MapGet("/.well-known/jwks.json", async (SigningKeyStore keys, CancellationToken ct) =>
+            Results.Text(await keys.GetJwksJsonAsync(ct), "application/jwk-set+json"));
+        return app;
+    }
+}
