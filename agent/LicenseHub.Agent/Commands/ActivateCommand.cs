@@ -67,13 +67,46 @@ internal static class ActivateCommand
         }
 
         var claims = verification.Claims!;
-        var secret = response.InstallationSecret;
-        if (secret.Length == 0 && previous?.InstallationId == response.InstallationId)
+        var state = StateFrom(ctx, previous, response, claims, server, product, version, salt, level, jwks);
+
+        using (ctx.Store.AcquireLock(TimeSpan.FromSeconds(10)))
         {
-            // Re-activation of the same installation: the secret is only shown once, so keep ours.
-            secret = previous.InstallationSecret ?? "";
+            ctx.Store.Save(state);
         }
 
+        if (previous?.InstallationId is { } oldInstallation && oldInstallation != state.InstallationId)
+        {
+            ctx.Log($"warning: the previous installation {oldInstallation} was replaced without 'lh-agent forget'; the server keeps it until its retention window ends");
+        }
+
+        if (state.InstallationId is null)
+        {
+            ctx.Log("warning: the server returned no installation credential, so 'lh-agent run' cannot check in; the token works offline until it expires");
+        }
+
+        ctx.Out.WriteLine($"activated: license {state.LicenseId}, installation {state.InstallationId ?? "(none)"}, product {claims.Product} ({claims.Plan}, {claims.Edition})");
+        ctx.Out.WriteLine($"token valid until {LicenseCheck.Format(claims.ExpiresAt)}, offline grace {TimeSpan.FromSeconds(claims.OfflineGraceSeconds)}; telemetry level {level.ToString().ToLowerInvariant()}");
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// The state a VALID activation leaves behind. The credential is always the one in the response:
+    /// re-activating the same machine keeps the installation id but issues a new secret, and the old one
+    /// stops working on the server at that moment, so a stored secret is never carried over.
+    /// </summary>
+    internal static AgentState StateFrom(
+        AgentContext ctx,
+        AgentState? previous,
+        ActivateResponse response,
+        LicenseClaims claims,
+        Uri server,
+        string? product,
+        string version,
+        byte[] salt,
+        TelemetrySetting level,
+        JsonWebKeySet jwks)
+    {
+        var secret = response.InstallationSecret;
         var hasCredential = secret.Length > 0 && response.InstallationId.Length > 0;
         var state = new AgentState
         {
@@ -95,25 +128,7 @@ internal static class ActivateCommand
         };
         // The token was issued just now, so its iat is the server's clock.
         ctx.ObserveTime(state, claims.IssuedAt);
-
-        using (ctx.Store.AcquireLock(TimeSpan.FromSeconds(10)))
-        {
-            ctx.Store.Save(state);
-        }
-
-        if (previous?.InstallationId is { } oldInstallation && oldInstallation != state.InstallationId)
-        {
-            ctx.Log($"warning: the previous installation {oldInstallation} was replaced without 'lh-agent forget'; the server keeps it until its retention window ends");
-        }
-
-        if (!hasCredential)
-        {
-            ctx.Log("warning: the server returned no installation credential, so 'lh-agent run' cannot check in; the token works offline until it expires");
-        }
-
-        ctx.Out.WriteLine($"activated: license {state.LicenseId}, installation {state.InstallationId ?? "(none)"}, product {claims.Product} ({claims.Plan}, {claims.Edition})");
-        ctx.Out.WriteLine($"token valid until {LicenseCheck.Format(claims.ExpiresAt)}, offline grace {TimeSpan.FromSeconds(claims.OfflineGraceSeconds)}; telemetry level {level.ToString().ToLowerInvariant()}");
-        return ExitCodes.Ok;
+        return state;
     }
 
     private static string Detail(string detail) => string.IsNullOrWhiteSpace(detail) ? "" : ": " + detail.ReplaceLineEndings(" ");

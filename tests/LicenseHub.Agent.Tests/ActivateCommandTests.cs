@@ -1,0 +1,83 @@
+using LicenseHub.Agent.Commands;
+using LicenseHub.Agent.State;
+using LicenseHub.Tokens;
+using LicenseHub.V1;
+
+namespace LicenseHub.Agent.Tests;
+
+/// <summary>What a VALID activation answer leaves in the state file.</summary>
+public sealed class ActivateCommandTests : IDisposable
+{
+    private const string OldSecret = "s3cr3t-installation-credential";
+    private const string NewSecret = "n3w-installation-credential";
+
+    private readonly AgentSandbox _sandbox = new();
+    private readonly StringWriter _error = new();
+
+    public void Dispose() => _sandbox.Dispose();
+
+    [Fact]
+    public void StateFrom_ReactivationOfSameInstallation_StoresNewSecret()
+    {
+        var previous = _sandbox.WriteActivatedState();
+        Assert.Equal(OldSecret, previous.InstallationSecret);
+
+        var state = StateFrom(previous, Response("ins_1", NewSecret));
+
+        Assert.Equal("ins_1", state.InstallationId);
+        Assert.Equal(NewSecret, state.InstallationSecret);
+        Assert.True(state.IsOnlineActivation);
+    }
+
+    [Fact]
+    public void StateFrom_NewInstallation_StoresItsIdAndSecret()
+    {
+        var previous = _sandbox.WriteActivatedState();
+
+        var state = StateFrom(previous, Response("ins_2", NewSecret));
+
+        Assert.Equal(("ins_2", NewSecret), (state.InstallationId, state.InstallationSecret));
+    }
+
+    [Fact]
+    public void StateFrom_SameInstallationWithoutSecret_DoesNotKeepRevokedSecret()
+    {
+        // The server replaced the credential on this activation: the stored one no longer works.
+        var previous = _sandbox.WriteActivatedState();
+
+        var state = StateFrom(previous, Response("ins_1", ""));
+
+        Assert.Null(state.InstallationId);
+        Assert.Null(state.InstallationSecret);
+        Assert.False(state.IsOnlineActivation);
+        Assert.Equal(AgentSandbox.Token(), state.Token);
+    }
+
+    [Fact]
+    public void Save_AfterReactivation_WritesNewSecretToStateFile()
+    {
+        var previous = _sandbox.WriteActivatedState();
+
+        _sandbox.Store.Save(StateFrom(previous, Response("ins_1", NewSecret)));
+
+        var text = File.ReadAllText(_sandbox.StatePath);
+        Assert.Contains(NewSecret, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(OldSecret, text, StringComparison.Ordinal);
+    }
+
+    private static ActivateResponse Response(string installationId, string secret) => new()
+    {
+        Code = ValidationCode.Valid,
+        InstallationId = installationId,
+        InstallationSecret = secret,
+        Token = AgentSandbox.Token(),
+        LicenseId = "lic_1",
+    };
+
+    private AgentState StateFrom(AgentState? previous, ActivateResponse response, LicenseClaims? claims = null)
+    {
+        var ctx = new AgentContext(_sandbox.Store, new MachineIdSource(_sandbox.MachineIdFile), _sandbox.Clock, TextWriter.Null, _error);
+        return ActivateCommand.StateFrom(ctx, previous, response, claims ?? AgentSandbox.Claims(), new Uri("https://license.example.test/"),
+            AgentSandbox.Product, "1.4.2", AgentSandbox.Salt, TelemetrySetting.Required, AgentSandbox.Jwks);
+    }
+}
