@@ -1,3 +1,4 @@
+using Google.Protobuf.WellKnownTypes;
 using LicenseHub.Agent.Commands;
 using LicenseHub.Agent.State;
 using LicenseHub.Tokens;
@@ -63,6 +64,54 @@ public sealed class ActivateCommandTests : IDisposable
         var text = File.ReadAllText(_sandbox.StatePath);
         Assert.Contains(NewSecret, text, StringComparison.Ordinal);
         Assert.DoesNotContain(OldSecret, text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StateFrom_ServerTimeAgreesWithClock_ResetsLastSeenThatRanAhead()
+    {
+        // The clock once ran two hours ahead; the token's iat is an hour old, so only server_time can confirm it.
+        var previous = _sandbox.WriteActivatedState(lastSeen: AgentSandbox.Now.AddHours(2));
+        var response = Response("ins_1", NewSecret);
+        response.ServerTime = Timestamp.FromDateTimeOffset(AgentSandbox.Now.AddSeconds(-3));
+
+        var state = StateFrom(previous, response);
+
+        Assert.Equal(AgentSandbox.Now, state.LastSeen);
+        Assert.Equal("", _error.ToString());
+    }
+
+    [Fact]
+    public void StateFrom_ServerTimeDisagrees_OnlyMovesLastSeenForward()
+    {
+        var previous = _sandbox.WriteActivatedState(lastSeen: AgentSandbox.Now.AddHours(2));
+        var response = Response("ins_1", NewSecret);
+        response.ServerTime = Timestamp.FromDateTimeOffset(AgentSandbox.Now.AddHours(-3));
+
+        // An iat that agrees with the clock must not win over the server's own clock.
+        var state = StateFrom(previous, response, AgentSandbox.Claims() with { IssuedAt = AgentSandbox.Now });
+
+        Assert.Equal(AgentSandbox.Now.AddHours(2), state.LastSeen);
+        Assert.Contains("differs from the license server's by 180 minutes", _error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StateFrom_NoServerTime_FallsBackToTokenIssuedAt()
+    {
+        var previous = _sandbox.WriteActivatedState(lastSeen: AgentSandbox.Now.AddHours(2));
+
+        var state = StateFrom(previous, Response("ins_1", NewSecret), AgentSandbox.Claims() with { IssuedAt = AgentSandbox.Now.AddMinutes(-1) });
+
+        Assert.Equal(AgentSandbox.Now, state.LastSeen);
+    }
+
+    [Fact]
+    public void StateFrom_NoServerTimeAndOldIssuedAt_KeepsLastSeen()
+    {
+        var previous = _sandbox.WriteActivatedState(lastSeen: AgentSandbox.Now.AddHours(2));
+
+        var state = StateFrom(previous, Response("ins_1", NewSecret));
+
+        Assert.Equal(AgentSandbox.Now.AddHours(2), state.LastSeen);
     }
 
     private static ActivateResponse Response(string installationId, string secret) => new()

@@ -126,8 +126,9 @@ internal static class ActivateCommand
             LastResult = AgentContext.CodeName(response.Code),
             LastSeen = previous?.LastSeen,
         };
-        // The token was issued just now, so its iat is the server's clock.
-        ctx.ObserveTime(state, claims.IssuedAt);
+        // The server's clock as it answered; a server that does not send it issued the token just now, so
+        // the token's iat stands in for it.
+        ctx.ObserveTime(state, response.ServerTime?.ToDateTimeOffset() ?? claims.IssuedAt);
         return state;
     }
 
