@@ -9,9 +9,10 @@ namespace LicenseHub.Agent;
 /// <summary>
 /// <c>lh-agent run</c>: checks in on an interval (with jitter so a fleet does not call in lockstep),
 /// backs off exponentially up to a cap while the server is unreachable, refreshes the trusted keys when
-/// online, and keeps the latest-seen time moving so a clock rollback shows.
+/// online, and keeps the latest-seen time moving so a clock rollback shows. With <c>--once</c> it checks
+/// in a single time and exits with that check-in's result.
 /// </summary>
-internal sealed class CheckInDaemon(AgentContext ctx, TimeSpan? fixedInterval)
+internal sealed class CheckInDaemon(AgentContext ctx, TimeSpan? fixedInterval, bool once = false)
 {
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromHours(1);
     public static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(15);
@@ -27,7 +28,8 @@ internal sealed class CheckInDaemon(AgentContext ctx, TimeSpan? fixedInterval)
         Stop,
     }
 
-    private readonly record struct CycleResult(Outcome Outcome, TimeSpan? Next = null, int ExitCode = ExitCodes.Ok);
+    /// <summary>What one check-in came to; <paramref name="ExitCode"/> is what <c>run --once</c> exits with.</summary>
+    private readonly record struct CycleResult(Outcome Outcome, int ExitCode, TimeSpan? Next = null);
 
     public async Task<int> RunAsync(CancellationToken stopping)
     {
@@ -37,6 +39,18 @@ internal sealed class CheckInDaemon(AgentContext ctx, TimeSpan? fixedInterval)
             return ctx.Fail(ExitCodes.NotLicensed, state is null
                 ? "not activated: run 'lh-agent activate KEY --server URL' first"
                 : "this installation uses an offline license: there is no server to check in with");
+        }
+
+        if (once)
+        {
+            try
+            {
+                return (await CheckInOnceAsync(stopping)).ExitCode;
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return ctx.Fail(ExitCodes.ServerUnreachable, "interrupted before the server answered");
+            }
         }
 
         ctx.Log($"started: checking in with {state.Server} as installation {state.InstallationId}");
@@ -97,7 +111,7 @@ internal sealed class CheckInDaemon(AgentContext ctx, TimeSpan? fixedInterval)
         if (state is null || !state.IsOnlineActivation)
         {
             ctx.Log("the state no longer holds an online activation (forgotten?); stopping");
-            return new(Outcome.Stop, ExitCode: ExitCodes.NotLicensed);
+            return new(Outcome.Stop, ExitCodes.NotLicensed);
         }
 
         var salt = state.GetSalt() ?? throw new AgentStateException("the state has no fingerprint salt; activate again");
@@ -119,12 +133,12 @@ internal sealed class CheckInDaemon(AgentContext ctx, TimeSpan? fixedInterval)
                 s.LastDetail = e.Status.Detail;
             }, serverTime: null);
             ctx.Log($"the server does not accept this installation ({AgentClient.Describe(e)}); run 'lh-agent activate' again. Stopping");
-            return new(Outcome.Stop, ExitCode: ExitCodes.NotLicensed);
+            return new(Outcome.Stop, ExitCodes.NotLicensed);
         }
         catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
         {
             ctx.Log($"check-in failed: {AgentClient.Describe(e)}; offline: {LicenseCheck.Evaluate(state, ctx.MachineId, ctx.Now).Reason}");
-            return new(Outcome.Retry);
+            return new(Outcome.Retry, AgentClient.ExitCodeFor(e));
         }
 
         var serverTime = response.ServerTime?.ToDateTimeOffset();
@@ -144,8 +158,8 @@ internal sealed class CheckInDaemon(AgentContext ctx, TimeSpan? fixedInterval)
             }, serverTime);
             ctx.Log($"not licensed: the server answered {code}{(response.Detail.Length > 0 ? ": " + response.Detail : "")}");
             return response.Code is ValidationCode.NotFound or ValidationCode.InstallationReleased
-                ? new(Outcome.Stop, ExitCode: ExitCodes.NotLicensed)
-                : new(Outcome.CheckedIn, next);
+                ? new(Outcome.Stop, ExitCodes.NotLicensed)
+                : new(Outcome.CheckedIn, ExitCodes.NotLicensed, next);
         }
 
         var jwks = state.Jwks;
@@ -162,7 +176,7 @@ internal sealed class CheckInDaemon(AgentContext ctx, TimeSpan? fixedInterval)
         if (!verification.IsValid)
         {
             ctx.Log($"the token from the server does not verify ({verification.Reason}); keeping the previous one");
-            return new(Outcome.Retry);
+            return new(Outcome.Retry, ExitCodes.ServerUnreachable);
         }
 
         Record(state, s =>
@@ -174,7 +188,7 @@ internal sealed class CheckInDaemon(AgentContext ctx, TimeSpan? fixedInterval)
             s.LastDetail = null;
         }, serverTime);
         ctx.Log($"checked in: licensed until {LicenseCheck.Format(verification.Claims!.ExpiresAt)}");
-        return new(Outcome.CheckedIn, next);
+        return new(Outcome.CheckedIn, ExitCodes.Ok, next);
     }
 
     /// <summary>Applies a change under the writer lock, unless the state now belongs to another installation.</summary>

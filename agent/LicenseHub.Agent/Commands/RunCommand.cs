@@ -20,10 +20,22 @@ internal static class RunCommand
             }
         });
 
+        var once = new Option<bool>("--once")
+        {
+            Description = "Check in once and exit with the result: 0 licensed, 1 refused by the server (e.g. REVOKED; the cached token is dropped), 3 unreachable. For cron jobs and scripts.",
+        };
+
         var command = new Command("run", $"Run as a daemon: check in periodically, refresh the token and signing keys, back off (up to {CheckInDaemon.MaxBackoff.TotalMinutes:F0} min) while the server is unreachable. Stops cleanly on SIGTERM/SIGINT.")
         {
-            interval,
+            interval, once,
         };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(once) && result.GetValue(interval) is not null)
+            {
+                result.AddError("--interval has no effect with --once");
+            }
+        });
         command.SetAction(async (parse, _) =>
         {
             var ctx = cli.Context(parse);
@@ -31,7 +43,7 @@ internal static class RunCommand
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
             var seconds = parse.GetValue(interval);
-            var daemon = new CheckInDaemon(ctx, seconds is { } s ? TimeSpan.FromSeconds(s) : null);
+            var daemon = new CheckInDaemon(ctx, seconds is { } s ? TimeSpan.FromSeconds(s) : null, parse.GetValue(once));
             return await ctx.GuardAsync(() => daemon.RunAsync(stopping.Token));
 
             void Stop(PosixSignalContext signal)
