@@ -40,9 +40,18 @@ public sealed class AgentLicensing(
     AuditTrail audit,
     TokenIssuer tokens,
     ActivationThrottle throttle,
+    Operations.LicenseHubTelemetry telemetry,
     TimeProvider clock)
 {
     public async Task<ActivationOutcome> ActivateAsync(string source, string? licenseKey, string? product, AgentFields fields, Validator v,
+        CancellationToken ct)
+    {
+        var outcome = await ActivateCoreAsync(source, licenseKey, product, fields, v, ct);
+        telemetry.Activation(outcome.Code.ToString());
+        return outcome;
+    }
+
+    private async Task<ActivationOutcome> ActivateCoreAsync(string source, string? licenseKey, string? product, AgentFields fields, Validator v,
         CancellationToken ct)
     {
         throttle.ThrowIfBlocked(source);
@@ -124,6 +133,13 @@ public sealed class AgentLicensing(
     }
 
     public async Task<CheckInOutcome> CheckInAsync(Guid installationId, string secret, AgentFields fields, CancellationToken ct)
+    {
+        var outcome = await CheckInCoreAsync(installationId, secret, fields, ct);
+        telemetry.CheckIn(outcome.Code.ToString());
+        return outcome;
+    }
+
+    private async Task<CheckInOutcome> CheckInCoreAsync(Guid installationId, string secret, AgentFields fields, CancellationToken ct)
     {
         // One query for what the answer needs: a check-in is the hot path, and each round trip through EF
         // costs about as much as the signature.

@@ -8,7 +8,8 @@ using Microsoft.Extensions.Options;
 namespace LicenseHub.Server.Agents;
 
 /// <summary>Issues the signed tokens agents verify offline. No personal data and no license key in any claim.</summary>
-public sealed class TokenIssuer(SigningKeyStore keys, IOptions<LicenseHubOptions> options, TimeProvider clock)
+public sealed class TokenIssuer(SigningKeyStore keys, IOptions<LicenseHubOptions> options, TimeProvider clock,
+    Operations.LicenseHubTelemetry telemetry)
 {
     public async Task<(string Token, DateTimeOffset ExpiresAt)> IssueAsync(License license, Plan plan, string productCode, Guid? installationId,
         string fingerprint, string type, CancellationToken ct)
@@ -31,7 +32,10 @@ public sealed class TokenIssuer(SigningKeyStore keys, IOptions<LicenseHubOptions
             OfflineGraceSeconds = plan.OfflineGraceDays * 86_400,
             LicenseExpiresAt = license.ExpiresAt,
         };
-        return (signer.Sign(claims, type), expires);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var token = signer.Sign(claims, type);
+        telemetry.Signed(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        return (token, expires);
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;

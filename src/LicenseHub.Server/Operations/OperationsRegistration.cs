@@ -1,9 +1,59 @@
+using LicenseHub.Domain.Classification;
+using LicenseHub.Server.Infrastructure;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Compliance.Redaction;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
 namespace LicenseHub.Server.Operations;
 
-/// <summary>Telemetry, health endpoints and other operational concerns.</summary>
+/// <summary>Telemetry, health endpoints and shutdown behaviour.</summary>
 public static class OperationsRegistration
 {
-    public static WebApplicationBuilder AddLicenseHubOperations(this WebApplicationBuilder builder) => builder;
+    public static WebApplicationBuilder AddLicenseHubOperations(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<LicenseHubTelemetry>();
+        builder.Host.ConfigureHostOptions(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
-    public static WebApplication MapLicenseHubOperations(this WebApplication app) => app;
+        // Logs: values classified personal or secret are erased by the redaction engine before any sink.
+        builder.Logging.EnableRedaction();
+        builder.Services.AddRedaction(redaction =>
+        {
+            redaction.SetRedactor<ErasingRedactor>(DataClasses.Personal, DataClasses.Secret);
+            redaction.SetFallbackRedactor<ErasingRedactor>();
+        });
+
+        var otel = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("licensehub", serviceVersion: typeof(OperationsRegistration).Assembly.GetName().Version?.ToString()))
+            .WithTracing(tracing => tracing
+                .AddSource(LicenseHubTelemetry.Name)
+                .AddAspNetCoreInstrumentation(o =>
+                {
+                    o.RecordException = false;
+                    // Health probes are noise for an operator.
+                    o.Filter = context => !context.Request.Path.StartsWithSegments("/health");
+                })
+                .AddEntityFrameworkCoreInstrumentation()
+                // First processor: every exporter added later sees only redacted spans.
+                .AddProcessor(new TelemetryRedaction()))
+            .WithMetrics(metrics => metrics
+                .AddMeter(LicenseHubTelemetry.Name)
+                .AddAspNetCoreInstrumentation()
+                .AddRuntimeInstrumentation());
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            otel.UseOtlpExporter();
+        }
+        return builder;
+    }
+
+    public static WebApplication MapLicenseHubOperations(this WebApplication app)
+    {
+        // Liveness: the process answers. Readiness: and the database does.
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready");
+        return app;
+    }
 }

@@ -17,7 +17,8 @@ public sealed record NewLicense(License License, string Key);
 /// (assigned + n ≤ purchased) inside the transaction that inserts the licenses: the database, not
 /// application memory, decides, so the pool is never oversold across threads or replicas.
 /// </summary>
-public sealed class PoolAllocator(LicenseHubDbContext db, UnitOfWork unitOfWork, AuditTrail audit, TimeProvider clock)
+public sealed class PoolAllocator(LicenseHubDbContext db, UnitOfWork unitOfWork, AuditTrail audit, TimeProvider clock,
+    Operations.LicenseHubTelemetry telemetry)
 {
     public const int MaxPerCall = 10_000;
 
@@ -95,6 +96,7 @@ public sealed class PoolAllocator(LicenseHubDbContext db, UnitOfWork unitOfWork,
                 $"count={n};first={assigned[0].License.Id};last={assigned[^1].License.Id}", token);
             return await db.Pools.AsNoTracking().SingleAsync(p => p.Id == pool.Id, token);
         }, ct);
+        telemetry.Assigned(n);
         return (assigned, updated);
     }
 }
