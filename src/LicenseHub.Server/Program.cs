@@ -1,6 +1,12 @@
 using LicenseHub.Server.Infrastructure;
 using LicenseHub.Server.Operations;
+using LicenseHub.Server.Operations.Backup;
 using LicenseHub.Server.Portal;
+
+if (BackupCommands.Handles(args))
+{
+    return await BackupCommands.RunAsync(args);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddShippedSettings()
@@ -15,7 +21,8 @@ app.MapLicenseHubOperations();
 app.MapLicenseHubGrpc();
 app.MapLicenseHubPortal();
 
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>Entry point, visible to WebApplicationFactory in tests.</summary>
 public partial class Program;
