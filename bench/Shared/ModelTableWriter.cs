@@ -78,8 +78,12 @@ public sealed class ModelTableWriter<T> : IDisposable
 /// <summary>SQLite database set up the way the server sets it up.</summary>
 public static class BenchDatabase
 {
-    public static LicenseHub.Data.LicenseHubDbContext Context(string path) =>
-        new(new DbContextOptionsBuilder<LicenseHub.Data.LicenseHubDbContext>().UseSqlite($"Data Source={path}").Options);
+    public static LicenseHub.Data.LicenseHubDbContext Context(string path)
+    {
+        var options = new DbContextOptionsBuilder<LicenseHub.Data.LicenseHubDbContext>();
+        LicenseHub.Data.Sqlite.SqliteDatabase.UseLicenseHubSqlite(options, $"Data Source={path}");
+        return new LicenseHub.Data.LicenseHubDbContext(options.Options);
+    }
 
     /// <summary>Applies the server's migrations, as the server does at start.</summary>
     public static void Migrate(string path)

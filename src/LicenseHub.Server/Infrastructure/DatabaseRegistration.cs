@@ -1,11 +1,28 @@
 using LicenseHub.Data;
-using Microsoft.EntityFrameworkCore;
+using LicenseHub.Data.Postgres;
+using LicenseHub.Data.Sqlite;
 
 namespace LicenseHub.Server.Infrastructure;
 
+/// <summary>Which database LicenseHub keeps its data in (configuration "Database:Provider").</summary>
+public enum DatabaseProvider
+{
+    /// <summary>One file in the data directory: the embedded default for a single server.</summary>
+    Sqlite,
+
+    /// <summary>One PostgreSQL database shared by several stateless server replicas.</summary>
+    Postgres,
+}
+
 public static class DatabaseRegistration
 {
-    /// <summary>The database: SQLite in the data directory unless a connection string says otherwise.</summary>
+    public const string ProviderKey = "Database:Provider";
+    public const string ConnectionStringName = "LicenseHub";
+
+    /// <summary>
+    /// The database: SQLite in the data directory unless "Database:Provider" says Postgres, with the
+    /// connection string "ConnectionStrings:LicenseHub" (required for PostgreSQL, optional for SQLite).
+    /// </summary>
     public static WebApplicationBuilder AddLicenseHubDatabase(this WebApplicationBuilder builder)
     {
         builder.Services.Configure<LicenseHubOptions>(builder.Configuration.GetSection(LicenseHubOptions.Section));
@@ -13,13 +30,42 @@ public static class DatabaseRegistration
         var dataDirectory = hubOptions.ResolveDataDirectory();
         Directory.CreateDirectory(dataDirectory);
 
-        var connectionString = builder.Configuration.GetConnectionString("LicenseHub")
-            ?? $"Data Source={Path.Combine(dataDirectory, "licensehub.db")};Default Timeout=30";
+        var provider = ParseProvider(builder.Configuration[ProviderKey]);
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
+        if (provider == DatabaseProvider.Postgres)
+        {
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                throw new InvalidOperationException(
+                    $"{ProviderKey} is Postgres but ConnectionStrings:{ConnectionStringName} is not set (for example " +
+                    "\"Host=db.example;Database=licensehub;Username=licensehub;Password=...\").");
+            }
+            builder.Services.AddDbContext<LicenseHubDbContext>(options => options.UseLicenseHubPostgres(connectionString));
+            return builder;
+        }
+
+        connectionString ??= $"Data Source={Path.Combine(dataDirectory, "licensehub.db")};Default Timeout=30";
         builder.Services.AddSingleton<SqlitePragmas>();
         builder.Services.AddDbContext<LicenseHubDbContext>((sp, options) => options
-            .UseSqlite(connectionString)
+            .UseLicenseHubSqlite(connectionString)
             .AddInterceptors(sp.GetRequiredService<SqlitePragmas>()));
         return builder;
     }
 
+    private static DatabaseProvider ParseProvider(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return DatabaseProvider.Sqlite;
+        }
+        if (Enum.TryParse<DatabaseProvider>(value.Trim(), ignoreCase: true, out var provider) && Enum.IsDefined(provider))
+        {
+            return provider;
+        }
+        if (value.Trim().Equals("PostgreSQL", StringComparison.OrdinalIgnoreCase) || value.Trim().Equals("Npgsql", StringComparison.OrdinalIgnoreCase))
+        {
+            return DatabaseProvider.Postgres;
+        }
+        throw new InvalidOperationException($"{ProviderKey} must be Sqlite or Postgres, not '{value}'.");
+    }
 }

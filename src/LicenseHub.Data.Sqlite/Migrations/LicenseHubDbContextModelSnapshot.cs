@@ -3,22 +3,146 @@ using System;
 using LicenseHub.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
 
-namespace LicenseHub.Data.Migrations
+namespace LicenseHub.Data.Sqlite.Migrations
 {
     [DbContext(typeof(LicenseHubDbContext))]
-    [Migration("20261126164849_InitialCreate")]
-    partial class InitialCreate
+    partial class LicenseHubDbContextModelSnapshot : ModelSnapshot
     {
-        /// <inheritdoc />
-        protected override void BuildTargetModel(ModelBuilder modelBuilder)
+        protected override void BuildModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
+
+            modelBuilder.Entity("LicenseHub.Data.Identity.StaffUser", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasAnnotation("LicenseHub:Classification", "Operational")
+                        .HasAnnotation("LicenseHub:Purpose", "identify the staff member")
+                        .HasAnnotation("LicenseHub:Retention", "while the reseller account exists; erased on account deletion");
+
+                    b.Property<int>("AccessFailedCount")
+                        .HasColumnType("INTEGER")
+                        .HasAnnotation("LicenseHub:Classification", "Operational")
+                        .HasAnnotation("LicenseHub:Purpose", "lockout after repeated failed sign-ins")
+                        .HasAnnotation("LicenseHub:Retention", "while the reseller account exists; erased on account deletion");
+
+                    b.Property<string>("ConcurrencyStamp")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT")
+                        .HasAnnotation("LicenseHub:Classification", "Operational")
+                        .HasAnnotation("LicenseHub:Purpose", "optimistic concurrency")
+                        .HasAnnotation("LicenseHub:Retention", "while the reseller account exists; erased on account deletion");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DisplayName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Email")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasAnnotation("LicenseHub:Classification", "Personal")
+                        .HasAnnotation("LicenseHub:Purpose", "sign-in and account notices")
+                        .HasAnnotation("LicenseHub:Retention", "while the reseller account exists; erased on account deletion");
+
+                    b.Property<bool>("EmailConfirmed")
+                        .HasColumnType("INTEGER")
+                        .HasAnnotation("LicenseHub:Classification", "Operational")
+                        .HasAnnotation("LicenseHub:Purpose", "account state")
+                        .HasAnnotation("LicenseHub:Retention", "while the reseller account exists; erased on account deletion");
+
+                    b.Property<bool>("LockoutEnabled")
+                        .HasColumnType("INTEGER")
+                        .HasAnnotation("LicenseHub:Classification", "Operational")
+                        .HasAnnotation("LicenseHub:Purpose", "lockout after repeated failed sign-ins")
+                        .HasAnnotation("LicenseHub:Retention", "while the reseller account exists; erased on account deletion");
+
+                    b.Property<long?>("LockoutEnd")
+                        .HasColumnType("INTEGER")
+                        .HasAnnotation("LicenseHub:Classification", "Operational")
+                        .HasAnnotation("LicenseHub:Purpose", "lockout after repeated failed sign-ins")
+                        .HasAnnotation("LicenseHub:Retention", "while the reseller account exists; erased on account deletion");
+
+                    b.Property<string>("NormalizedEmail")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasAnnotation("LicenseHub:Classification", "Personal")
+                        .HasAnnotation("LicenseHub:Purpose", "case-insensitive e-mail lookup")
+                        .HasAnnotation("LicenseHub:Retention", "while the reseller account exists; erased on account deletion");
+
+                    b.Property<string>("NormalizedUserName")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasAnnotation("LicenseHub:Classification", "Personal")
+                        .HasAnnotation("LicenseHub:Purpose", "case-insensitive sign-in lookup")
+                        .HasAnnotation("LicenseHub:Retention", "while the reseller account exists; erased on account deletion");
+
+                    b.Property<string>("PasswordHash")
+                        .HasColumnType("TEXT")
+                        .HasAnnotation("LicenseHub:Classification", "Secret")
+                        .HasAnnotation("LicenseHub:Purpose", "authenticate sign-in (salted PBKDF2 hash)")
+                        .HasAnnotation("LicenseHub:Retention", "while the reseller account exists; erased on account deletion");
+
+                    b.Property<string>("PhoneNumber")
+                        .HasColumnType("TEXT")
+                        .HasAnnotation("LicenseHub:Classification", "Personal")
+                        .HasAnnotation("LicenseHub:Purpose", "unused by LicenseHub; kept empty")
+                        .HasAnnotation("LicenseHub:Retention", "while the reseller account exists; erased on account deletion");
+
+                    b.Property<bool>("PhoneNumberConfirmed")
+                        .HasColumnType("INTEGER")
+                        .HasAnnotation("LicenseHub:Classification", "Operational")
+                        .HasAnnotation("LicenseHub:Purpose", "unused by LicenseHub")
+                        .HasAnnotation("LicenseHub:Retention", "while the reseller account exists; erased on account deletion");
+
+                    b.Property<Guid?>("ResellerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SecurityStamp")
+                        .HasColumnType("TEXT")
+                        .HasAnnotation("LicenseHub:Classification", "Secret")
+                        .HasAnnotation("LicenseHub:Purpose", "invalidate sessions when credentials change")
+                        .HasAnnotation("LicenseHub:Retention", "while the reseller account exists; erased on account deletion");
+
+                    b.Property<bool>("TwoFactorEnabled")
+                        .HasColumnType("INTEGER")
+                        .HasAnnotation("LicenseHub:Classification", "Operational")
+                        .HasAnnotation("LicenseHub:Purpose", "sign-in security")
+                        .HasAnnotation("LicenseHub:Retention", "while the reseller account exists; erased on account deletion");
+
+                    b.Property<string>("UserName")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasAnnotation("LicenseHub:Classification", "Personal")
+                        .HasAnnotation("LicenseHub:Purpose", "sign-in name (the e-mail address)")
+                        .HasAnnotation("LicenseHub:Retention", "while the reseller account exists; erased on account deletion");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NormalizedEmail")
+                        .HasDatabaseName("EmailIndex");
+
+                    b.HasIndex("NormalizedUserName")
+                        .IsUnique()
+                        .HasDatabaseName("UserNameIndex");
+
+                    b.HasIndex("ResellerId");
+
+                    b.ToTable("AspNetUsers", (string)null);
+                });
 
             modelBuilder.Entity("LicenseHub.Domain.Audit.AuditEvent", b =>
                 {
@@ -395,6 +519,72 @@ namespace LicenseHub.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("LicenseHub.Domain.Privacy.AuditCheckpoint", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Signature")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Sequence");
+
+                    b.ToTable("AuditCheckpoints");
+                });
+
+            modelBuilder.Entity("LicenseHub.Domain.Privacy.DailyCheckInCount", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CheckIns")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Installations")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("OsFamily")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProductCode")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProductVersion")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Day", "ProductCode", "ProductVersion", "OsFamily")
+                        .IsUnique();
+
+                    b.ToTable("DailyCheckInCounts");
+                });
+
             modelBuilder.Entity("LicenseHub.Domain.Resellers.Reseller", b =>
                 {
                     b.Property<Guid>("Id")
@@ -514,6 +704,104 @@ namespace LicenseHub.Data.Migrations
                     b.ToTable("SigningKeys");
                 });
 
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<System.Guid>", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasAnnotation("LicenseHub:Classification", "Operational")
+                        .HasAnnotation("LicenseHub:Purpose", "identify the row")
+                        .HasAnnotation("LicenseHub:Retention", "while the reseller account exists; erased on account deletion");
+
+                    b.Property<string>("ClaimType")
+                        .HasColumnType("TEXT")
+                        .HasAnnotation("LicenseHub:Classification", "Operational")
+                        .HasAnnotation("LicenseHub:Purpose", "authorisation claims (unused by default)")
+                        .HasAnnotation("LicenseHub:Retention", "while the reseller account exists; erased on account deletion");
+
+                    b.Property<string>("ClaimValue")
+                        .HasColumnType("TEXT")
+                        .HasAnnotation("LicenseHub:Classification", "Operational")
+                        .HasAnnotation("LicenseHub:Purpose", "authorisation claims (unused by default)")
+                        .HasAnnotation("LicenseHub:Retention", "while the reseller account exists; erased on account deletion");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasAnnotation("LicenseHub:Classification", "Operational")
+                        .HasAnnotation("LicenseHub:Purpose", "staff member")
+                        .HasAnnotation("LicenseHub:Retention", "while the reseller account exists; erased on account deletion");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("AspNetUserClaims", (string)null);
+                });
+
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<System.Guid>", b =>
+                {
+                    b.Property<string>("LoginProvider")
+                        .HasColumnType("TEXT")
+                        .HasAnnotation("LicenseHub:Classification", "Operational")
+                        .HasAnnotation("LicenseHub:Purpose", "external sign-in (unused)")
+                        .HasAnnotation("LicenseHub:Retention", "while the reseller account exists; erased on account deletion");
+
+                    b.Property<string>("ProviderKey")
+                        .HasColumnType("TEXT")
+                        .HasAnnotation("LicenseHub:Classification", "Pseudonymous")
+                        .HasAnnotation("LicenseHub:Purpose", "external sign-in (unused)")
+                        .HasAnnotation("LicenseHub:Retention", "while the reseller account exists; erased on account deletion");
+
+                    b.Property<string>("ProviderDisplayName")
+                        .HasColumnType("TEXT")
+                        .HasAnnotation("LicenseHub:Classification", "Operational")
+                        .HasAnnotation("LicenseHub:Purpose", "external sign-in (unused)")
+                        .HasAnnotation("LicenseHub:Retention", "while the reseller account exists; erased on account deletion");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasAnnotation("LicenseHub:Classification", "Operational")
+                        .HasAnnotation("LicenseHub:Purpose", "staff member")
+                        .HasAnnotation("LicenseHub:Retention", "while the reseller account exists; erased on account deletion");
+
+                    b.HasKey("LoginProvider", "ProviderKey");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("AspNetUserLogins", (string)null);
+                });
+
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<System.Guid>", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasAnnotation("LicenseHub:Classification", "Operational")
+                        .HasAnnotation("LicenseHub:Purpose", "staff member")
+                        .HasAnnotation("LicenseHub:Retention", "while the reseller account exists; erased on account deletion");
+
+                    b.Property<string>("LoginProvider")
+                        .HasColumnType("TEXT")
+                        .HasAnnotation("LicenseHub:Classification", "Operational")
+                        .HasAnnotation("LicenseHub:Purpose", "token kind")
+                        .HasAnnotation("LicenseHub:Retention", "while the reseller account exists; erased on account deletion");
+
+                    b.Property<string>("Name")
+                        .HasColumnType("TEXT")
+                        .HasAnnotation("LicenseHub:Classification", "Operational")
+                        .HasAnnotation("LicenseHub:Purpose", "token kind")
+                        .HasAnnotation("LicenseHub:Retention", "while the reseller account exists; erased on account deletion");
+
+                    b.Property<string>("Value")
+                        .HasColumnType("TEXT")
+                        .HasAnnotation("LicenseHub:Classification", "Secret")
+                        .HasAnnotation("LicenseHub:Purpose", "two-factor authenticator key and recovery codes")
+                        .HasAnnotation("LicenseHub:Retention", "while the reseller account exists; erased on account deletion");
+
+                    b.HasKey("UserId", "LoginProvider", "Name");
+
+                    b.ToTable("AspNetUserTokens", (string)null);
+                });
+
             modelBuilder.Entity("LicenseHub.Domain.Catalog.Plan", b =>
                 {
                     b.HasOne("LicenseHub.Domain.Catalog.Product", "Product")
@@ -573,6 +861,33 @@ namespace LicenseHub.Data.Migrations
                         .WithMany()
                         .HasForeignKey("ResellerId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<System.Guid>", b =>
+                {
+                    b.HasOne("LicenseHub.Data.Identity.StaffUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<System.Guid>", b =>
+                {
+                    b.HasOne("LicenseHub.Data.Identity.StaffUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<System.Guid>", b =>
+                {
+                    b.HasOne("LicenseHub.Data.Identity.StaffUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 #pragma warning restore 612, 618

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace LicenseHub.Data.Migrations
+namespace LicenseHub.Data.Sqlite.Migrations
 {
     /// <inheritdoc />
     public partial class StaffUsers : Migration
