@@ -28,6 +28,6 @@ public sealed class BenchConfig : ManualConfig
         AddExporter(BenchmarkDotNet.Exporters.MarkdownExporter.GitHub);
         WithSummaryStyle(SummaryStyle.Default.WithRatioStyle(RatioStyle.Value));
         WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared));
-        WithOptions(ConfigOptions.JoinSummary | ConfigOptions.DisableLogFile);
+        WithOptions(ConfigOptions.DisableLogFile);
     }
 }

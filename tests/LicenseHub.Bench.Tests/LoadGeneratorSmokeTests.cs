@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Data.Sqlite;
 
 namespace LicenseHub.Bench.Tests;
 
@@ -37,21 +38,32 @@ public sealed class LoadGeneratorSmokeTests : IDisposable
     }
 
     [Fact]
-    public async Task Seed_ThenCheckInsAsSeededInstallations_CompletesWithoutErrors()
+    public async Task Seed_ThenConcurrentCheckInsAsSeededInstallations_EveryCheckInIsStored()
     {
         var data = Path.Combine(_work, "seeded");
         var (seedExit, seedOutput) = await BenchTools.RunAsync(BenchTools.SeedDll,
             ["--data-dir", data, "--licenses", "300", "--resellers", "3", "--checkins-per-installation", "1", "--credentials-sample", "50"], Timeout);
         Assert.True(seedExit == 0, $"lh-seed exited with {seedExit}.\n{seedOutput}");
+        var json = Path.Combine(_work, "seeded.jsonl");
 
         var (exit, output) = await BenchTools.RunAsync(BenchTools.LoadGenDll,
         [
             "--start-server", "--data-dir", data, "--credentials", Path.Combine(data, "bench-credentials.csv"), "--mode", "checkin",
-            "--rounds", "1", "--duration", "1", "--warmup", "0.2", "--concurrency", "8", "--connections", "2", "--time-limit", "100",
+            "--rounds", "1", "--duration", "1", "--warmup", "0", "--concurrency", "16", "--connections", "2", "--json-out", json,
+            "--time-limit", "100",
         ], Timeout);
 
         Assert.True(exit == 0, $"lh-loadgen exited with {exit}.\n{output}");
         Assert.Contains("Completed without errors.", output);
+        // Check-ins answered together are committed together: none may be lost on the way.
+        var answered = File.ReadAllLines(json).Select(l => JsonDocument.Parse(l).RootElement)
+            .Single(l => l.GetProperty("mode").GetString() == "checkin").GetProperty("requests").GetInt64();
+        using var db = new SqliteConnection($"Data Source={Path.Combine(data, "licensehub.db")};Pooling=False");
+        db.Open();
+        using var count = db.CreateCommand();
+        count.CommandText = "SELECT COUNT(*) FROM \"CheckIns\"";
+        Assert.True(answered > 0);
+        Assert.Equal(300 + answered, (long)count.ExecuteScalar()!);
     }
 
     [Fact]
