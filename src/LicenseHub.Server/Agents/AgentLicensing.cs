@@ -90,6 +90,8 @@ public sealed class AgentLicensing(
         var secret = Base64Url.Encode(RandomNumberGenerator.GetBytes(32));
         var outcome = await unitOfWork.RunAsync(async token =>
         {
+            // The count below decides; on PostgreSQL the license row lock keeps another replica from deciding at the same time.
+            await DatabaseLocks.LicenseAsync(db, license.Id, token);
             var installation = await db.Installations.SingleOrDefaultAsync(i => i.LicenseId == license.Id && i.Fingerprint == fields.Fingerprint, token);
             if (installation is null)
             {

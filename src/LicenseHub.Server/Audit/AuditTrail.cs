@@ -7,38 +7,71 @@ namespace LicenseHub.Server.Audit;
 
 /// <summary>
 /// Appends hash-chained audit events to the current unit of work, so they commit (or roll back) with
-/// the change they describe. Callers hold the database write lock (an immediate transaction on SQLite)
-/// while appending, which keeps the chain linear.
+/// the change they describe. Events are staged while the work runs and chained onto the head by
+/// <see cref="UnitOfWork"/> as the last step before commit, under <see cref="DatabaseLocks.AuditChainAsync"/>:
+/// the chain stays linear across replicas, and the lock is held only for reading the head and inserting.
 /// </summary>
 public sealed class AuditTrail(LicenseHubDbContext db, TimeProvider clock)
 {
-    private AuditEvent? _last;
+    private readonly List<StagedEvent> _staged = [];
 
-    public async Task AppendAsync(string actorId, string action, string objectType, string objectId, string? details = null,
+    private sealed record StagedEvent(string ActorId, string Action, string ObjectType, string ObjectId, string? Details);
+
+    public Task AppendAsync(string actorId, string action, string objectType, string objectId, string? details = null,
         CancellationToken cancellationToken = default)
     {
-        _last ??= await db.AuditEvents.AsNoTracking().OrderByDescending(e => e.Sequence).FirstOrDefaultAsync(cancellationToken);
-        var sequence = (_last?.Sequence ?? 0) + 1;
-        var previousHash = _last?.Hash ?? AuditEvent.GenesisHash;
-        var at = clock.Now();
-        var ev = new AuditEvent
+        if (db.Database.CurrentTransaction is null)
         {
-            Sequence = sequence,
-            At = at,
-            ActorId = actorId,
-            Action = action,
-            ObjectType = objectType,
-            ObjectId = objectId,
-            Details = details,
-            PreviousHash = previousHash,
-            Hash = AuditEvent.ComputeHash(sequence, at, actorId, action, objectType, objectId, details, previousHash),
-        };
-        db.AuditEvents.Add(ev);
-        _last = ev;
+            throw new InvalidOperationException("Audit events are written with the change they describe: append inside a unit of work.");
+        }
+        _staged.Add(new StagedEvent(actorId, action, objectType, objectId, details));
+        return Task.CompletedTask;
     }
 
-    /// <summary>Forgets the cached chain head (after a rollback).</summary>
-    public void Reset() => _last = null;
+    /// <summary>
+    /// Chains the staged events onto the current head and adds them to the context; false when there were none.
+    /// Called by <see cref="UnitOfWork"/> after the change itself is saved, so the audit lock is the last lock
+    /// a transaction takes (no lock-order cycles with row locks) and is held only until the commit.
+    /// </summary>
+    internal async Task<bool> ChainStagedAsync(CancellationToken cancellationToken)
+    {
+        if (_staged.Count == 0)
+        {
+            return false;
+        }
+        await DatabaseLocks.AuditChainAsync(db, cancellationToken);
+        var head = await db.AuditEvents.AsNoTracking().OrderByDescending(e => e.Sequence)
+            .Select(e => new { e.Sequence, e.Hash }).FirstOrDefaultAsync(cancellationToken);
+        // Retention may have removed every event: the chain then continues from its signed checkpoint.
+        head ??= await db.AuditCheckpoints.AsNoTracking().OrderByDescending(c => c.Sequence)
+            .Select(c => new { c.Sequence, c.Hash }).FirstOrDefaultAsync(cancellationToken);
+        var sequence = head?.Sequence ?? 0;
+        var previousHash = head?.Hash ?? AuditEvent.GenesisHash;
+        var at = clock.Now();
+        foreach (var staged in _staged)
+        {
+            sequence++;
+            var ev = new AuditEvent
+            {
+                Sequence = sequence,
+                At = at,
+                ActorId = staged.ActorId,
+                Action = staged.Action,
+                ObjectType = staged.ObjectType,
+                ObjectId = staged.ObjectId,
+                Details = staged.Details,
+                PreviousHash = previousHash,
+                Hash = AuditEvent.ComputeHash(sequence, at, staged.ActorId, staged.Action, staged.ObjectType, staged.ObjectId, staged.Details, previousHash),
+            };
+            db.AuditEvents.Add(ev);
+            previousHash = ev.Hash;
+        }
+        _staged.Clear();
+        return true;
+    }
+
+    /// <summary>Forgets staged events (after a rollback).</summary>
+    public void Reset() => _staged.Clear();
 
     private async Task<string?> CheckpointProblemAsync(AuditEvent firstKept, CancellationToken ct)
     {
@@ -66,27 +99,23 @@ public sealed class AuditTrail(LicenseHubDbContext db, TimeProvider clock)
     public async Task<(bool Intact, long Checked, long FirstBroken, string Problem)> VerifyAsync(CancellationToken cancellationToken)
     {
         var expectedPrevious = AuditEvent.GenesisHash;
-        long expectedSequence = 0;
+        long expectedSequence = 1;
         long count = 0;
-        var first = true;
+        // Checked before the walk: one connection runs one command at a time (PostgreSQL has no MARS).
+        var firstKept = await db.AuditEvents.AsNoTracking().OrderBy(e => e.Sequence).FirstOrDefaultAsync(cancellationToken);
+        if (firstKept is not null && firstKept.Sequence != 1)
+        {
+            // Retention removed the oldest events: the chain must start at a signed checkpoint.
+            var problem = await CheckpointProblemAsync(firstKept, cancellationToken);
+            if (problem is not null)
+            {
+                return (false, 1, firstKept.Sequence, problem);
+            }
+            expectedPrevious = firstKept.PreviousHash;
+            expectedSequence = firstKept.Sequence;
+        }
         await foreach (var ev in db.AuditEvents.AsNoTracking().OrderBy(e => e.Sequence).AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
-            if (first)
-            {
-                first = false;
-                expectedSequence = 1;
-                if (ev.Sequence != 1)
-                {
-                    // Retention removed the oldest events: the chain must start at a signed checkpoint.
-                    var problem = await CheckpointProblemAsync(ev, cancellationToken);
-                    if (problem is not null)
-                    {
-                        return (false, count + 1, ev.Sequence, problem);
-                    }
-                    expectedPrevious = ev.PreviousHash;
-                    expectedSequence = ev.Sequence;
-                }
-            }
             count++;
             if (ev.Sequence != expectedSequence)
             {

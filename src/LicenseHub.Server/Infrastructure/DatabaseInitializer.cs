@@ -9,6 +9,9 @@ namespace LicenseHub.Server.Infrastructure;
 /// <summary>
 /// Applies migrations before the server accepts calls, and on first start with an empty database creates
 /// the vendor admin key: printed once to the console and written to a 0600 file, never logged.
+/// Safe when several replicas start together on one database: EF Core's migration lock lets one replica
+/// at a time migrate (SQLite: a lock row; PostgreSQL: LOCK TABLE on the history table), and the first-start
+/// bootstrap runs under <see cref="DatabaseLocks.FirstStartAsync"/>, so exactly one replica creates the keys.
 /// </summary>
 public sealed class DatabaseInitializer(
     IServiceProvider services,
@@ -28,6 +31,7 @@ public sealed class DatabaseInitializer(
         var accounts = scope.ServiceProvider.GetRequiredService<ResellerAccounts>();
         var issued = await unitOfWork.RunAsync(async ct =>
         {
+            await DatabaseLocks.FirstStartAsync(db, ct);
             if (await db.ApiKeys.AnyAsync(k => k.Role == ApiKeyRole.VendorAdmin, ct))
             {
                 return null;

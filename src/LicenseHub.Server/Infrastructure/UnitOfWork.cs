@@ -4,18 +4,26 @@ using LicenseHub.Server.Audit;
 namespace LicenseHub.Server.Infrastructure;
 
 /// <summary>
-/// Runs a change and its audit events in one database transaction. On SQLite the transaction starts
-/// as BEGIN IMMEDIATE, so concurrent writers queue on the write lock instead of failing mid-way.
+/// Runs a change and its audit events in one database transaction, the one place transactions start.
+/// On SQLite the transaction starts as BEGIN IMMEDIATE, so concurrent writers queue on the write lock
+/// instead of failing mid-way. On PostgreSQL (READ COMMITTED) writers run side by side; the work takes
+/// the row locks it needs (<see cref="DatabaseLocks"/>), and the audit events are chained last, under the
+/// audit-chain lock, just before the commit.
 /// </summary>
 public sealed class UnitOfWork(LicenseHubDbContext db, AuditTrail audit)
 {
     public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
+        audit.Reset();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         try
         {
             var result = await work(cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
+            if (await audit.ChainStagedAsync(cancellationToken))
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
             await transaction.CommitAsync(cancellationToken);
             return result;
         }

@@ -99,6 +99,7 @@ public sealed class LicenseService(LicenseHubDbContext db, UnitOfWork unitOfWork
         v.ThrowIfInvalid();
         return await unitOfWork.RunAsync(async token =>
         {
+            await DatabaseLocks.LicenseAsync(db, id, token);
             var license = await db.Licenses.SingleOrDefaultAsync(l => l.Id == id && l.ResellerId == resellerId, token)
                 ?? throw new NotFoundException("license", licenseId!);
             var row = await db.Installations.SingleOrDefaultAsync(i => i.Id == installation && i.LicenseId == id, token)
@@ -130,6 +131,8 @@ public sealed class LicenseService(LicenseHubDbContext db, UnitOfWork unitOfWork
         var id = ParseId(licenseId);
         return await unitOfWork.RunAsync(async token =>
         {
+            // Read, decide, write: the row lock keeps a concurrent change through another replica from being lost.
+            await DatabaseLocks.LicenseAsync(db, id, token);
             var license = await db.Licenses.SingleOrDefaultAsync(l => l.Id == id && (resellerId == null || l.ResellerId == resellerId), token)
                 ?? throw new NotFoundException("license", licenseId!);
             var plan = await db.Plans.AsNoTracking().SingleAsync(p => p.Id == license.PlanId, token);

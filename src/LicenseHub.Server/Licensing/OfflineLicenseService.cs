@@ -58,6 +58,7 @@ public sealed class OfflineLicenseService(
 
         var installationId = await unitOfWork.RunAsync(async token =>
         {
+            await DatabaseLocks.LicenseAsync(db, id, token);
             var existing = await db.Installations.SingleOrDefaultAsync(i => i.LicenseId == id && i.Fingerprint == fields!.Fingerprint, token);
             if (existing is null)
             {

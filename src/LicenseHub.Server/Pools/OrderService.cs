@@ -30,6 +30,24 @@ public sealed partial class OrderService(LicenseHubDbContext db, UnitOfWork unit
         }
         v.ThrowIfInvalid();
 
+        // Two calls with one idempotency key, or two first orders of one plan, may race through different
+        // replicas. The unique indexes (reseller, idempotency key) and (reseller, plan) let one commit; the
+        // other is run again and then finds that order (a replay) or that pool (a top-up).
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await CreateOnceAsync(caller, resellerId, plan, planId, quantity, key, ct);
+            }
+            catch (DbUpdateException ex) when (attempt < 3 && DatabaseErrors.IsUniqueViolation(ex))
+            {
+            }
+        }
+    }
+
+    private async Task<OrderResult> CreateOnceAsync(Caller caller, Guid resellerId, Guid plan, string? planId, int quantity, string key,
+        CancellationToken ct)
+    {
         return await unitOfWork.RunAsync(async token =>
         {
             var existing = await db.Orders.AsNoTracking()

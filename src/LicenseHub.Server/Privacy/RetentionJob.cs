@@ -51,6 +51,8 @@ public sealed class RetentionJob(
         var o = options.Value;
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // Several replicas run this job: one at a time, so no old check-in is counted twice.
+        await DatabaseLocks.RetentionAsync(db, ct);
 
         // 1. Check-ins past the window → anonymous daily counts (no ids), then deleted.
         var checkInCutoff = now - o.CheckInWindow;
@@ -83,6 +85,7 @@ public sealed class RetentionJob(
 
         // 3. Audit events past their window, behind a signed checkpoint so the rest still verifies.
         var auditCutoff = now - o.AuditWindow;
+        await DatabaseLocks.AuditChainAsync(db, ct);
         var lastOld = await db.AuditEvents.AsNoTracking().Where(e => e.At < auditCutoff).OrderByDescending(e => e.Sequence).FirstOrDefaultAsync(ct);
         var auditDeleted = 0;
         if (lastOld is not null)

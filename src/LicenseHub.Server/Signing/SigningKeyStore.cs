@@ -132,6 +132,8 @@ public sealed class SigningKeyRotation(
     {
         await unitOfWork.RunAsync(async token =>
         {
+            // Replicas starting together on an empty database: one creates the key, the others then see it.
+            await DatabaseLocks.FirstStartAsync(db, token);
             if (!await db.SigningKeys.AnyAsync(k => k.RetiredAt == null, token))
             {
                 var key = store.NewKey();
