@@ -2,6 +2,8 @@
 # The test command from the README: installs and starts what the tests need on a fresh machine, runs
 # every test project in LicenseHub.sln, and stops what it started.
 #
+# The integration suite (tests/LicenseHub.Tests) runs twice: on SQLite, then on PostgreSQL.
+#
 # Each tests/setup/NN-name.sh is sourced in order. It may install packages (apt_install), start
 # services, export environment variables for the tests, and register a cleanup command (on_exit).
 set -euo pipefail
@@ -32,3 +34,10 @@ for setup in tests/setup/*.sh; do
 done
 
 dotnet test LicenseHub.sln "$@"
+
+# The integration suite once more, each test on a fresh PostgreSQL database of the server that
+# tests/setup/30-postgres.sh started: same tests, same assertions, the other provider.
+if [ -n "${LICENSEHUB_TEST_POSTGRES:-}" ]; then
+  echo "Integration tests on PostgreSQL:"
+  LICENSEHUB_TEST_PROVIDER=Postgres dotnet test tests/LicenseHub.Tests --no-build "$@"
+fi

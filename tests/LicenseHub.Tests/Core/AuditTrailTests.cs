@@ -43,12 +43,7 @@ public sealed class AuditTrailTests : IDisposable
     public async Task VerifyAuditChain_EditedEvent_IsDetected()
     {
         await SomeActivityAsync();
-        using (var connection = _factory.OpenRawConnection())
-        using (var command = connection.CreateCommand())
-        {
-            command.CommandText = "UPDATE AuditEvents SET ActorId = 'apikey:someone-else' WHERE Sequence = 5";
-            Assert.Equal(1, command.ExecuteNonQuery());
-        }
+        Assert.Equal(1, _factory.ExecuteSql("UPDATE \"AuditEvents\" SET \"ActorId\" = 'apikey:someone-else' WHERE \"Sequence\" = 5"));
 
         var result = await _factory.Vendor().VerifyAuditChainAsync(new VerifyAuditChainRequest());
 
@@ -60,12 +55,7 @@ public sealed class AuditTrailTests : IDisposable
     public async Task VerifyAuditChain_DeletedEvent_IsDetected()
     {
         await SomeActivityAsync();
-        using (var connection = _factory.OpenRawConnection())
-        using (var command = connection.CreateCommand())
-        {
-            command.CommandText = "DELETE FROM AuditEvents WHERE Sequence = 4";
-            Assert.Equal(1, command.ExecuteNonQuery());
-        }
+        Assert.Equal(1, _factory.ExecuteSql("DELETE FROM \"AuditEvents\" WHERE \"Sequence\" = 4"));
 
         var result = await _factory.Vendor().VerifyAuditChainAsync(new VerifyAuditChainRequest());
 

@@ -31,7 +31,7 @@ public sealed class BackupTests : IDisposable
         return Convert.ToInt64(command.ExecuteScalar());
     }
 
-    [Fact]
+    [SqliteOnlyFact("backs up the SQLite file with SQLite's backup API; PostgreSQL is backed up with pg_dump")]
     public async Task Backup_UnderLoad_RestoresEveryCommittedRowConsistently()
     {
         var scenario = await Scenario.CreateAsync(_factory);
@@ -74,7 +74,7 @@ public sealed class BackupTests : IDisposable
         Assert.DoesNotContain("Licenses", File.ReadAllText(backupFile, System.Text.Encoding.Latin1));
     }
 
-    [Fact]
+    [SqliteOnlyFact("backs up the SQLite file with SQLite's backup API; PostgreSQL is backed up with pg_dump")]
     public async Task Restore_TamperedTruncatedOrWrongKey_RefusesAndReplacesNothing()
     {
         var scenario = await Scenario.CreateAsync(_factory);

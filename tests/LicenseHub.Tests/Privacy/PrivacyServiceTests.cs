@@ -122,21 +122,13 @@ public sealed class PrivacyServiceTests : IDisposable
     public async Task PiiScan_FindsPlantedValues_AndMasksThem()
     {
         var (_, activations, licenseId) = await EndToEndAsync(1);
-        using (var connection = _factory.OpenRawConnection())
-        {
-            void Exec(string sql)
-            {
-                using var command = connection.CreateCommand();
-                command.CommandText = sql;
-                Assert.Equal(1, command.ExecuteNonQuery());
-            }
-            Exec($"UPDATE Licenses SET ResellerReference = 'jane.doe@example.com' WHERE Id = '{licenseId.ToUpperInvariant()}'");
-            Exec($"UPDATE Installations SET ProductVersion = '192.168.1.20' WHERE Id = '{activations[0].InstallationId.ToUpperInvariant()}'");
-            Exec($"UPDATE Installations SET AgentVersion = '00:1A:2B:3C:4D:5E' WHERE Id = '{activations[0].InstallationId.ToUpperInvariant()}'");
-            Exec("UPDATE CheckIns SET ProductVersion = 'web01.customer-example.com' WHERE Id = (SELECT MIN(Id) FROM CheckIns)");
-            Exec("UPDATE AuditEvents SET Details = 'call +49 30 1234567' WHERE Sequence = 1");
-            Exec("UPDATE ApiKeys SET Name = 'fe80::1ff:fe23:4567:890a' WHERE Role = 'VendorAdmin'");
-        }
+        void Exec(string sql) => Assert.Equal(1, _factory.ExecuteSql(sql));
+        Exec($"UPDATE \"Licenses\" SET \"ResellerReference\" = 'jane.doe@example.com' WHERE \"Id\" = {LicenseHubFactory.SqlId(licenseId)}");
+        Exec($"UPDATE \"Installations\" SET \"ProductVersion\" = '192.168.1.20' WHERE \"Id\" = {LicenseHubFactory.SqlId(activations[0].InstallationId)}");
+        Exec($"UPDATE \"Installations\" SET \"AgentVersion\" = '00:1A:2B:3C:4D:5E' WHERE \"Id\" = {LicenseHubFactory.SqlId(activations[0].InstallationId)}");
+        Exec("UPDATE \"CheckIns\" SET \"ProductVersion\" = 'web01.customer-example.com' WHERE \"Id\" = (SELECT MIN(\"Id\") FROM \"CheckIns\")");
+        Exec("UPDATE \"AuditEvents\" SET \"Details\" = 'call +49 30 1234567' WHERE \"Sequence\" = 1");
+        Exec("UPDATE \"ApiKeys\" SET \"Name\" = 'fe80::1ff:fe23:4567:890a' WHERE \"Role\" = 'VendorAdmin'");
 
         var report = await Auditor(await AuditorKeyAsync()).ScanForPersonalDataAsync(new ScanForPersonalDataRequest());
 
@@ -206,12 +198,7 @@ public sealed class PrivacyServiceTests : IDisposable
         Assert.True(verify.Intact, verify.Problem);
 
         // Tampering with the checkpoint is detected.
-        using (var connection = _factory.OpenRawConnection())
-        using (var command = connection.CreateCommand())
-        {
-            command.CommandText = "UPDATE AuditCheckpoints SET Hash = 'ff' || substr(Hash, 3)";
-            command.ExecuteNonQuery();
-        }
+        _factory.ExecuteSql("UPDATE \"AuditCheckpoints\" SET \"Hash\" = 'ff' || substr(\"Hash\", 3)");
         Assert.False((await _factory.Vendor().VerifyAuditChainAsync(new VerifyAuditChainRequest())).Intact);
     }
 

@@ -1,0 +1,46 @@
+using LicenseHub.Data;
+using LicenseHub.Data.Postgres;
+using LicenseHub.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LicenseHub.Tests.Core;
+
+/// <summary>Both migration sets come from the one model, each in its own assembly.</summary>
+public sealed class DatabaseProviderTests
+{
+    private static LicenseHubDbContext Context(Action<DbContextOptionsBuilder> use)
+    {
+        var options = new DbContextOptionsBuilder<LicenseHubDbContext>();
+        use(options);
+        return new LicenseHubDbContext(options.Options);
+    }
+
+    public static TheoryData<string> Providers => ["Sqlite", "Postgres"];
+
+    private static LicenseHubDbContext For(string provider) => provider == "Sqlite"
+        ? Context(o => o.UseLicenseHubSqlite("Data Source=:memory:"))
+        : Context(o => o.UseLicenseHubPostgres("Host=127.0.0.1;Database=unused"));
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public void Migrations_EachProvider_MatchTheCurrentModel(string provider)
+    {
+        using var db = For(provider);
+
+        Assert.False(db.Database.HasPendingModelChanges(),
+            $"The model changed since the last {provider} migration: add one to LicenseHub.Data.{provider} (see README, 'Running on PostgreSQL').");
+        Assert.Equal($"LicenseHub.Data.{provider}", db.GetService<IMigrationsAssembly>().Assembly.GetName().Name);
+    }
+
+    [Fact]
+    public void SqliteMigrations_KeepTheirIds_SoExistingDatabasesStillMigrate()
+    {
+        using var db = For("Sqlite");
+
+        Assert.Equal(["20261126164849_InitialCreate", "20261126170011_Retention", "20261126171738_StaffUsers"],
+            db.Database.GetMigrations().Take(3));
+    }
+}
