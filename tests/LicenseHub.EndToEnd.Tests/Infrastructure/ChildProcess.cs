@@ -11,9 +11,14 @@ public static class ChildProcess
         ["LH_", "LicenseHub__", "Kestrel__", "ConnectionStrings__", "ASPNETCORE_URLS", "ASPNETCORE_HTTP", "DOTNET_URLS", "OTEL_"];
 
     public static ProcessStartInfo StartInfo(string dll, string workingDirectory, IReadOnlyDictionary<string, string> environment,
+        IEnumerable<string>? arguments = null) =>
+        ExecutableStartInfo(BuiltOutputs.DotnetHost, workingDirectory, environment, [dll, .. arguments ?? []]);
+
+    /// <summary>A native executable (lh-agent, the dotnet host itself), in the same clean environment.</summary>
+    public static ProcessStartInfo ExecutableStartInfo(string executable, string workingDirectory, IReadOnlyDictionary<string, string> environment,
         IEnumerable<string>? arguments = null)
     {
-        var info = new ProcessStartInfo(BuiltOutputs.DotnetHost)
+        var info = new ProcessStartInfo(executable)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -21,7 +26,6 @@ public static class ChildProcess
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(dll);
         foreach (var argument in arguments ?? [])
         {
             info.ArgumentList.Add(argument);

@@ -48,18 +48,24 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServerProcess> StartAsync(string dataDirectory)
+    /// <param name="settings">Extra configuration as environment variables, e.g. <c>LicenseHub__TokenLifetime</c>.</param>
+    public static async Task<ServerProcess> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string>? settings = null)
     {
         var grpcUrl = $"http://127.0.0.1:{FreePort.Next()}";
         var webUrl = $"http://127.0.0.1:{FreePort.Next()}";
         var serverDll = BuiltOutputs.ServerDll;
-        var info = ChildProcess.StartInfo(serverDll, Path.GetDirectoryName(serverDll)!, new Dictionary<string, string>
+        var environment = new Dictionary<string, string>
         {
             ["LicenseHub__DataDirectory"] = dataDirectory,
             ["Kestrel__Endpoints__Grpc__Url"] = grpcUrl,
             ["Kestrel__Endpoints__Web__Url"] = webUrl,
             ["DOTNET_NOLOGO"] = "1",
-        });
+        };
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[name] = value;
+        }
+        var info = ChildProcess.StartInfo(serverDll, Path.GetDirectoryName(serverDll)!, environment);
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var server = new ServerProcess(process, dataDirectory, grpcUrl, webUrl);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
