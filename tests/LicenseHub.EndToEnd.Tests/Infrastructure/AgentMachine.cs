@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace LicenseHub.EndToEnd.Tests.Infrastructure;
+
+/// <summary>What one lh-agent run printed and how it ended.</summary>
+public sealed record AgentResult(IReadOnlyList<string> Arguments, int ExitCode, string StdOut, string StdErr)
+{
+    public override string ToString() =>
+        $"lh-agent {string.Join(' ', Arguments)} -> exit {ExitCode}\n--- stdout ---\n{StdOut}\n--- stderr ---\n{StdErr}";
+}
+
+/// <summary>
+/// One end-user machine running the real lh-agent binary: a machine id of its own (a random
+/// /etc/machine-id lookalike) and a state file of its own, passed through LH_AGENT_MACHINE_ID_FILE and
+/// LH_AGENT_STATE as the README documents.
+/// </summary>
+public sealed class AgentMachine : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    private readonly string _executable;
+    private readonly TempDirectory _root;
+    private readonly List<AgentResult> _history = [];
+
+    public AgentMachine(string executable, string name)
+    {
+        _executable = executable;
+        _root = new TempDirectory("agent-" + name);
+        MachineId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        File.WriteAllText(MachineIdFile, MachineId + "\n");
+    }
+
+    /// <summary>32 lower-case hex characters, like /etc/machine-id.</summary>
+    public string MachineId { get; }
+
+    public string MachineIdFile => _root.Combine("machine-id");
+
+    public string StatePath => _root.Combine(Path.Combine("state", "state.json"));
+
+    public string Directory => _root.Path;
+
+    /// <summary>Every run so far, to check later what the agent printed.</summary>
+    public IReadOnlyList<AgentResult> History => _history;
+
+    /// <summary>The fingerprint the README defines, computed independently of the agent's code.</summary>
+    public string FingerprintFor(string licenseKey)
+    {
+        var salt = SHA256.HashData(Encoding.UTF8.GetBytes("licensehub-fingerprint-v1:" + licenseKey.Trim().ToUpperInvariant()));
+        return Convert.ToHexStringLower(HMACSHA256.HashData(salt, Encoding.UTF8.GetBytes(MachineId)));
+    }
+
+    public async Task<AgentResult> RunAsync(params string[] arguments)
+    {
+        var info = ChildProcess.ExecutableStartInfo(_executable, _root.Path, new Dictionary<string, string>
+        {
+            ["LH_AGENT_STATE"] = StatePath,
+            ["LH_AGENT_MACHINE_ID_FILE"] = MachineIdFile,
+        }, arguments);
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("lh-agent did not start.");
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using (var timeout = new CancellationTokenSource(Timeout))
+        {
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"lh-agent {string.Join(' ', arguments)} did not finish within {Timeout.TotalSeconds} s.");
+            }
+        }
+        var result = new AgentResult(arguments, process.ExitCode, await stdout, await stderr);
+        _history.Add(result);
+        return result;
+    }
+
+    /// <summary>Runs and requires the given exit code, showing everything the agent printed when it differs.</summary>
+    public async Task<AgentResult> ExpectAsync(int exitCode, params string[] arguments)
+    {
+        var result = await RunAsync(arguments);
+        Assert.True(result.ExitCode == exitCode, $"expected exit {exitCode}\n{result}");
+        return result;
+    }
+
+    public Task<AgentResult> SucceedAsync(params string[] arguments) => ExpectAsync(0, arguments);
+
+    /// <summary><c>lh-agent status --json</c> (of another state file, if given), whatever its exit code.</summary>
+    public async Task<JsonElement> StatusAsync(string? statePath = null)
+    {
+        var result = statePath is null ? await RunAsync("status", "--json") : await RunAsync("--state", statePath, "status", "--json");
+        Assert.True(result.ExitCode is 0 or 1, result.ToString());
+        using var document = JsonDocument.Parse(result.StdOut);
+        return document.RootElement.Clone();
+    }
+
+    public JsonObject ReadState() => JsonNode.Parse(File.ReadAllText(StatePath))!.AsObject();
+
+    /// <summary>Replaces the state file's content in place (its 0600 mode stays).</summary>
+    public void WriteState(JsonObject state) =>
+        File.WriteAllText(StatePath, state.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+
+    public void Dispose() => _root.Dispose();
+}
