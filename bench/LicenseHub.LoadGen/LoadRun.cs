@@ -16,6 +16,7 @@ public static class LoadRun
         limit.CancelAfter(options.TimeLimit);
         var ct = limit.Token;
         var results = new List<ResultLine>();
+        var run = DateTimeOffset.UtcNow.ToString("yyyyMMddTHHmmss.fff", CultureInfo.InvariantCulture);
 
         await using var server = options.StartServer
             ? await ServerUnderTest.StartAsync(options.ServerDll, options.DataDirectory, options.ServerEnvironment, log, ct)
@@ -75,8 +76,12 @@ public static class LoadRun
         RawLicenseInsert? raw = null;
         if (options.Modes.Contains("assign"))
         {
-            await Catalogue();
+            var c = await Catalogue();
             raw = new RawLicenseInsert();
+            // Both paths once, unmeasured, so no round pays for JIT compilation or cold caches.
+            await c.BuyAsync(100, ct);
+            await c.AssignAsync(100, ct);
+            raw.Insert(100);
         }
 
         long checkInCursor = -1;
@@ -91,7 +96,7 @@ public static class LoadRun
                     ct.ThrowIfCancellationRequested();
                     if (mode == "assign")
                     {
-                        results.AddRange(await AssignRoundAsync(catalogue!, raw!, options, round, log, ct));
+                        results.AddRange(await AssignRoundAsync(catalogue!, raw!, options, run, round, log, ct));
                         continue;
                     }
                     var (call, next, max) = mode switch
@@ -112,7 +117,7 @@ public static class LoadRun
 
                     void Record(PhaseResult r)
                     {
-                        var line = ResultLine.From(options.Label, round, r);
+                        var line = ResultLine.From(options.Label, run, round, r);
                         results.Add(line);
                         ResultLog.Append(options.JsonOut, line);
                         log.WriteLine(F($"round {round} {r.Mode,-8} {r.Phase,-5} {r.Throughput,9:F1} req/s  p50 {r.P50Ms,7:F2}  p95 {r.P95Ms,7:F2}  "
@@ -133,7 +138,7 @@ public static class LoadRun
 
         if (server.ResidentMegabytes() is { } rss)
         {
-            var line = new ResultLine { Label = options.Label, Mode = "server", Phase = "rss", ServerRssMb = rss };
+            var line = new ResultLine { Label = options.Label, Run = run, Mode = "server", Phase = "rss", ServerRssMb = rss };
             results.Add(line);
             ResultLog.Append(options.JsonOut, line);
             log.WriteLine(F($"Server RSS after the run: {rss:F0} MB"));
@@ -171,7 +176,7 @@ public static class LoadRun
     /// One AssignLicenses call of N through the real server (gRPC, validation, key generation, one
     /// transaction, the answer with every key) against N equivalent rows inserted raw; pool top-up untimed.
     /// </summary>
-    private static async Task<List<ResultLine>> AssignRoundAsync(BenchCatalogue catalogue, RawLicenseInsert raw, LoadOptions options, int round,
+    private static async Task<List<ResultLine>> AssignRoundAsync(BenchCatalogue catalogue, RawLicenseInsert raw, LoadOptions options, string run, int round,
         TextWriter log, CancellationToken ct)
     {
         await catalogue.BuyAsync(options.AssignSize, ct);
@@ -184,8 +189,8 @@ public static class LoadRun
             + $"ratio {assignMs / rawMs:F2}{(errors == 0 ? "" : $"  ERROR: {response.Licenses.Count} licenses returned")}"));
         var lines = new List<ResultLine>
         {
-            new() { Label = options.Label, Round = round, Mode = "assign", Phase = "grpc-assign", Requests = 1, Errors = errors, ElapsedMs = assignMs },
-            new() { Label = options.Label, Round = round, Mode = "assign", Phase = "raw-sqlite-insert", Requests = 1, ElapsedMs = rawMs },
+            new() { Label = options.Label, Run = run, Round = round, Mode = "assign", Phase = "grpc-assign", Requests = 1, Errors = errors, ElapsedMs = assignMs },
+            new() { Label = options.Label, Run = run, Round = round, Mode = "assign", Phase = "raw-sqlite-insert", Requests = 1, ElapsedMs = rawMs },
         };
         foreach (var line in lines)
         {

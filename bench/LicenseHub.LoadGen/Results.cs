@@ -8,6 +8,8 @@ namespace LicenseHub.LoadGen;
 public sealed record ResultLine
 {
     public string Label { get; init; } = "";
+    /// <summary>Which invocation of the generator measured it: a baseline pairs only with its own run and round.</summary>
+    public string Run { get; init; } = "";
     public int Round { get; init; }
     public string Mode { get; init; } = "";
     public string Phase { get; init; } = "";
@@ -25,9 +27,9 @@ public sealed record ResultLine
     public double? ServerRssMb { get; init; }
     public string Timestamp { get; init; } = DateTimeOffset.UtcNow.ToString("o", CultureInfo.InvariantCulture);
 
-    public static ResultLine From(string label, int round, PhaseResult r) => new()
+    public static ResultLine From(string label, string run, int round, PhaseResult r) => new()
     {
-        Label = label, Round = round, Mode = r.Mode, Phase = r.Phase, Requests = r.Requests, Errors = r.Errors, Seconds = r.Seconds,
+        Label = label, Run = run, Round = round, Mode = r.Mode, Phase = r.Phase, Requests = r.Requests, Errors = r.Errors, Seconds = r.Seconds,
         Throughput = r.Throughput, P50Ms = r.P50Ms, P95Ms = r.P95Ms, P99Ms = r.P99Ms, MaxMs = r.MaxMs, TargetRate = r.TargetRate,
     };
 }
@@ -95,7 +97,7 @@ public static class Summary
             foreach (var mode in rounds.Where(l => l.Phase == "max" && l.Mode != "health").Select(l => l.Mode).Distinct())
             {
                 var ratios = rounds.Where(l => l.Mode == mode && l.Phase == "max")
-                    .Select(l => (l, b: rounds.FirstOrDefault(b => b.Mode == "health" && b.Phase == "max" && b.Round == l.Round)))
+                    .Select(l => (l, b: rounds.FirstOrDefault(b => b.Mode == "health" && b.Phase == "max" && b.Run == l.Run && b.Round == l.Round)))
                     .Where(x => x.b is not null && x.b.Throughput > 0)
                     .Select(x => x.l.Throughput / x.b!.Throughput).ToList();
                 if (ratios.Count > 0)
@@ -103,7 +105,7 @@ public static class Summary
                     o.WriteLine(F($"ratio {mode}/s ÷ health/s (same round): {Spread(ratios, "F3")}"));
                 }
             }
-            var assign = rounds.Where(l => l.Mode == "assign").GroupBy(l => l.Round)
+            var assign = rounds.Where(l => l.Mode == "assign").GroupBy(l => (l.Run, l.Round))
                 .Select(g => (grpc: g.FirstOrDefault(x => x.Phase == "grpc-assign"), raw: g.FirstOrDefault(x => x.Phase == "raw-sqlite-insert")))
                 .Where(x => x.grpc?.ElapsedMs > 0 && x.raw?.ElapsedMs > 0)
                 .Select(x => x.grpc!.ElapsedMs!.Value / x.raw!.ElapsedMs!.Value).ToList();
