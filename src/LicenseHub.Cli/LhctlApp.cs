@@ -44,6 +44,7 @@ public static class LhctlApp
         root.Add(ResellerCommands.Create(cli));
         root.Add(AccountCommands.Create(cli));
         root.Add(ApiKeyCommands.Create(cli));
+        root.Add(StaffCommands.Create(cli));
         root.Add(OrderCommands.Create(cli));
         root.Add(PoolCommands.Create(cli));
         root.Add(LicenseCommands.Create(cli));

@@ -1,5 +1,6 @@
 using LicenseHub.Data;
 using LicenseHub.Domain.Audit;
+using LicenseHub.Domain.Validation;
 using LicenseHub.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -72,6 +73,29 @@ public sealed class AuditTrail(LicenseHubDbContext db, TimeProvider clock)
 
     /// <summary>Forgets staged events (after a rollback).</summary>
     public void Reset() => _staged.Clear();
+
+    /// <summary>Newest first, keyset-paged on the sequence; optionally the events of one object.</summary>
+    public async Task<(IReadOnlyList<AuditEvent> Items, string Next)> ListAsync(Caller caller, int pageSize, string? pageToken, string? objectId,
+        CancellationToken ct)
+    {
+        caller.Require(Permission.VendorAudit);
+        var v = new Validator();
+        var page = PageSpec.From(v, pageSize, null);
+        long after = long.MaxValue;
+        if (!string.IsNullOrEmpty(pageToken) && !long.TryParse(pageToken, out after))
+        {
+            v.Fail("page.page_token", "is not a token from a previous response");
+        }
+        var validObjectId = v.OptionalText("object_id", objectId, 64);
+        v.ThrowIfInvalid();
+        var query = db.AuditEvents.AsNoTracking().Where(e => e.Sequence < after);
+        if (validObjectId is not null)
+        {
+            query = query.Where(e => e.ObjectId == validObjectId);
+        }
+        var events = await query.OrderByDescending(e => e.Sequence).Take(page.Size + 1).ToListAsync(ct);
+        return (events.Take(page.Size).ToList(), events.Count > page.Size ? events[page.Size - 1].Sequence.ToString() : "");
+    }
 
     private async Task<string?> CheckpointProblemAsync(AuditEvent firstKept, CancellationToken ct)
     {

@@ -13,7 +13,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace LicenseHub.Server.Grpc;
 
-public sealed class VendorGrpcService(
+public sealed partial class VendorGrpcService(
     CallerAccessor callers,
     CatalogService catalog,
     ResellerAccounts accounts,
@@ -21,7 +21,7 @@ public sealed class VendorGrpcService(
     LicenseService licenses,
     AuditTrail audit,
     Signing.SigningKeyRotation signingKeys,
-    LicenseHubDbContext db,
+    Portal.StaffDirectory staff,
     TimeProvider clock) : VendorService.VendorServiceBase
 {
     private Caller Caller => callers.Caller;
@@ -166,27 +166,9 @@ public sealed class VendorGrpcService(
 
     public override async Task<ListAuditEventsResponse> ListAuditEvents(ListAuditEventsRequest request, ServerCallContext context)
     {
-        Caller.Require(Permission.VendorAudit);
-        var v = new Validator();
-        var page = PageSpec.From(v, request.Page?.PageSize ?? 0, null);
-        long after = long.MaxValue;
-        if (!string.IsNullOrEmpty(request.Page?.PageToken) && !long.TryParse(request.Page.PageToken, out after))
-        {
-            v.Fail("page.page_token", "is not a token from a previous response");
-        }
-        var objectId = v.OptionalText("object_id", request.ObjectId, 64);
-        v.ThrowIfInvalid();
-        var query = db.AuditEvents.AsNoTracking().Where(e => e.Sequence < after);
-        if (objectId is not null)
-        {
-            query = query.Where(e => e.ObjectId == objectId);
-        }
-        var events = await query.OrderByDescending(e => e.Sequence).Take(page.Size + 1).ToListAsync(context.CancellationToken);
-        return new ListAuditEventsResponse
-        {
-            Events = { events.Take(page.Size).Select(e => e.ToProto()) },
-            NextPageToken = events.Count > page.Size ? events[page.Size - 1].Sequence.ToString() : "",
-        };
+        var (events, next) = await audit.ListAsync(Caller, request.Page?.PageSize ?? 0, request.Page?.PageToken, request.ObjectId,
+            context.CancellationToken);
+        return new ListAuditEventsResponse { Events = { events.Select(e => e.ToProto()) }, NextPageToken = next };
     }
 
     public override async Task<VerifyAuditChainResponse> VerifyAuditChain(VerifyAuditChainRequest request, ServerCallContext context)

@@ -15,11 +15,21 @@ public enum Permission
     VendorAudit,
 }
 
-/// <summary>The authenticated caller of one request.</summary>
-public sealed record Caller(Guid ApiKeyId, ApiKeyRole Role, Guid? ResellerId)
+/// <summary>How a caller authenticated: with an API key, or as a staff member signed in to the portal.</summary>
+public enum ActorKind
+{
+    ApiKey,
+    Staff,
+}
+
+/// <summary>
+/// The authenticated caller of one request. For a staff member signed in to the portal,
+/// <see cref="ApiKeyId"/> holds the staff user's id and <see cref="Kind"/> is <see cref="ActorKind.Staff"/>.
+/// </summary>
+public sealed record Caller(Guid ApiKeyId, ApiKeyRole Role, Guid? ResellerId, ActorKind Kind = ActorKind.ApiKey)
 {
     /// <summary>Identifier written to the audit trail (never the key itself).</summary>
-    public string ActorId => $"apikey:{ApiKeyId}";
+    public string ActorId => Kind == ActorKind.Staff ? $"staff:{ApiKeyId}" : $"apikey:{ApiKeyId}";
 
     public bool IsVendor => Role is ApiKeyRole.VendorAdmin or ApiKeyRole.VendorAuditor;
 

@@ -68,7 +68,10 @@ public static class ServiceRegistration
         return builder;
     }
 
-    /// <summary>gRPC with the error and authentication interceptors, health and reflection.</summary>
+    /// <summary>
+    /// gRPC with the error and authentication interceptors, health and reflection; RPCs with google.api.http
+    /// options are also REST/JSON, through the same interceptors.
+    /// </summary>
     public static WebApplicationBuilder AddLicenseHubGrpc(this WebApplicationBuilder builder)
     {
         builder.Services.AddGrpc(options =>
@@ -77,7 +80,9 @@ public static class ServiceRegistration
             options.Interceptors.Add<ErrorInterceptor>();
             options.Interceptors.Add<AuthInterceptor>();
             options.MaxReceiveMessageSize = 4 * 1024 * 1024;
-        });
+        }).AddJsonTranscoding(o =>
+            // The error details the ErrorInterceptor attaches, written into REST error bodies.
+            o.TypeRegistry = Google.Protobuf.Reflection.TypeRegistry.FromMessages(Google.Rpc.BadRequest.Descriptor, Google.Rpc.RetryInfo.Descriptor));
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         return builder;

@@ -10,7 +10,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace LicenseHub.Server.Licensing;
 
-public sealed record LicenseFilter(LicenseState? State, string? PlanId, string? ResellerReference, DateTimeOffset? ExpiresBefore, string? PoolId);
+/// <param name="Key">A whole license key (matched by its hash) or the 8-character key prefix shown in lists.</param>
+public sealed record LicenseFilter(LicenseState? State, string? PlanId, string? ResellerReference, DateTimeOffset? ExpiresBefore, string? PoolId,
+    string? Key = null);
 
 public sealed record LicenseView(License License, Plan Plan, int Installations);
 
@@ -26,6 +28,7 @@ public sealed class LicenseService(LicenseHubDbContext db, UnitOfWork unitOfWork
         var planId = v.OptionalId("plan_id", filter.PlanId);
         var poolId = v.OptionalId("pool_id", filter.PoolId);
         var reference = v.OptionalText("reseller_reference", filter.ResellerReference, ResellerReference.MaxLength);
+        var (keyHash, keyPrefix) = KeySearch(v, filter.Key);
         v.ThrowIfInvalid();
 
         var now = clock.Now();
@@ -48,6 +51,14 @@ public sealed class LicenseService(LicenseHubDbContext db, UnitOfWork unitOfWork
         if (reference is not null)
         {
             query = query.Where(l => l.ResellerReference == reference);
+        }
+        if (keyHash is not null)
+        {
+            query = query.Where(l => l.KeyHash == keyHash);
+        }
+        else if (keyPrefix is not null)
+        {
+            query = query.Where(l => l.KeyPrefix == keyPrefix);
         }
         if (filter.ExpiresBefore is { } before)
         {
@@ -148,6 +159,26 @@ public sealed class LicenseService(LicenseHubDbContext db, UnitOfWork unitOfWork
     {
         var distinct = ids.Distinct().ToList();
         return await db.Plans.AsNoTracking().Where(p => distinct.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
+    }
+
+    /// <summary>A whole key is looked up by its hash (the key itself is never stored); otherwise the displayed prefix.</summary>
+    private static (byte[]? Hash, string? Prefix) KeySearch(Validator v, string? key)
+    {
+        if (string.IsNullOrWhiteSpace(key))
+        {
+            return (null, null);
+        }
+        if (LicenseKey.TryNormalize(key, out var normalized))
+        {
+            return (LicenseKey.Hash(normalized), null);
+        }
+        var compact = key.Replace("-", "").Replace(" ", "").Trim().ToUpperInvariant();
+        if (compact.Length != LicenseKey.PrefixLength || !compact.All(char.IsAsciiLetterOrDigit))
+        {
+            v.Fail("key", $"must be a whole license key or its first {LicenseKey.PrefixLength} characters");
+            return (null, null);
+        }
+        return (null, compact);
     }
 
     private static Guid ParseId(string? licenseId)

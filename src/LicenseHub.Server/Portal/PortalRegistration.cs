@@ -1,9 +1,136 @@
+using LicenseHub.Data;
+using LicenseHub.Data.Identity;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.OpenApi.Models;
+
 namespace LicenseHub.Server.Portal;
 
 /// <summary>The browser portal for reseller and vendor staff, and REST/JSON for billing systems.</summary>
 public static class PortalRegistration
 {
-    public static WebApplicationBuilder AddLicenseHubPortal(this WebApplicationBuilder builder) => builder;
+    public const string CookieName = "lh_portal";
 
-    public static WebApplication MapLicenseHubPortal(this WebApplication app) => app;
+    public static WebApplicationBuilder AddLicenseHubPortal(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+
+        // Staff sign-in: ASP.NET Core Identity on the server's own database.
+        services.AddIdentityCore<StaffUser>(o =>
+            {
+                o.User.RequireUniqueEmail = true;
+                o.Password.RequiredLength = 12;
+                o.Password.RequireNonAlphanumeric = false;
+                o.Lockout.AllowedForNewUsers = true;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                o.SignIn.RequireConfirmedAccount = false;
+            })
+            .AddEntityFrameworkStores<LicenseHubDbContext>()
+            .AddSignInManager()
+            .AddDefaultTokenProviders();
+        services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
+        services.ConfigureApplicationCookie(o =>
+        {
+            o.Cookie.Name = CookieName;
+            o.LoginPath = "/sign-in";
+            o.AccessDeniedPath = "/status/403";
+            o.ExpireTimeSpan = TimeSpan.FromHours(8);
+            o.SlidingExpiration = true;
+        });
+        foreach (var scheme in new[] { IdentityConstants.ApplicationScheme, IdentityConstants.TwoFactorUserIdScheme, IdentityConstants.TwoFactorRememberMeScheme, IdentityConstants.ExternalScheme })
+        {
+            services.Configure<CookieAuthenticationOptions>(scheme, o =>
+            {
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            });
+        }
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "lh_antiforgery";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.FormFieldName = "__RequestVerificationToken";
+        });
+        services.AddAuthorization();
+
+        services.AddRazorPages(o =>
+            {
+                o.RootDirectory = "/Portal/Pages";
+                o.Conventions.AuthorizeFolder("/");
+                o.Conventions.AllowAnonymousToPage("/SignIn");
+                o.Conventions.AllowAnonymousToPage("/SignInTwoFactor");
+                o.Conventions.AllowAnonymousToPage("/Status");
+            })
+            .AddMvcOptions(o => o.Filters.Add<PortalPageFilter>());
+        // Up to 10,000 references in one assignment form.
+        services.Configure<FormOptions>(o => o.ValueCountLimit = 12_000);
+
+        services.AddMemoryCache();
+        services.AddSingleton<AssignedKeyStore>();
+        services.AddScoped<StaffDirectory>();
+        services.AddScoped<PortalQueries>();
+        services.AddScoped<PortalPageFilter>();
+
+        // OpenAPI for the REST/JSON surface (the transcoded ResellerService).
+        services.AddGrpcSwagger();
+        services.AddSwaggerGen(o =>
+        {
+            o.SwaggerDoc("v1", new OpenApiInfo
+            {
+                Title = "LicenseHub reseller API",
+                Version = "v1",
+                Description = "REST/JSON for billing systems: the same operations as the gRPC ResellerService. "
+                    + "Authenticate with a reseller API key: 'Authorization: Bearer lh_...'.",
+            });
+            o.AddSecurityDefinition("ApiKey", new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                Description = "A reseller API key (lh_...), created by the vendor or in the portal.",
+            });
+            o.AddSecurityRequirement(new OpenApiSecurityRequirement
+            {
+                [new OpenApiSecurityScheme { Reference = new OpenApiReference { Type = ReferenceType.SecurityScheme, Id = "ApiKey" } }] = [],
+            });
+        });
+        return builder;
+    }
+
+    public static WebApplication MapLicenseHubPortal(this WebApplication app)
+    {
+        // Friendly pages instead of stack traces, also in Development.
+        app.UseExceptionHandler("/error");
+        // Only empty error responses: REST/JSON errors carry their own body and are left alone.
+        app.UseStatusCodePagesWithReExecute("/status/{0}");
+        app.Use(async (context, next) =>
+        {
+            if (!context.Request.Path.StartsWithSegments("/swagger"))
+            {
+                var headers = context.Response.Headers;
+                headers.XContentTypeOptions = "nosniff";
+                headers.XFrameOptions = "DENY";
+                headers["Referrer-Policy"] = "same-origin";
+                headers.ContentSecurityPolicy =
+                    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
+            }
+            await next();
+        });
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapRazorPages();
+        PortalAssets.Map(app);
+        app.UseSwagger();
+        app.UseSwaggerUI(o =>
+        {
+            o.SwaggerEndpoint("/swagger/v1/swagger.json", "LicenseHub reseller API v1");
+            o.DocumentTitle = "LicenseHub reseller API";
+        });
+        return app;
+    }
 }

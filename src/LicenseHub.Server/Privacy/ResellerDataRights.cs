@@ -113,11 +113,14 @@ public sealed class ResellerDataRights(LicenseHubDbContext db, UnitOfWork unitOf
                 .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, now), token);
             var references = await db.Licenses.Where(l => l.ResellerId == resellerId && l.ResellerReference != null)
                 .ExecuteUpdateAsync(s => s.SetProperty(l => l.ResellerReference, (string?)null), token);
-            await audit.AppendAsync(caller.ActorId, "reseller.delete", "reseller", resellerId.ToString(), $"api_keys_revoked={keys}", token);
+            // Portal sign-ins hold staff e-mail addresses and names: deleted with their claims and tokens.
+            var staff = await db.Users.Where(u => u.ResellerId == resellerId).ExecuteDeleteAsync(token);
+            await audit.AppendAsync(caller.ActorId, "reseller.delete", "reseller", resellerId.ToString(),
+                $"api_keys_revoked={keys};staff_deleted={staff}", token);
             IReadOnlyList<string> erased =
             [
                 "company name (replaced by a pseudonym), VAT id, billing contact name and e-mail",
-                $"{keys} API key(s) revoked; the account can no longer sign in",
+                $"{keys} API key(s) revoked and {staff} portal sign-in(s) deleted with their e-mail addresses and names; the account can no longer sign in",
                 $"reseller references on {references} license(s)",
             ];
             IReadOnlyList<string> kept =

@@ -148,6 +148,42 @@ public sealed class ResellerAccounts(LicenseHubDbContext db, UnitOfWork unitOfWo
         }, ct);
     }
 
+    /// <summary>A reseller owner issues a key for its own account (billing system, scripts); shown once.</summary>
+    public async Task<(ApiKey Info, string Key)> CreateOwnKeyAsync(Caller caller, string? name, ApiKeyRole? role, CancellationToken ct)
+    {
+        caller.Require(Permission.ResellerManageAccount);
+        var resellerId = caller.ResellerId!.Value;
+        var v = new Validator();
+        var validName = v.Text("name", name, 100);
+        if (role is not (ApiKeyRole.Owner or ApiKeyRole.Manager or ApiKeyRole.Viewer))
+        {
+            v.Fail("role", "must be owner, manager or viewer");
+        }
+        v.ThrowIfInvalid();
+        return await unitOfWork.RunAsync(token => IssueKeyAsync(caller.ActorId, resellerId, validName, role!.Value, token), ct);
+    }
+
+    /// <summary>A reseller owner revokes one of its own keys; another reseller's key is not found.</summary>
+    public async Task<ApiKey> RevokeOwnKeyAsync(Caller caller, string? apiKeyId, CancellationToken ct)
+    {
+        caller.Require(Permission.ResellerManageAccount);
+        var resellerId = caller.ResellerId!.Value;
+        var v = new Validator();
+        var id = v.Id("api_key_id", apiKeyId);
+        v.ThrowIfInvalid();
+        return await unitOfWork.RunAsync(async token =>
+        {
+            var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Id == id && k.ResellerId == resellerId, token)
+                ?? throw new NotFoundException("api key", apiKeyId!);
+            if (key.RevokedAt is null)
+            {
+                key.RevokedAt = clock.Now();
+                await audit.AppendAsync(caller.ActorId, "apikey.revoke", "apikey", key.Id.ToString(), null, token);
+            }
+            return key;
+        }, ct);
+    }
+
     public async Task<(ApiKey Info, string Key)> CreateVendorKeyAsync(Caller caller, string? name, ApiKeyRole? role, CancellationToken ct)
     {
         caller.Require(Permission.VendorAdmin);

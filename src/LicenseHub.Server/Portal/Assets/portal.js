@@ -1,0 +1,59 @@
+// A little help on top of pages that work without it.
+(function () {
+  "use strict";
+
+  // Buy: show the total for the chosen plan and quantity.
+  var plan = document.getElementById("plan_id");
+  var quantity = document.getElementById("quantity");
+  var total = document.getElementById("order-total");
+  function updateTotal() {
+    if (!plan || !quantity || !total) { return; }
+    var option = plan.options[plan.selectedIndex];
+    var price = option ? Number(option.getAttribute("data-price-minor")) : NaN;
+    var currency = option ? option.getAttribute("data-currency") : "";
+    var n = Number(quantity.value);
+    if (!isFinite(price) || !isFinite(n) || n <= 0) { total.textContent = "—"; return; }
+    var amount = (price * n) / 100;
+    total.textContent = amount.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 }) + " " + currency;
+  }
+  if (plan && quantity) {
+    plan.addEventListener("change", updateTotal);
+    quantity.addEventListener("input", updateTotal);
+    updateTotal();
+  }
+
+  // Assign: count the references typed, one per line.
+  var refs = document.getElementById("references");
+  var refCount = document.getElementById("references-count");
+  function updateRefs() {
+    if (!refs || !refCount) { return; }
+    var n = refs.value.split(/\r?\n/).filter(function (l) { return l.trim().length > 0; }).length;
+    refCount.textContent = n === 0 ? "No references: the count above is used." : n + (n === 1 ? " license" : " licenses") + ", one per reference.";
+  }
+  if (refs) { refs.addEventListener("input", updateRefs); updateRefs(); }
+
+  // Copy buttons next to secrets shown once.
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var target = document.getElementById(button.getAttribute("data-copy"));
+      if (!target || !navigator.clipboard) { return; }
+      navigator.clipboard.writeText(target.textContent.trim()).then(function () {
+        var label = button.textContent;
+        button.textContent = "Copied";
+        setTimeout(function () { button.textContent = label; }, 1500);
+      });
+    });
+  });
+
+  // The CSV of new keys can be downloaded once: say so after the click.
+  var csv = document.getElementById("download-csv");
+  if (csv) {
+    csv.addEventListener("submit", function () {
+      var button = csv.querySelector("button");
+      setTimeout(function () {
+        button.disabled = true;
+        button.textContent = "Downloaded — keep the file safe";
+      }, 50);
+    });
+  }
+})();

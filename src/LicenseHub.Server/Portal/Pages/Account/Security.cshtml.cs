@@ -1,0 +1,65 @@
+using System.Text;
+using LicenseHub.Data.Identity;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+
+namespace LicenseHub.Server.Portal.Pages.Account;
+
+/// <summary>Optional TOTP two-factor sign-in, with Identity's authenticator token provider.</summary>
+public sealed class SecurityModel(UserManager<StaffUser> users, SignInManager<StaffUser> signIn) : PortalPageModel
+{
+    public string FormattedKey { get; private set; } = "";
+
+    public string AuthenticatorUri { get; private set; } = "";
+
+    public IReadOnlyList<string>? RecoveryCodes { get; private set; }
+
+    [BindProperty(Name = "code")]
+    public string? Code { get; set; }
+
+    public async Task OnGetAsync() => await LoadKeyAsync();
+
+    public async Task<IActionResult> OnPostEnableAsync()
+    {
+        var user = Staff;
+        var code = (Code ?? "").Replace(" ", "").Replace("-", "");
+        if (!await users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, code))
+        {
+            FieldErrors["code"] = "This code is not valid. Enter the 6 digits the app shows now.";
+            await LoadKeyAsync();
+            return Page();
+        }
+        await users.SetTwoFactorEnabledAsync(user, true);
+        RecoveryCodes = (await users.GenerateNewTwoFactorRecoveryCodesAsync(user, 8))?.ToList();
+        await signIn.RefreshSignInAsync(user);
+        Notice = "Two-factor sign-in is on.";
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostDisableAsync()
+    {
+        var user = Staff;
+        await users.SetTwoFactorEnabledAsync(user, false);
+        await users.ResetAuthenticatorKeyAsync(user);
+        await signIn.RefreshSignInAsync(user);
+        return Done("Two-factor sign-in is off.", "/Account/Security");
+    }
+
+    private async Task LoadKeyAsync()
+    {
+        var user = Staff;
+        var key = await users.GetAuthenticatorKeyAsync(user);
+        if (string.IsNullOrEmpty(key))
+        {
+            await users.ResetAuthenticatorKeyAsync(user);
+            key = await users.GetAuthenticatorKeyAsync(user) ?? "";
+        }
+        var formatted = new StringBuilder();
+        for (var i = 0; i < key.Length; i += 4)
+        {
+            formatted.Append(key.AsSpan(i, Math.Min(4, key.Length - i))).Append(' ');
+        }
+        FormattedKey = formatted.ToString().TrimEnd().ToLowerInvariant();
+        AuthenticatorUri = $"otpauth://totp/LicenseHub:{Uri.EscapeDataString(user.Email ?? "")}?secret={key}&issuer=LicenseHub&digits=6";
+    }
+}

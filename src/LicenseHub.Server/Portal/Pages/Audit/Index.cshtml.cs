@@ -1,0 +1,10 @@
+namespace LicenseHub.Server.Portal.Pages.Audit;
+
+public sealed class UsageModel(PortalQueries queries) : PortalPageModel
+{
+    public int Days => 30;
+    public IReadOnlyList<DayCount> PerDay { get; private set; } = [];
+    public int Suppressed { get; private set; }
+
+    public async Task OnGetAsync(CancellationToken ct) => (PerDay, Suppressed) = await queries.AnonymousInstallationsAsync(Caller, Days, ct);
+}

@@ -1,0 +1,10 @@
+using LicenseHub.Server.Privacy;
+
+namespace LicenseHub.Server.Portal.Pages.Audit;
+
+public sealed class RetentionModel(RetentionReporter reporter) : PortalPageModel
+{
+    public IReadOnlyList<RetentionEntryView> Entries { get; private set; } = [];
+
+    public async Task OnGetAsync(CancellationToken ct) => Entries = await reporter.ReportAsync(Caller, ct);
+}

@@ -1,0 +1,29 @@
+using LicenseHub.Server.Infrastructure;
+using Microsoft.AspNetCore.Mvc;
+
+namespace LicenseHub.Server.Portal.Pages.Audit;
+
+public sealed record ChainVerification(bool Intact, long Checked, long FirstBroken, string Problem);
+
+public sealed class TrailModel(Server.Audit.AuditTrail audit) : PortalPageModel
+{
+    public IReadOnlyList<Domain.Audit.AuditEvent> Events { get; private set; } = [];
+    public string Next { get; private set; } = "";
+    public ChainVerification? Verification { get; private set; }
+
+    [FromQuery(Name = "object")] public string? ObjectId { get; set; }
+    [FromQuery(Name = "after")] public string? After { get; set; }
+
+    public Task OnGetAsync(CancellationToken ct) => LoadAsync(ct);
+
+    public async Task OnPostVerifyAsync(CancellationToken ct)
+    {
+        Caller.Require(Permission.VendorAudit);
+        var (intact, count, broken, problem) = await audit.VerifyAsync(ct);
+        Verification = new ChainVerification(intact, count, broken, problem);
+        await LoadAsync(ct);
+    }
+
+    private async Task LoadAsync(CancellationToken ct) =>
+        await TryAsync(async () => (Events, Next) = await audit.ListAsync(Caller, 100, After, string.IsNullOrWhiteSpace(ObjectId) ? null : ObjectId, ct));
+}

@@ -1,0 +1,13 @@
+using LicenseHub.Server.Infrastructure;
+using Microsoft.AspNetCore.Mvc;
+
+namespace LicenseHub.Server.Portal.Pages;
+
+/// <summary>Each role starts where its work is.</summary>
+public sealed class IndexModel : PortalPageModel
+{
+    public IActionResult OnGet() =>
+        Caller.ResellerId is not null ? Redirect("/reseller")
+        : Caller.Has(Permission.VendorAdmin) ? Redirect("/vendor")
+        : Redirect("/audit");
+}

@@ -1,0 +1,92 @@
+using LicenseHub.Domain.Installations;
+using LicenseHub.Server.Licensing;
+using Microsoft.AspNetCore.Mvc;
+
+namespace LicenseHub.Server.Portal.Pages.Reseller.Licenses;
+
+/// <summary>One license. Another reseller's license is not found (404), exactly like an id that does not exist.</summary>
+public sealed class LicenseDetailModel(LicenseService licenses, OfflineLicenseService offline, TimeProvider clock) : PortalPageModel
+{
+    public LicenseView View { get; private set; } = null!;
+    public IReadOnlyList<Installation> Installations { get; private set; } = [];
+    public DateTimeOffset Now { get; private set; }
+
+    [FromQuery(Name = "confirm")] public string? Confirm { get; set; }
+    [BindProperty(Name = "installation_id")] [FromQuery(Name = "installation")] public string? Installation { get; set; }
+    [BindProperty(Name = "activation_request")] public string? ActivationRequest { get; set; }
+    public string? OfflineLicense { get; private set; }
+
+    public string ConfirmVerb => Confirm switch
+    {
+        "Suspend" => "suspend it",
+        "Resume" => "resume it",
+        "Revoke" => "revoke it",
+        "Renew" => "renew it",
+        "Release" => "release the server",
+        _ => "",
+    };
+
+    public string ConfirmHeading => Confirm switch
+    {
+        "Release" => "Release this server?",
+        _ => $"{Confirm} this license?",
+    };
+
+    public string ConfirmText => Confirm switch
+    {
+        "Suspend" => "The server(s) using it are told the license is suspended at their next check-in. You can resume it later.",
+        "Resume" => "The license becomes active again at the servers' next check-in.",
+        "Revoke" => "Revoking is permanent: the license stops working at the servers' next check-in and cannot be resumed or renewed. The pool is not refunded.",
+        "Renew" => $"The expiry moves forward by the plan's term ({View.Plan.TermDays} days).",
+        "Release" => $"The server loses this license so it can move to a new one. This uses one transfer ({View.License.TransfersUsed} of {View.Plan.TransferBudget} used so far).",
+        _ => "",
+    };
+
+    public async Task OnGetAsync(string id, CancellationToken ct)
+    {
+        if (Confirm is not ("Suspend" or "Resume" or "Revoke" or "Renew" or "Release"))
+        {
+            Confirm = null;
+        }
+        await LoadAsync(id, ct);
+    }
+
+    public Task<IActionResult> OnPostSuspendAsync(string id, CancellationToken ct) =>
+        ActAsync(id, () => licenses.SuspendAsync(Caller, id, ct), "The license is suspended.", ct);
+
+    public Task<IActionResult> OnPostResumeAsync(string id, CancellationToken ct) =>
+        ActAsync(id, () => licenses.ResumeAsync(Caller, id, ct), "The license is active again.", ct);
+
+    public Task<IActionResult> OnPostRevokeAsync(string id, CancellationToken ct) =>
+        ActAsync(id, () => licenses.RevokeAsync(Caller, id, ct), "The license is revoked.", ct);
+
+    public Task<IActionResult> OnPostRenewAsync(string id, CancellationToken ct) =>
+        ActAsync(id, () => licenses.RenewAsync(Caller, id, ct), "The license is renewed.", ct);
+
+    public Task<IActionResult> OnPostReleaseAsync(string id, CancellationToken ct) =>
+        ActAsync(id, () => licenses.ReleaseInstallationAsync(Caller, id, Installation, ct), "The server was released; the license can be activated on a new one.", ct);
+
+    public async Task<IActionResult> OnPostOfflineAsync(string id, CancellationToken ct)
+    {
+        await TryAsync(async () => (OfflineLicense, _) = await offline.CreateAsync(Caller, id, ActivationRequest, ct));
+        Response.Headers.CacheControl = "no-store";
+        await LoadAsync(id, ct);
+        return Page();
+    }
+
+    private async Task<IActionResult> ActAsync(string id, Func<Task<LicenseView>> action, string notice, CancellationToken ct)
+    {
+        if (await TryAsync(action))
+        {
+            return Done(notice, "/Reseller/Licenses/Detail", new { id });
+        }
+        await LoadAsync(id, ct);
+        return Page();
+    }
+
+    private async Task LoadAsync(string id, CancellationToken ct)
+    {
+        Now = clock.GetUtcNow();
+        (View, Installations) = await licenses.GetAsync(Caller, id, ct);
+    }
+}

@@ -1,0 +1,93 @@
+using LicenseHub.Domain.Catalog;
+using LicenseHub.Domain.Licensing;
+using LicenseHub.Server.Catalog;
+using LicenseHub.Server.Infrastructure;
+using LicenseHub.Server.Licensing;
+using Microsoft.AspNetCore.Mvc;
+
+namespace LicenseHub.Server.Portal.Pages.Reseller.Licenses;
+
+/// <summary>
+/// The license list: LicenseService's keyset paging (newest first, an index on reseller and id), so a page
+/// costs the same at the 100,000th license as at the first.
+/// </summary>
+public sealed class LicenseListModel(LicenseService licenses, CatalogService catalog, TimeProvider clock) : PortalPageModel
+{
+    public IReadOnlyList<LicenseView> Licenses { get; private set; } = [];
+    public IReadOnlyList<Plan> Plans { get; private set; } = [];
+    public string Next { get; private set; } = "";
+    public DateTimeOffset Now { get; private set; }
+
+    [FromQuery(Name = "q")] public string? Q { get; set; }
+    [FromQuery(Name = "state")] public string? State { get; set; }
+    [FromQuery(Name = "plan")] public string? Plan { get; set; }
+    [FromQuery(Name = "pool")] public string? Pool { get; set; }
+    [FromQuery(Name = "expiring")] public string? Expiring { get; set; }
+    [FromQuery(Name = "after")] public string? After { get; set; }
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    {
+        Now = clock.Now();
+        Plans = await catalog.ListPlansAsync(Caller, null, ct);
+        var q = Q?.Trim();
+        if (Guid.TryParse(q, out var licenseId))
+        {
+            return Redirect($"/reseller/licenses/{licenseId}");
+        }
+        // A key (or its prefix) looks like groups of base32; anything else is the reseller's own reference.
+        var compact = q?.Replace("-", "").Replace(" ", "") ?? "";
+        var looksLikeKey = LicenseKey.TryNormalize(q, out _)
+            || (compact.Length == LicenseKey.PrefixLength && compact.All(c => char.IsAsciiDigit(c) || char.IsAsciiLetterUpper(c)));
+        LicenseState? state = State switch
+        {
+            "active" => LicenseState.Active,
+            "suspended" => LicenseState.Suspended,
+            "revoked" => LicenseState.Revoked,
+            "expired" => LicenseState.Expired,
+            _ => null,
+        };
+        DateTimeOffset? expiresBefore = int.TryParse(Expiring, out var days) && days is > 0 and <= 3650 ? Now.AddDays(days) : null;
+        var filter = new LicenseFilter(state, NullIfEmpty(Plan), looksLikeKey ? null : NullIfEmpty(q), expiresBefore, NullIfEmpty(Pool),
+            looksLikeKey ? q : null);
+        var ok = await TryAsync(async () => (Licenses, Next) = await licenses.ListAsync(Caller, filter, PageSpec.DefaultSize, After, ct));
+        if (ok && looksLikeKey && Licenses.Count == 0 && !LicenseKey.TryNormalize(q, out _))
+        {
+            // Eight capitals and digits may also be the reseller's own reference.
+            ok = await TryAsync(async () => (Licenses, Next) = await licenses.ListAsync(Caller, filter with { Key = null, ResellerReference = q },
+                PageSpec.DefaultSize, After, ct));
+        }
+        if (!ok)
+        {
+            foreach (var field in new[] { "reseller_reference", "key" })
+            {
+                if (FieldErrors.Remove(field, out var message))
+                {
+                    FieldErrors["q"] = message;
+                }
+            }
+            Error = FieldErrors.Count > 0 && !FieldErrors.ContainsKey("q") ? "The filters are not valid; clear them and try again." : null;
+        }
+        return Page();
+    }
+
+    public string Query(string? after)
+    {
+        var parts = new List<string>();
+        void Add(string name, string? value)
+        {
+            if (!string.IsNullOrEmpty(value))
+            {
+                parts.Add($"{name}={Uri.EscapeDataString(value)}");
+            }
+        }
+        Add("q", Q);
+        Add("state", State);
+        Add("plan", Plan);
+        Add("pool", Pool);
+        Add("expiring", Expiring);
+        Add("after", after);
+        return parts.Count == 0 ? "" : "?" + string.Join("&", parts);
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}

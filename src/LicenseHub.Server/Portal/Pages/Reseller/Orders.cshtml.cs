@@ -1,0 +1,17 @@
+using LicenseHub.Server.Catalog;
+using LicenseHub.Server.Pools;
+using Microsoft.AspNetCore.Mvc;
+
+namespace LicenseHub.Server.Portal.Pages.Reseller;
+
+public sealed class ResellerOrdersModel(OrderService orders, CatalogService catalog) : PortalPageModel
+{
+    public IReadOnlyList<OrderRow> Orders { get; private set; } = [];
+    public string Next { get; private set; } = "";
+
+    [FromQuery(Name = "after")]
+    public string? After { get; set; }
+
+    public async Task OnGetAsync(CancellationToken ct) =>
+        (Orders, Next) = await OrderRow.LoadPageAsync(Caller, orders, catalog, After, 50, ct);
+}

@@ -1,0 +1,15 @@
+using LicenseHub.Domain.Security;
+using LicenseHub.Server.Infrastructure;
+
+namespace LicenseHub.Server.Portal.Pages.Reseller;
+
+public sealed class ResellerStaffModel(StaffDirectory staff) : StaffPageModel(staff)
+{
+    protected override Guid? ResellerScope => Caller.ResellerId;
+
+    public override IReadOnlyList<ApiKeyRole> Roles => [ApiKeyRole.Owner, ApiKeyRole.Manager, ApiKeyRole.Viewer];
+
+    public override bool Manage => Can(Permission.ResellerManageAccount);
+
+    public Task OnGetAsync([Microsoft.AspNetCore.Mvc.FromQuery(Name = "remove")] string? remove, CancellationToken ct) => LoadStaffAsync(remove, ct);
+}

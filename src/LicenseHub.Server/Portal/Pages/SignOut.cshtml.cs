@@ -1,0 +1,16 @@
+using LicenseHub.Data.Identity;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+
+namespace LicenseHub.Server.Portal.Pages;
+
+public sealed class SignOutModel(SignInManager<StaffUser> signIn) : PortalPageModel
+{
+    public IActionResult OnGet() => Redirect("/");
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        await signIn.SignOutAsync();
+        return RedirectToPage("/SignIn");
+    }
+}

@@ -1,0 +1,71 @@
+using LicenseHub.Data;
+using LicenseHub.Domain.Licensing;
+using LicenseHub.Server.Infrastructure;
+using LicenseHub.Server.Privacy;
+using Microsoft.EntityFrameworkCore;
+
+namespace LicenseHub.Server.Portal;
+
+public sealed record LicenseStateCounts(int Active, int Suspended, int Revoked, int Expired)
+{
+    public int Total => Active + Suspended + Revoked + Expired;
+}
+
+public sealed record DayCount(DateOnly Day, int Count);
+
+/// <summary>
+/// Read-only figures for the dashboards, each over the caller's own data only. The operations themselves
+/// (buy, assign, revoke, ...) are the feature services', called by the pages directly.
+/// </summary>
+public sealed class PortalQueries(LicenseHubDbContext db, RetentionReporter retention, TimeProvider clock)
+{
+    public async Task<LicenseStateCounts> LicenseStatesAsync(Caller caller, CancellationToken ct)
+    {
+        var resellerId = caller.RequireReseller();
+        var now = clock.Now();
+        var licenses = db.Licenses.AsNoTracking().Where(l => l.ResellerId == resellerId);
+        var byState = await licenses.GroupBy(l => l.State).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        var expired = await licenses.CountAsync(l => l.State == LicenseState.Active && l.ExpiresAt <= now, ct);
+        int Count(LicenseState state) => byState.SingleOrDefault(s => s.Key == state)?.Count ?? 0;
+        return new LicenseStateCounts(Count(LicenseState.Active) - expired, Count(LicenseState.Suspended), Count(LicenseState.Revoked), expired);
+    }
+
+    /// <summary>
+    /// Installations of the reseller's licenses active on each of the last days: activated by the end of the
+    /// day and checked in on or after its start. Computed from the reseller's own installations, because the
+    /// anonymous daily statistics carry no reseller on purpose.
+    /// </summary>
+    public async Task<IReadOnlyList<DayCount>> ActiveInstallationsAsync(Caller caller, int days, CancellationToken ct)
+    {
+        var resellerId = caller.RequireReseller();
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var first = today.AddDays(1 - days);
+        var since = new DateTimeOffset(first.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var spans = await db.Installations.AsNoTracking()
+            .Where(i => i.LastCheckInAt >= since && db.Licenses.Any(l => l.Id == i.LicenseId && l.ResellerId == resellerId))
+            .Select(i => new { i.ActivatedAt, i.LastCheckInAt })
+            .ToListAsync(ct);
+        var result = new List<DayCount>(days);
+        for (var day = first; day <= today; day = day.AddDays(1))
+        {
+            var start = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            var end = start.AddDays(1);
+            result.Add(new DayCount(day, spans.Count(s => s.ActivatedAt < end && s.LastCheckInAt >= start)));
+        }
+        return result;
+    }
+
+    /// <summary>Vendor view: installations per day from the anonymous daily statistics (small groups suppressed).</summary>
+    public async Task<(IReadOnlyList<DayCount> Days, int Suppressed)> AnonymousInstallationsAsync(Caller caller, int days, CancellationToken ct)
+    {
+        var (rows, suppressed) = await retention.StatisticsAsync(caller, days, ct);
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var byDay = rows.GroupBy(r => r.Day).ToDictionary(g => g.Key, g => g.Sum(r => r.Installations));
+        var result = new List<DayCount>(days);
+        for (var day = today.AddDays(1 - days); day <= today; day = day.AddDays(1))
+        {
+            result.Add(new DayCount(day, byDay.GetValueOrDefault(day)));
+        }
+        return (result, suppressed);
+    }
+}

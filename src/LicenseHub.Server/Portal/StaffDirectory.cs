@@ -1,0 +1,217 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using LicenseHub.Data;
+using LicenseHub.Data.Identity;
+using LicenseHub.Domain;
+using LicenseHub.Domain.Resellers;
+using LicenseHub.Domain.Security;
+using LicenseHub.Domain.Validation;
+using LicenseHub.Server.Audit;
+using LicenseHub.Server.Infrastructure;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace LicenseHub.Server.Portal;
+
+public sealed record NewStaffUser(string? Email, string? DisplayName, ApiKeyRole? Role, string? ResellerId);
+
+/// <summary>
+/// The people who sign in to the portal. Vendor admins manage vendor staff and any reseller's staff;
+/// a reseller owner manages the staff of its own reseller. Passwords, lockout and two-factor are
+/// ASP.NET Core Identity's; every change is audited.
+/// </summary>
+public sealed class StaffDirectory(
+    LicenseHubDbContext db,
+    UserManager<StaffUser> users,
+    UnitOfWork unitOfWork,
+    AuditTrail audit,
+    TimeProvider clock)
+{
+    /// <summary>User claim set on an initial password: the portal asks for a new one before anything else.</summary>
+    public const string PasswordChangeRequired = "lh:password_change_required";
+
+    private const string PasswordAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+
+    public async Task<(StaffUser User, string InitialPassword)> CreateAsync(Caller caller, NewStaffUser request, CancellationToken ct)
+    {
+        var v = new Validator();
+        var email = v.Email("email", request.Email);
+        var name = v.Text("display_name", request.DisplayName, 200);
+        var resellerId = Scope(caller, v, request.ResellerId, request.Role);
+        v.ThrowIfInvalid();
+        var role = request.Role!.Value;
+
+        return await unitOfWork.RunAsync(async token =>
+        {
+            if (resellerId is { } id && !await db.Resellers.AnyAsync(r => r.Id == id && r.Status != ResellerStatus.Deleted, token))
+            {
+                throw new NotFoundException("reseller", id.ToString());
+            }
+            if (await users.FindByEmailAsync(email) is not null)
+            {
+                throw new AlreadyExistsException("A portal user with this e-mail address already exists.");
+            }
+            var user = new StaffUser
+            {
+                Id = Guid.CreateVersion7(),
+                UserName = email,
+                Email = email,
+                EmailConfirmed = true,
+                DisplayName = name,
+                Role = role,
+                ResellerId = resellerId,
+                CreatedAt = clock.Now(),
+                LockoutEnabled = true,
+            };
+            var password = NewInitialPassword();
+            ThrowIfFailed(await users.CreateAsync(user, password), "email");
+            ThrowIfFailed(await users.AddClaimAsync(user, new Claim(PasswordChangeRequired, "true")), "email");
+            await audit.AppendAsync(caller.ActorId, "staff.create", "staff", user.Id.ToString(), $"role={role}", token);
+            return (user, password);
+        }, ct);
+    }
+
+    /// <summary>Vendor staff for a vendor admin; the caller's own staff for a reseller.</summary>
+    public async Task<IReadOnlyList<StaffUser>> ListAsync(Caller caller, Guid? resellerFilter, CancellationToken ct)
+    {
+        Guid? resellerId;
+        if (caller.IsVendor)
+        {
+            caller.Require(Permission.VendorAdmin);
+            resellerId = resellerFilter;
+        }
+        else
+        {
+            resellerId = caller.RequireReseller();
+        }
+        return await db.Users.AsNoTracking().Where(u => u.ResellerId == resellerId).OrderBy(u => u.CreatedAt).ToListAsync(ct);
+    }
+
+    public async Task<StaffUser> ChangeRoleAsync(Caller caller, string? userId, ApiKeyRole? role, CancellationToken ct)
+    {
+        var v = new Validator();
+        var id = v.Id("user_id", userId);
+        if (role is null)
+        {
+            v.Fail("role", "is required");
+        }
+        v.ThrowIfInvalid();
+        return await unitOfWork.RunAsync(async token =>
+        {
+            var user = await FindManagedAsync(caller, id, token);
+            var check = new Validator();
+            RequireRoleFits(check, role, user.ResellerId is not null);
+            if (user.Id == caller.ApiKeyId && caller.Kind == ActorKind.Staff && role != user.Role)
+            {
+                check.Fail("role", "you cannot change your own role; ask another administrator");
+            }
+            check.ThrowIfInvalid();
+            user.Role = role!.Value;
+            // A new stamp ends the member's other sessions, so the new role applies at once.
+            ThrowIfFailed(await users.UpdateSecurityStampAsync(user), "role");
+            await audit.AppendAsync(caller.ActorId, "staff.role", "staff", user.Id.ToString(), $"role={user.Role}", token);
+            return user;
+        }, ct);
+    }
+
+    /// <summary>Deletes a staff member's sign-in, e-mail address and name.</summary>
+    public async Task RemoveAsync(Caller caller, string? userId, CancellationToken ct)
+    {
+        var v = new Validator();
+        var id = v.Id("user_id", userId);
+        v.ThrowIfInvalid();
+        await unitOfWork.RunAsync(async token =>
+        {
+            var user = await FindManagedAsync(caller, id, token);
+            if (user.Id == caller.ApiKeyId && caller.Kind == ActorKind.Staff)
+            {
+                throw new PreconditionFailedException("You cannot remove yourself; ask another administrator.");
+            }
+            ThrowIfFailed(await users.DeleteAsync(user), "user_id");
+            await audit.AppendAsync(caller.ActorId, "staff.remove", "staff", user.Id.ToString(), null, token);
+            return 0;
+        }, ct);
+    }
+
+    /// <summary>The reseller the new member belongs to (null for vendor staff), after checking who may create whom.</summary>
+    private static Guid? Scope(Caller caller, Validator v, string? requestedReseller, ApiKeyRole? role)
+    {
+        if (caller.IsVendor)
+        {
+            caller.Require(Permission.VendorAdmin);
+            var resellerId = v.OptionalId("reseller_id", requestedReseller);
+            RequireRoleFits(v, role, resellerId is not null);
+            return resellerId;
+        }
+        caller.Require(Permission.ResellerManageAccount);
+        if (!string.IsNullOrWhiteSpace(requestedReseller)
+            && !string.Equals(requestedReseller.Trim(), caller.ResellerId.ToString(), StringComparison.OrdinalIgnoreCase))
+        {
+            throw new NotFoundException("reseller", requestedReseller);
+        }
+        RequireRoleFits(v, role, forReseller: true);
+        return caller.ResellerId;
+    }
+
+    private static void RequireRoleFits(Validator v, ApiKeyRole? role, bool forReseller)
+    {
+        if (forReseller && role is not (ApiKeyRole.Owner or ApiKeyRole.Manager or ApiKeyRole.Viewer))
+        {
+            v.Fail("role", "must be owner, manager or viewer for reseller staff");
+        }
+        else if (!forReseller && role is not (ApiKeyRole.VendorAdmin or ApiKeyRole.VendorAuditor))
+        {
+            v.Fail("role", "must be vendor admin or vendor auditor for vendor staff (give a reseller id for reseller staff)");
+        }
+    }
+
+    private async Task<StaffUser> FindManagedAsync(Caller caller, Guid id, CancellationToken ct)
+    {
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == id, ct);
+        var allowed = user is not null && (caller.IsVendor
+            ? caller.Has(Permission.VendorAdmin)
+            : caller.Has(Permission.ResellerManageAccount) && user.ResellerId == caller.ResellerId);
+        if (!allowed)
+        {
+            if (caller.IsVendor)
+            {
+                caller.Require(Permission.VendorAdmin);
+            }
+            else
+            {
+                caller.Require(Permission.ResellerManageAccount);
+            }
+            throw new NotFoundException("staff member", id.ToString());
+        }
+        return user!;
+    }
+
+    /// <summary>Identity's own errors (password policy, duplicate name) as field violations.</summary>
+    public static void ThrowIfFailed(IdentityResult result, string field)
+    {
+        if (!result.Succeeded)
+        {
+            throw new ValidationException(result.Errors.Select(e => new FieldViolation(FieldOf(e.Code, field), e.Description)).ToArray());
+        }
+    }
+
+    private static string FieldOf(string code, string fallback) => code switch
+    {
+        _ when code.StartsWith("Password", StringComparison.Ordinal) => "password",
+        _ when code.Contains("Email", StringComparison.Ordinal) || code.Contains("UserName", StringComparison.Ordinal) => "email",
+        _ => fallback,
+    };
+
+    /// <summary>20 characters from an alphabet without look-alikes, with upper and lower case and a digit.</summary>
+    public static string NewInitialPassword()
+    {
+        while (true)
+        {
+            var password = RandomNumberGenerator.GetString(PasswordAlphabet, 20);
+            if (password.Any(char.IsUpper) && password.Any(char.IsLower) && password.Any(char.IsDigit))
+            {
+                return password;
+            }
+        }
+    }
+}

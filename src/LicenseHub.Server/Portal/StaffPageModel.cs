@@ -1,0 +1,78 @@
+using LicenseHub.Data.Identity;
+using LicenseHub.Domain.Security;
+using Microsoft.AspNetCore.Mvc;
+
+namespace LicenseHub.Server.Portal;
+
+/// <summary>
+/// The staff page of a reseller owner (its own staff) or a vendor admin (vendor staff, or a reseller's):
+/// list, add with a one-time initial password, change role, remove. All through <see cref="StaffDirectory"/>.
+/// </summary>
+public abstract class StaffPageModel(StaffDirectory staff) : PortalPageModel
+{
+    public IReadOnlyList<StaffUser> Users { get; private set; } = [];
+    public StaffUser? ConfirmRemove { get; private set; }
+    public string? InitialPassword { get; private set; }
+    public string? NewUserEmail { get; private set; }
+
+    [BindProperty(Name = "email")] public string? Email { get; set; }
+    [BindProperty(Name = "display_name")] public string? DisplayName { get; set; }
+    [BindProperty(Name = "role")] public string? Role { get; set; }
+    [BindProperty(Name = "user_id")] public string? UserId { get; set; }
+
+    /// <summary>Whose staff: null for vendor staff.</summary>
+    protected abstract Guid? ResellerScope { get; }
+
+    public abstract IReadOnlyList<ApiKeyRole> Roles { get; }
+
+    public abstract bool Manage { get; }
+
+    public StaffTable Table => new(Users, Staff.Id, Manage, Roles);
+
+    protected async Task LoadStaffAsync(string? remove, CancellationToken ct)
+    {
+        Users = await staff.ListAsync(Caller, ResellerScope, ct);
+        ConfirmRemove = Users.FirstOrDefault(u => u.Id.ToString() == remove && u.Id != Staff.Id);
+    }
+
+    public async Task<IActionResult> OnPostCreateAsync(CancellationToken ct)
+    {
+        ApiKeyRole? role = Enum.TryParse<ApiKeyRole>(Role, out var parsed) ? parsed : null;
+        if (await TryAsync(async () => (_, InitialPassword) = await staff.CreateAsync(Caller,
+                new NewStaffUser(Email, DisplayName, role, ResellerScope?.ToString()), ct)))
+        {
+            NewUserEmail = Email?.Trim();
+            Email = DisplayName = null;
+            Response.Headers.CacheControl = "no-store";
+        }
+        await LoadAsync(null, ct);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostRoleAsync(CancellationToken ct)
+    {
+        ApiKeyRole? role = Enum.TryParse<ApiKeyRole>(Role, out var parsed) ? parsed : null;
+        if (await TryAsync(() => staff.ChangeRoleAsync(Caller, UserId, role, ct)))
+        {
+            return Done("The role was changed; it applies from the member's next page.", PageContext.ActionDescriptor.ViewEnginePath, RouteValues);
+        }
+        await LoadAsync(null, ct);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostRemoveAsync(CancellationToken ct)
+    {
+        if (await TryAsync(() => staff.RemoveAsync(Caller, UserId, ct)))
+        {
+            return Done("The staff member was removed: their sign-in, e-mail address and name are deleted.",
+                PageContext.ActionDescriptor.ViewEnginePath, RouteValues);
+        }
+        await LoadAsync(null, ct);
+        return Page();
+    }
+
+    protected virtual object? RouteValues => null;
+
+    /// <summary>Everything the page shows besides the staff list.</summary>
+    protected virtual Task LoadAsync(string? remove, CancellationToken ct) => LoadStaffAsync(remove, ct);
+}
