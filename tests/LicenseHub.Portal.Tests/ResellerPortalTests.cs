@@ -1,0 +1,180 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using LicenseHub.Portal.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace LicenseHub.Portal.Tests;
+
+[Collection(PortalCollection.Name)]
+public sealed class ResellerPortalTests(PortalFixture fixture)
+{
+    [Fact]
+    public async Task Reseller_BuysAssignsTenDownloadsCsvAndRevokesOne_DashboardFollows()
+    {
+        var owner = await fixture.NewResellerOwnerAsync("Example Hosting GmbH");
+        await using var context = await fixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await PortalFixture.SignInAsync(page, owner);
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/reseller$"));
+        await Assertions.Expect(page.GetByTestId("count-active")).ToHaveTextAsync("0");
+
+        // Buy a pool.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Buy licenses" }).First.ClickAsync();
+        await page.GetByLabel("Number of licenses").FillAsync("25");
+        await Assertions.Expect(page.Locator("#order-total")).ToContainTextAsync("1,225.00 EUR");
+        await PortalFixture.ScreenshotAsync(page, "reseller-buy");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Place order" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Bought 25 license(s)");
+        await Assertions.Expect(page.GetByTestId("count-available")).ToHaveTextAsync("25");
+
+        // Assign ten, with references, and download the keys once as CSV.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Assign licenses" }).First.ClickAsync();
+        await page.GetByLabel("Your references").FillAsync(string.Join("\n", Enumerable.Range(1, 10).Select(i => $"cust-{i:000}")));
+        await PortalFixture.ScreenshotAsync(page, "reseller-assign");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Assign licenses" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "New license keys" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("tbody tr")).ToHaveCountAsync(10);
+        await PortalFixture.ScreenshotAsync(page, "reseller-new-keys");
+        var download = await page.RunAndWaitForDownloadAsync(() =>
+            page.GetByRole(AriaRole.Button, new() { Name = "Download CSV (once)" }).ClickAsync());
+        var csvPath = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N") + ".csv");
+        await download.SaveAsAsync(csvPath);
+        var lines = (await File.ReadAllLinesAsync(csvPath)).Where(l => l.Length > 0).ToList();
+        File.Delete(csvPath);
+        Assert.Equal("license_id,license_key,reseller_reference,expires_at", lines[0]);
+        Assert.Equal(11, lines.Count);
+        Assert.All(lines.Skip(1), l => Assert.Matches(@"^[0-9a-f-]{36},[0-9A-Z]{5}(-[0-9A-Z]{5}){5},""cust-\d{3}"",\d{4}-\d\d-\d\dT", l));
+        // Once: afterwards the keys are gone from the server.
+        await page.ReloadAsync();
+        await Assertions.Expect(page.GetByText("These keys are no longer shown")).ToBeVisibleAsync();
+
+        // The list shows the ten; open one and revoke it, with confirmation.
+        await page.GotoAsync("/reseller/licenses");
+        await Assertions.Expect(page.Locator("tbody tr")).ToHaveCountAsync(10);
+        await PortalFixture.ScreenshotAsync(page, "reseller-licenses");
+        await page.GetByLabel("Reference or license key").FillAsync("cust-007");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        await Assertions.Expect(page.Locator("tbody tr")).ToHaveCountAsync(1);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Open" }).First.ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Revoke…" }).ClickAsync();
+        await PortalFixture.ScreenshotAsync(page, "reseller-revoke-confirm");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Yes, revoke it" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("license-state")).ToHaveTextAsync("revoked");
+        await PortalFixture.ScreenshotAsync(page, "reseller-license-detail");
+
+        // The dashboard follows.
+        await page.GotoAsync("/reseller");
+        await Assertions.Expect(page.GetByTestId("count-active")).ToHaveTextAsync("9");
+        await Assertions.Expect(page.GetByTestId("count-revoked")).ToHaveTextAsync("1");
+        await Assertions.Expect(page.GetByTestId("count-available")).ToHaveTextAsync("15");
+        await PortalFixture.ScreenshotAsync(page, "reseller-dashboard");
+    }
+
+    [Fact]
+    public async Task LicenseUrl_OfAnotherReseller_Answers404()
+    {
+        var first = await fixture.NewResellerOwnerAsync("First Hosting Ltd");
+        var second = await fixture.NewResellerOwnerAsync("Second Hosting BV");
+        await using var firstContext = await fixture.NewContextAsync();
+        var firstPage = await firstContext.NewPageAsync();
+        await PortalFixture.SignInAsync(firstPage, first);
+        var licenseUrl = await AssignOneAsync(firstPage);
+
+        await using var secondContext = await fixture.NewContextAsync();
+        var secondPage = await secondContext.NewPageAsync();
+        await PortalFixture.SignInAsync(secondPage, second);
+        var response = await secondPage.GotoAsync(licenseUrl);
+        Assert.Equal((int)HttpStatusCode.NotFound, response!.Status);
+        await Assertions.Expect(secondPage.GetByRole(AriaRole.Heading, new() { Name = "Not found" })).ToBeVisibleAsync();
+
+        // The owner still sees it.
+        var own = await firstPage.GotoAsync(licenseUrl);
+        Assert.Equal((int)HttpStatusCode.OK, own!.Status);
+    }
+
+    [Fact]
+    public async Task Form_PostedWithoutAntiforgeryToken_IsRefused()
+    {
+        var owner = await fixture.NewResellerOwnerAsync("Careful Hosting AB");
+        await using var context = await fixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await PortalFixture.SignInAsync(page, owner);
+        await page.GotoAsync("/reseller/buy");
+
+        // The real form, its token removed: refused, and nothing bought.
+        await page.EvaluateAsync("document.querySelectorAll('main form input[name=__RequestVerificationToken]').forEach(e => e.remove())");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Place order" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "The form could not be accepted" })).ToBeVisibleAsync();
+
+        // A raw POST with the session cookie but no token: 400 as well.
+        var raw = await context.APIRequest.PostAsync("/reseller/buy", new APIRequestContextOptions
+        {
+            Form = context.APIRequest.CreateFormData().Set("plan_id", fixture.Plan.Id).Set("quantity", "5").Set("idempotency_key", "forged-order-1"),
+        });
+        Assert.Equal((int)HttpStatusCode.BadRequest, raw.Status);
+
+        await page.GotoAsync("/reseller");
+        await Assertions.Expect(page.GetByTestId("count-available")).ToHaveTextAsync("0");
+    }
+
+    [Fact]
+    public async Task SignIn_FiveWrongPasswords_LockTheAccount()
+    {
+        var owner = await fixture.NewResellerOwnerAsync("Forgetful Hosting SRL");
+        await using var context = await fixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            await page.GotoAsync("/sign-in");
+            await page.GetByLabel("E-mail address").FillAsync(owner.Email);
+            await page.GetByLabel("Password").FillAsync("wrong-password-" + attempt);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToBeVisibleAsync();
+        }
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("locked");
+        await PortalFixture.ScreenshotAsync(page, "sign-in-locked");
+
+        // Now even the right password is refused.
+        await page.GetByLabel("E-mail address").FillAsync(owner.Email);
+        await page.GetByLabel("Password").FillAsync(owner.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("locked");
+        Assert.EndsWith("/sign-in", page.Url);
+    }
+
+    [Fact]
+    public async Task Assign_ReferenceThatIsAnEmail_ShowsTheErrorNextToTheField()
+    {
+        var owner = await fixture.NewResellerOwnerAsync("Precise Hosting Oy");
+        await using var context = await fixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await PortalFixture.SignInAsync(page, owner);
+        await BuyAsync(page, 5);
+        await page.GotoAsync("/reseller/assign");
+        await page.GetByLabel("Your references").FillAsync("cust-1\njane.doe@example.com");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Assign licenses" }).ClickAsync();
+        var references = page.GetByLabel("Your references");
+        await Assertions.Expect(references).ToHaveAttributeAsync("aria-invalid", "true");
+        await Assertions.Expect(page.Locator("#references-error")).ToContainTextAsync("Line 2");
+        await PortalFixture.ScreenshotAsync(page, "reseller-assign-error");
+        await page.GotoAsync("/reseller");
+        await Assertions.Expect(page.GetByTestId("count-available")).ToHaveTextAsync("5");
+    }
+
+    private static async Task BuyAsync(IPage page, int quantity)
+    {
+        await page.GotoAsync("/reseller/buy");
+        await page.GetByLabel("Number of licenses").FillAsync(quantity.ToString());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Place order" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Bought");
+    }
+
+    private static async Task<string> AssignOneAsync(IPage page)
+    {
+        await BuyAsync(page, 1);
+        await page.GotoAsync("/reseller/assign");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Assign licenses" }).ClickAsync();
+        var link = page.GetByRole(AriaRole.Link, new() { Name = "details" }).First;
+        return new Uri(await link.GetAttributeAsync("href") ?? throw new InvalidOperationException("no license link"), UriKind.Relative).ToString();
+    }
+}

@@ -1,0 +1,78 @@
+using LicenseHub.Portal.Tests.Infrastructure;
+using LicenseHub.V1;
+using Microsoft.Playwright;
+
+namespace LicenseHub.Portal.Tests;
+
+[Collection(PortalCollection.Name)]
+public sealed class VendorPortalTests(PortalFixture fixture)
+{
+    [Fact]
+    public async Task VendorAdmin_AddsResellerAndItsOwner_OwnerGetsOneTimePassword()
+    {
+        var admin = await fixture.NewStaffAsync(ApiKeyRole.VendorAdmin);
+        await using var context = await fixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await PortalFixture.SignInAsync(page, admin);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Resellers" })).ToBeVisibleAsync();
+
+        await page.GetByLabel("Company name").FillAsync("Nordic Servers AS");
+        await page.GetByLabel("Country").FillAsync("NO");
+        await page.GetByLabel("Billing contact name").FillAsync("Accounts");
+        await page.GetByLabel("Billing contact e-mail").FillAsync("not-an-email");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add reseller" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#billing_contact_email-error")).ToBeVisibleAsync();
+        await PortalFixture.ScreenshotAsync(page, "vendor-resellers-error");
+
+        await page.GetByLabel("Billing contact e-mail").FillAsync("accounts@nordic-servers.test");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add reseller" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Nordic Servers AS" })).ToBeVisibleAsync();
+
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("Olga Owner");
+        await page.GetByLabel("E-mail address (sign-in name)").FillAsync("olga@nordic-servers.test");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add", Exact = true }).ClickAsync();
+        var password = (await page.Locator("#initial-password").TextContentAsync())!.Trim();
+        Assert.Equal(20, password.Length);
+        await PortalFixture.ScreenshotAsync(page, "vendor-reseller-detail");
+
+        foreach (var (path, name) in new[] { ("/vendor", "vendor-resellers"), ("/vendor/catalog", "vendor-catalog"), ("/vendor/orders", "vendor-orders"), ("/vendor/signing-keys", "vendor-signing-keys") })
+        {
+            await page.GotoAsync(path);
+            await PortalFixture.ScreenshotAsync(page, name);
+        }
+        await page.GetByRole(AriaRole.Link, new() { Name = "Rotate…" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Yes, rotate now" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Rotated");
+        await Assertions.Expect(page.Locator("tbody tr")).ToHaveCountAsync(2);
+    }
+
+    [Fact]
+    public async Task Auditor_SeesInventoryScanRetentionAndAnIntactChain_ButNoResellers()
+    {
+        var auditor = await fixture.NewStaffAsync(ApiKeyRole.VendorAuditor);
+        await using var context = await fixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await PortalFixture.SignInAsync(page, auditor);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Usage statistics" })).ToBeVisibleAsync();
+        await PortalFixture.ScreenshotAsync(page, "audit-statistics");
+
+        await page.GotoAsync("/audit/inventory");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Data inventory" })).ToBeVisibleAsync();
+        await PortalFixture.ScreenshotAsync(page, "audit-inventory");
+        await page.GotoAsync("/audit/pii-scan");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Scan now" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("values scanned")).ToBeVisibleAsync();
+        await PortalFixture.ScreenshotAsync(page, "audit-pii-scan");
+        await page.GotoAsync("/audit/retention");
+        await PortalFixture.ScreenshotAsync(page, "audit-retention");
+        await page.GotoAsync("/audit/trail");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verify the chain" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("chain-result")).ToContainTextAsync("intact");
+        await Assertions.Expect(page.GetByText("staff:").First).ToBeVisibleAsync();
+        await PortalFixture.ScreenshotAsync(page, "audit-trail");
+
+        // Resellers' personal data is not for auditors.
+        var response = await page.GotoAsync("/vendor");
+        Assert.Equal(403, response!.Status);
+    }
+}
