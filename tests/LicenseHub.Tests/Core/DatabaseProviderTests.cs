@@ -43,4 +43,16 @@ public sealed class DatabaseProviderTests
         Assert.Equal(["20261126164849_InitialCreate", "20261126170011_Retention", "20261126171738_StaffUsers"],
             db.Database.GetMigrations().Take(3));
     }
+
+    [Theory]
+    [InlineData("Host=db;Database=licensehub", PostgresDatabase.DefaultMaxAutoPrepare)]
+    [InlineData("Host=db;Database=licensehub;Max Auto Prepare=0", 0)]
+    [InlineData("Host=db;maxautoprepare=10;Database=licensehub", 10)]
+    public void PostgresConnectionString_MaxAutoPrepare_DefaultsOnAndExplicitValueWins(string connectionString, int expected)
+    {
+        var effective = new Npgsql.NpgsqlConnectionStringBuilder(PostgresDatabase.WithAutoPrepare(connectionString));
+
+        Assert.Equal(expected, effective.MaxAutoPrepare);
+        Assert.Equal("licensehub", effective.Database);
+    }
 }

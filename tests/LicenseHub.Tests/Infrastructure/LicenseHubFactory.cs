@@ -152,7 +152,8 @@ public sealed class LicenseHubFactory : WebApplicationFactory<Program>
         SqliteConnection.ClearAllPools();
         if (_postgresConnectionString is not null)
         {
-            using (var connection = new NpgsqlConnection(_postgresConnectionString))
+            // The server's pool is keyed by the connection string it really uses.
+            using (var connection = new NpgsqlConnection(LicenseHub.Data.Postgres.PostgresDatabase.WithAutoPrepare(_postgresConnectionString)))
             {
                 NpgsqlConnection.ClearPool(connection);
             }
