@@ -16,12 +16,11 @@ public sealed class Ed25519KeyPair
     public const int PublicKeyLength = 32;
 
     private readonly byte[] _publicKey;
-    private readonly byte[] _seed;
 
     private Ed25519KeyPair(Ed25519PrivateKeyParameters privateKey)
     {
         PrivateKey = privateKey;
-        _seed = privateKey.GetEncoded();
+        // GeneratePublicKey caches the derived key inside the private key object, which Sign then reuses.
         _publicKey = privateKey.GeneratePublicKey().GetEncoded();
     }
 
@@ -32,13 +31,6 @@ public sealed class Ed25519KeyPair
     public byte[] PublicKey => (byte[])_publicKey.Clone();
 
     internal Ed25519PrivateKeyParameters PrivateKey { get; }
-
-    /// <summary>
-    /// Signs with the seed and the public key kept here, so a signature neither re-derives the public key
-    /// nor, as the key object's Sign does, takes a lock and copies it out on every call.
-    /// </summary>
-    internal void Sign(byte[] message, int length, byte[] signature) =>
-        Org.BouncyCastle.Math.EC.Rfc8032.Ed25519.Sign(_seed, 0, _publicKey, 0, message, 0, length, signature, 0);
 
     /// <summary>Creates a new key pair from a cryptographically secure random seed.</summary>
     public static Ed25519KeyPair Generate()

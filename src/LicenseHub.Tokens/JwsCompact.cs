@@ -44,9 +44,10 @@ public static class JwsCompact
             System.Buffers.Text.Base64Url.EncodeToUtf8(payload, token.Slice(headerLength + 1, payloadLength));
             token[signingInputLength] = (byte)'.';
 
-            var signature = new byte[SignatureLength];
-            // The key pair is immutable, so concurrent calls on the same key are safe.
-            key.Sign(rented, signingInputLength, signature);
+            Span<byte> signature = stackalloc byte[SignatureLength];
+            // Parameter objects are immutable after construction (the derived public key is cached under a
+            // lock), so concurrent calls on the same key are safe.
+            key.PrivateKey.Sign(Ed25519.Algorithm.Ed25519, null, token[..signingInputLength], signature);
             System.Buffers.Text.Base64Url.EncodeToUtf8(signature, token[(signingInputLength + 1)..]);
             return Encoding.ASCII.GetString(token);
         }
