@@ -8,7 +8,7 @@ public static class ChildProcess
 {
     // Settings a developer's shell may carry that would make a test talk to, or configure, something else.
     private static readonly string[] InheritedPrefixes =
-        ["LH_", "LicenseHub__", "Kestrel__", "ConnectionStrings__", "ASPNETCORE_URLS", "ASPNETCORE_HTTP", "DOTNET_URLS", "OTEL_"];
+        ["LH_", "LicenseHub__", "Kestrel__", "ConnectionStrings__", "Database__", "ASPNETCORE_URLS", "ASPNETCORE_HTTP", "DOTNET_URLS", "OTEL_"];
 
     public static ProcessStartInfo StartInfo(string dll, string workingDirectory, IReadOnlyDictionary<string, string> environment,
         IEnumerable<string>? arguments = null) =>
