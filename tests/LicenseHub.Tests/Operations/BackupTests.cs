@@ -36,23 +36,26 @@ public sealed class BackupTests : IDisposable
     {
         var scenario = await Scenario.CreateAsync(_factory);
         var reseller = await scenario.AddResellerAsync();
-        var pool = await scenario.BuyAsync(reseller, 5000);
+        var pool = await scenario.BuyAsync(reseller, 50_000);
         await scenario.AssignAsync(reseller, pool.Id, 500);
         var client = _factory.Reseller(reseller.OwnerKey);
         var before = _factory.WithDb(db => db.Licenses.Count());
 
         using var stop = new CancellationTokenSource();
+        var loadRunning = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var load = Task.Run(async () =>
         {
             var calls = 0;
-            while (!stop.IsCancellationRequested)
+            // Bounded by the pool: 49,500 licenses left at 25 a call.
+            while (!stop.IsCancellationRequested && calls < 1_900)
             {
                 await client.AssignLicensesAsync(new AssignLicensesRequest { PoolId = pool.Id, Count = 25 });
                 calls++;
+                loadRunning.TrySetResult();
             }
             return calls;
         });
-        await Task.Delay(300);
+        await loadRunning.Task.WaitAsync(TimeSpan.FromSeconds(60));
         var backupFile = Path.Combine(_work, "licensehub.lhbackup");
         await EncryptedBackup.BackupAsync(_factory.DatabasePath, backupFile, _key, null, CancellationToken.None);
         stop.Cancel();
