@@ -40,13 +40,15 @@ public static class DatabaseRegistration
                     $"{ProviderKey} is Postgres but ConnectionStrings:{ConnectionStringName} is not set (for example " +
                     "\"Host=db.example;Database=licensehub;Username=licensehub;Password=...\").");
             }
-            builder.Services.AddDbContext<LicenseHubDbContext>(options => options.UseLicenseHubPostgres(connectionString));
+            builder.Services.AddDbContextPool<LicenseHubDbContext>(options => options.UseLicenseHubPostgres(connectionString));
             return builder;
         }
 
         connectionString ??= $"Data Source={Path.Combine(dataDirectory, "licensehub.db")};Default Timeout=30";
         builder.Services.AddSingleton<SqlitePragmas>();
-        builder.Services.AddDbContext<LicenseHubDbContext>((sp, options) => options
+        // Pooled: a context per request is reset and reused instead of built and wired anew (measurable on
+        // the check-in path).
+        builder.Services.AddDbContextPool<LicenseHubDbContext>((sp, options) => options
             .UseLicenseHubSqlite(connectionString)
             .AddInterceptors(sp.GetRequiredService<SqlitePragmas>()));
         return builder;
