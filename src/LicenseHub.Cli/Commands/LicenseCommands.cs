@@ -71,7 +71,7 @@ public static class LicenseCommands
 
             var csvFile = parse.GetValue(csv);
             // Opened before the call: keys exist only in the response, so there must be somewhere to put them.
-            using var keyFile = csvFile is null ? null : KeyFile.CreateNew(csvFile.FullName);
+            using var keyFile = csvFile is null ? null : PrivateFile.CreateNew(csvFile.FullName, "license keys");
             AssignLicensesResponse response;
             try
             {
@@ -83,7 +83,8 @@ public static class LicenseCommands
                 throw;
             }
 
-            if (keyFile is not null && !TryWrite(keyFile, response, session.Printer))
+            // The licenses are assigned by now: if the file cannot take the keys, they must still reach the user.
+            if (keyFile is not null && !keyFile.TryWrite(LicenseKeysCsv.Format(response.Licenses), session.Printer.Error))
             {
                 PrintKeys(session.Printer, response);
                 return ExitCodes.Ok;
@@ -122,21 +123,6 @@ public static class LicenseCommands
             o.WriteLine($"Pool {response.Pool.Id}: {response.Pool.Available} of {response.Pool.Purchased} still available.");
         });
         printer.Notice("Store these license keys now; they will not be shown again (the server keeps only a hash).");
-    }
-
-    /// <summary>The licenses are assigned by now: if the file cannot take the keys, they must still reach the user.</summary>
-    private static bool TryWrite(KeyFile keyFile, AssignLicensesResponse response, Printer printer)
-    {
-        try
-        {
-            keyFile.Write(response.Licenses);
-            return true;
-        }
-        catch (IOException ex)
-        {
-            printer.Notice($"lhctl: could not write {keyFile.Path} ({ex.Message}); printing the keys instead.");
-            return false;
-        }
     }
 
     private static Command List(CliContext cli)

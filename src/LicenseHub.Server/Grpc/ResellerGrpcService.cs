@@ -60,15 +60,13 @@ public sealed class ResellerGrpcService(
 
     public override async Task<AssignLicensesResponse> AssignLicenses(AssignLicensesRequest request, ServerCallContext context)
     {
-        var (assigned, pool) = await allocator.AssignAsync(Caller, request.PoolId, request.Count,
+        var (assigned, pool, plan) = await allocator.AssignAsync(Caller, request.PoolId, request.Count,
             request.Assignments.Select(a => (string?)a.ResellerReference).ToList(), context.CancellationToken);
         var now = clock.Now();
-        var plan = await catalog.ListPlansAsync(Caller, null, context.CancellationToken);
-        var planRow = plan.Single(p => p.Id == pool.PlanId);
         var response = new AssignLicensesResponse { Pool = pool.ToProto() };
         response.Licenses.AddRange(assigned.Select(a => new AssignedLicense
         {
-            License = a.License.ToProto(planRow, 0, now),
+            License = a.License.ToProto(plan, 0, now),
             LicenseKey = a.Key,
         }));
         return response;

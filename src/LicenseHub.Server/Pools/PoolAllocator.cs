@@ -1,6 +1,7 @@
 using System.Data.Common;
 using LicenseHub.Data;
 using LicenseHub.Domain;
+using LicenseHub.Domain.Catalog;
 using LicenseHub.Domain.Licensing;
 using LicenseHub.Domain.Pools;
 using LicenseHub.Domain.Validation;
@@ -16,6 +17,9 @@ namespace LicenseHub.Server.Pools;
 
 public sealed record NewLicense(License License, string Key);
 
+/// <summary>The new licenses with their keys (shown once), the pool after the assignment, and the plan they follow.</summary>
+public sealed record Assignment(IReadOnlyList<NewLicense> Licenses, Pool Pool, Plan Plan);
+
 /// <summary>
 /// Assigns licenses from a pool, all or nothing. The pool count is taken with one conditional UPDATE
 /// (assigned + n ≤ purchased) inside the transaction that inserts the licenses: the database, not
@@ -26,7 +30,7 @@ public sealed class PoolAllocator(LicenseHubDbContext db, UnitOfWork unitOfWork,
 {
     public const int MaxPerCall = 10_000;
 
-    public async Task<(IReadOnlyList<NewLicense> Licenses, Pool Pool)> AssignAsync(Caller caller, string? poolId, int count,
+    public async Task<Assignment> AssignAsync(Caller caller, string? poolId, int count,
         IReadOnlyList<string?> references, CancellationToken ct)
     {
         caller.Require(Permission.ResellerAssign);
@@ -101,7 +105,7 @@ public sealed class PoolAllocator(LicenseHubDbContext db, UnitOfWork unitOfWork,
             return await db.Pools.AsNoTracking().SingleAsync(p => p.Id == pool.Id, token);
         }, ct);
         telemetry.Assigned(n);
-        return (assigned, updated);
+        return new Assignment(assigned, updated, plan);
     }
 
     /// <summary>

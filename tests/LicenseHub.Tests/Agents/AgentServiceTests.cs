@@ -199,11 +199,11 @@ public sealed class AgentServiceTests : IDisposable
         await LicenseAsync();
         for (var i = 0; i < 10; i++)
         {
-            var answer = await Agent.ActivateAsync(Activation(LicenseKeyFor(i)));
+            var answer = await Agent.ActivateAsync(Activation(UnissuedKey()));
             Assert.Equal(ValidationCode.NotFound, answer.Code);
         }
 
-        var ex = await RpcAssert.Fails(StatusCode.ResourceExhausted, () => Agent.ActivateAsync(Activation(LicenseKeyFor(11))));
+        var ex = await RpcAssert.Fails(StatusCode.ResourceExhausted, () => Agent.ActivateAsync(Activation(UnissuedKey())));
         var retry = ex.GetRpcStatus()!.GetDetail<RetryInfo>();
         Assert.NotNull(retry);
         Assert.True(retry!.RetryDelay.ToTimeSpan() > TimeSpan.Zero);
@@ -307,7 +307,7 @@ public sealed class AgentServiceTests : IDisposable
     }
 
     // Well-formed keys (valid check characters) that were never issued.
-    private static string LicenseKeyFor(int i) => i >= 0 ? LicenseHub.Domain.Licensing.LicenseKey.Generate() : "";
+    private static string UnissuedKey() => LicenseHub.Domain.Licensing.LicenseKey.Generate();
 
     private static byte[] UnknownStringField(int number, string value)
     {

@@ -35,7 +35,7 @@ public sealed class AssignModel(PoolAllocator allocator, OrderService orders, Ca
             return Page();
         }
         IReadOnlyList<NewLicense> assigned = [];
-        var ok = await TryAsync(async () => (assigned, _) = await allocator.AssignAsync(Caller, PoolId, references.Count > 0 ? 0 : count, references, ct));
+        var ok = await TryAsync(async () => (assigned, _, _) = await allocator.AssignAsync(Caller, PoolId, references.Count > 0 ? 0 : count, references, ct));
         if (!ok)
         {
             MoveReferenceErrors();
