@@ -10,6 +10,7 @@ using LicenseHub.Server.Resellers;
 using LicenseHub.Server.Signing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.FileProviders;
 
 namespace LicenseHub.Server.Infrastructure;
@@ -72,6 +73,9 @@ public static class ServiceRegistration
     /// gRPC with the error and authentication interceptors, health and reflection; RPCs with google.api.http
     /// options are also REST/JSON, through the same interceptors.
     /// </summary>
+    /// <summary>How often the database check behind grpc.health.v1 runs.</summary>
+    public static readonly TimeSpan ReadinessPeriod = TimeSpan.FromSeconds(5);
+
     public static WebApplicationBuilder AddLicenseHubGrpc(this WebApplicationBuilder builder)
     {
         builder.Services.AddGrpc(options =>
@@ -84,7 +88,15 @@ public static class ServiceRegistration
             // The error details the ErrorInterceptor attaches, written into REST error bodies.
             o.TypeRegistry = Google.Protobuf.Reflection.TypeRegistry.FromMessages(Google.Rpc.BadRequest.Descriptor, Google.Rpc.RetryInfo.Descriptor));
         builder.Services.AddGrpcReflection();
-        builder.Services.AddGrpcHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        // grpc.health.v1 answers from the last published result instead of querying the database on every
+        // call: a load balancer probing often costs no database work, and the answer is at most
+        // ReadinessPeriod old. /health/ready (HTTP) still checks live.
+        builder.Services.AddGrpcHealthChecks(o => o.UseHealthChecksCache = true).AddCheck<DatabaseHealthCheck>("database");
+        builder.Services.Configure<HealthCheckPublisherOptions>(o =>
+        {
+            o.Delay = TimeSpan.Zero;
+            o.Period = ReadinessPeriod;
+        });
         return builder;
     }
 

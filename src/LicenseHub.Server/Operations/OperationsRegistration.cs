@@ -25,26 +25,30 @@ public static class OperationsRegistration
             redaction.SetFallbackRedactor<ErasingRedactor>();
         });
 
+        // What LicenseHub records, for whichever exporter is configured. The providers themselves are built
+        // only when something exports (OTLP here; tests add in-memory exporters): spans and measurements that
+        // nobody reads would still cost every request their creation, EF Core's diagnostic events and the
+        // redaction below.
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing
+            .AddSource(LicenseHubTelemetry.Name)
+            .AddAspNetCoreInstrumentation(o =>
+            {
+                o.RecordException = false;
+                // Health probes are noise for an operator.
+                o.Filter = context => !context.Request.Path.StartsWithSegments("/health");
+            })
+            .AddEntityFrameworkCoreInstrumentation()
+            // First processor: every exporter added later sees only redacted spans.
+            .AddProcessor(new TelemetryRedaction()));
+        builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics
+            .AddMeter(LicenseHubTelemetry.Name)
+            .AddAspNetCoreInstrumentation()
+            .AddRuntimeInstrumentation());
         var otel = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService("licensehub", serviceVersion: typeof(OperationsRegistration).Assembly.GetName().Version?.ToString()))
-            .WithTracing(tracing => tracing
-                .AddSource(LicenseHubTelemetry.Name)
-                .AddAspNetCoreInstrumentation(o =>
-                {
-                    o.RecordException = false;
-                    // Health probes are noise for an operator.
-                    o.Filter = context => !context.Request.Path.StartsWithSegments("/health");
-                })
-                .AddEntityFrameworkCoreInstrumentation()
-                // First processor: every exporter added later sees only redacted spans.
-                .AddProcessor(new TelemetryRedaction()))
-            .WithMetrics(metrics => metrics
-                .AddMeter(LicenseHubTelemetry.Name)
-                .AddAspNetCoreInstrumentation()
-                .AddRuntimeInstrumentation());
+            .ConfigureResource(r => r.AddService("licensehub", serviceVersion: typeof(OperationsRegistration).Assembly.GetName().Version?.ToString()));
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
-            otel.UseOtlpExporter();
+            otel.WithTracing().WithMetrics().UseOtlpExporter();
         }
         return builder;
     }
