@@ -148,8 +148,7 @@ public sealed class AgentLicensing(
         var subject = await LoadCheckInSubject(db, installationId, ct);
         if (subject is null)
         {
-            return new CheckInOutcome(ValidationCode.InstallationReleased,
-                "This installation is no longer registered (released or forgotten); activate again.");
+            return Released();
         }
         var (installation, license, plan, product) = subject;
         if (!CryptographicOperations.FixedTimeEquals(installation.SecretHash, HashSecret(secret)))
@@ -159,7 +158,14 @@ public sealed class AgentLicensing(
         var now = clock.Now();
         var code = installation.Fingerprint != fields.Fingerprint ? ValidationCode.FingerprintMismatch : StateCode(license, now) ?? ValidationCode.Valid;
 
-        await CheckInCommits.For(db).CommitAsync(new PendingCheckIn(installation, product.Code, fields, now, code), db, unitOfWork);
+        try
+        {
+            await CheckInCommits.For(db).CommitAsync(new PendingCheckIn(installation, product.Code, fields, now, code), db, unitOfWork);
+        }
+        catch (InstallationGoneException)
+        {
+            return Released();
+        }
 
         if (code != ValidationCode.Valid)
         {
@@ -169,9 +175,11 @@ public sealed class AgentLicensing(
         return new CheckInOutcome(ValidationCode.Valid, "Valid.", jws);
     }
 
-    /// <summary>Stages one check-in on a tracked installation: its new state and the check-in record.</summary>
-    internal static void RecordCheckIn(LicenseHubDbContext db, Installation installation, string productCode, AgentFields fields, DateTimeOffset now,
-        ValidationCode code)
+    private static CheckInOutcome Released() =>
+        new(ValidationCode.InstallationReleased, "This installation is no longer registered (released or forgotten); activate again.");
+
+    /// <summary>Applies one check-in to its installation and returns the check-in record to write.</summary>
+    internal static CheckIn RecordCheckIn(Installation installation, string productCode, AgentFields fields, DateTimeOffset now, ValidationCode code)
     {
         installation.LastCheckInAt = now;
         if (code != ValidationCode.FingerprintMismatch)
@@ -180,7 +188,7 @@ public sealed class AgentLicensing(
             installation.AgentVersion = fields.AgentVersion;
             Apply(installation, fields);
         }
-        db.CheckIns.Add(NewCheckIn(installation, productCode, fields, now, code));
+        return NewCheckIn(installation, productCode, fields, now, code);
     }
 
     private sealed record CheckInSubject(Installation Installation, License License, Plan Plan, Product Product);
