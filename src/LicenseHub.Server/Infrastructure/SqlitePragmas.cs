@@ -7,11 +7,19 @@ namespace LicenseHub.Server.Infrastructure;
 
 /// <summary>
 /// WAL lets readers run while one writer commits; synchronous=NORMAL is durable across process crashes in
-/// WAL mode and avoids an fsync per commit. Applied once per physical connection: pooled connections keep
-/// their settings, and running the pragmas on every logical open cost every query a round of statements.
+/// WAL mode and avoids an fsync per commit. A connection waiting for a lock retries every millisecond
+/// (<see cref="SqliteBusyHandler"/>). The log is trimmed back to <see cref="WalSizeLimitBytes"/> when SQLite
+/// restarts it. Applied once per physical connection: pooled connections keep their settings, and running
+/// the pragmas on every logical open cost every query a round of statements.
 /// </summary>
 public sealed class SqlitePragmas : DbConnectionInterceptor
 {
+    /// <summary>Size the write-ahead log file is trimmed back to when SQLite restarts the log.</summary>
+    public const long WalSizeLimitBytes = 64L * 1024 * 1024;
+
+    /// <summary>How long a statement waits for a lock another connection holds before it fails with SQLITE_BUSY.</summary>
+    public static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(30);
+
     private readonly ConditionalWeakTable<object, object> _configured = new();
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
@@ -32,8 +40,13 @@ public sealed class SqlitePragmas : DbConnectionInterceptor
         }
         using (var command = connection.CreateCommand())
         {
-            command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
+            command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                + $"PRAGMA journal_size_limit={WalSizeLimitBytes};";
             command.ExecuteNonQuery();
+        }
+        if (connection is SqliteConnection sqlite)
+        {
+            SqliteBusyHandler.Install(sqlite, BusyTimeout);
         }
         _configured.AddOrUpdate(identity, identity);
     }
