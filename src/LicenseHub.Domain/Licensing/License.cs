@@ -55,8 +55,11 @@ public sealed class License
     public int TransfersUsed { get; set; }
 
     /// <summary>The state as seen at <paramref name="now"/>: an active license past its expiry is expired.</summary>
-    public LicenseState EffectiveState(DateTimeOffset now) =>
-        State == LicenseState.Active && ExpiresAt <= now ? LicenseState.Expired : State;
+    public LicenseState EffectiveState(DateTimeOffset now) => EffectiveStateOf(State, ExpiresAt, now);
+
+    /// <summary>The state a license with this stored state and expiry is in at <paramref name="now"/>.</summary>
+    public static LicenseState EffectiveStateOf(LicenseState state, DateTimeOffset expiresAt, DateTimeOffset now) =>
+        state == LicenseState.Active && expiresAt <= now ? LicenseState.Expired : state;
 
     /// <summary>Suspends the license. A vendor suspension cannot be lifted by the reseller.</summary>
     public void Suspend(bool byVendor)

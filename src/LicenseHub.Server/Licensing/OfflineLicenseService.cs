@@ -90,7 +90,8 @@ public sealed class OfflineLicenseService(
             await audit.AppendAsync(caller.ActorId, "license.offline_file", "license", license.Id.ToString(), $"installation={existing.Id}", token);
             return existing.Id;
         }, ct);
-        return await tokens.IssueAsync(license, plan, plan.Product!.Code, installationId, fields!.Fingerprint, TokenTypes.OfflineLicense, ct);
+        return await tokens.IssueAsync(TokenSubject.Of(license, plan, plan.Product!.Code), installationId, fields!.Fingerprint,
+            TokenTypes.OfflineLicense, ct);
     }
 
     private sealed class ActivationRequestJson
