@@ -143,27 +143,40 @@ internal sealed class CheckInCommits
     private static readonly string[] MismatchColumns = [nameof(Installation.LastCheckInAt)];
 
     /// <summary>
-    /// Writes the batch through three prepared commands (installation update, the same for a fingerprint
-    /// mismatch, check-in insert) executed once per check-in: EF would track every row and parse one SQL
+    /// Writes the batch through prepared commands (installation update, check-in insert, and the
+    /// time-only update for a fingerprint mismatch when the batch has one) executed once per check-in: EF would track every row and parse one SQL
     /// statement per row, which costs more than the writes.
     /// </summary>
     private static async Task<int> WriteRowsAsync(IReadOnlyList<PendingCheckIn> batch, LicenseHubDbContext db)
     {
         await using var update = await ModelRowCommand<Installation>.UpdateAsync(db, CheckInColumns, CancellationToken.None);
-        await using var updateMismatch = await ModelRowCommand<Installation>.UpdateAsync(db, MismatchColumns, CancellationToken.None);
         await using var insert = await ModelRowCommand<CheckIn>.InsertAsync(db, CancellationToken.None)
             ?? throw new InvalidOperationException("Check-ins have a column only the database can fill.");
-        foreach (var item in batch)
+        // Prepared only for a batch that has a mismatch: most have none.
+        ModelRowCommand<Installation>? updateMismatch = null;
+        try
         {
-            // Later values win when one installation checks in twice in a batch, as they would one by one.
-            var checkIn = AgentLicensing.RecordCheckIn(item.Installation, item.ProductCode, item.Fields, item.Now, item.Code);
-            var rows = await (item.Code == ValidationCode.FingerprintMismatch ? updateMismatch : update).ExecuteAsync(item.Installation, CancellationToken.None);
-            if (rows == 0)
+            foreach (var item in batch)
             {
-                // Released or forgotten since it was read: nothing to record against it.
-                throw new InstallationGoneException();
+                // Later values win when one installation checks in twice in a batch, as they would one by one.
+                var checkIn = AgentLicensing.RecordCheckIn(item.Installation, item.ProductCode, item.Fields, item.Now, item.Code);
+                var command = item.Code == ValidationCode.FingerprintMismatch
+                    ? updateMismatch ??= await ModelRowCommand<Installation>.UpdateAsync(db, MismatchColumns, CancellationToken.None)
+                    : update;
+                if (await command.ExecuteAsync(item.Installation, CancellationToken.None) == 0)
+                {
+                    // Released or forgotten since it was read: nothing to record against it.
+                    throw new InstallationGoneException();
+                }
+                await insert.ExecuteAsync(checkIn, CancellationToken.None);
             }
-            await insert.ExecuteAsync(checkIn, CancellationToken.None);
+        }
+        finally
+        {
+            if (updateMismatch is not null)
+            {
+                await updateMismatch.DisposeAsync();
+            }
         }
         return batch.Count;
     }

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using LicenseHub.Data;
 using LicenseHub.Domain;
 using LicenseHub.Domain.Catalog;
@@ -9,9 +8,6 @@ using LicenseHub.Server.Audit;
 using LicenseHub.Server.Infrastructure;
 using LicenseHub.Server.Licensing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Metadata;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace LicenseHub.Server.Pools;
 
