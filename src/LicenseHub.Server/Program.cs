@@ -1,4 +1,4 @@
-using LicenseHub.Server.Infrastructure;
+using LicenseHub.Server.Hosting;
 using LicenseHub.Server.Operations;
 using LicenseHub.Server.Operations.Backup;
 using LicenseHub.Server.Portal;

@@ -1,6 +1,6 @@
 using System.Threading.RateLimiting;
 using LicenseHub.Domain;
-using LicenseHub.Server.Infrastructure;
+using LicenseHub.Server.Operations;
 using Microsoft.Extensions.Options;
 
 namespace LicenseHub.Server.Agents;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using LicenseHub.Data;
 using LicenseHub.Domain.Installations;
-using LicenseHub.Server.Infrastructure;
+using LicenseHub.Server.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace LicenseHub.Server.Agents;

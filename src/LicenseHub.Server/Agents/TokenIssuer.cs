@@ -1,6 +1,6 @@
 using LicenseHub.Domain.Catalog;
 using LicenseHub.Domain.Licensing;
-using LicenseHub.Server.Infrastructure;
+using LicenseHub.Server.Operations;
 using LicenseHub.Server.Signing;
 using LicenseHub.Tokens;
 using Microsoft.Extensions.Options;

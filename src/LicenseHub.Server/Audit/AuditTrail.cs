@@ -1,7 +1,9 @@
 using LicenseHub.Data;
 using LicenseHub.Domain.Audit;
 using LicenseHub.Domain.Validation;
-using LicenseHub.Server.Infrastructure;
+using LicenseHub.Server.Security;
+using LicenseHub.Server.Persistence;
+using LicenseHub.Server.Operations;
 using Microsoft.EntityFrameworkCore;
 
 namespace LicenseHub.Server.Audit;

@@ -3,7 +3,9 @@ using LicenseHub.Domain;
 using LicenseHub.Domain.Catalog;
 using LicenseHub.Domain.Validation;
 using LicenseHub.Server.Audit;
-using LicenseHub.Server.Infrastructure;
+using LicenseHub.Server.Security;
+using LicenseHub.Server.Persistence;
+using LicenseHub.Server.Operations;
 using Microsoft.EntityFrameworkCore;
 
 namespace LicenseHub.Server.Catalog;

@@ -1,7 +1,7 @@
 using Grpc.Core;
 using LicenseHub.Domain.Validation;
 using LicenseHub.Server.Agents;
-using LicenseHub.Server.Infrastructure;
+using LicenseHub.Server.Operations;
 using LicenseHub.Server.Signing;
 using LicenseHub.V1;
 using Microsoft.Extensions.Options;

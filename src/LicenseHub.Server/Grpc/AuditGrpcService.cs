@@ -1,5 +1,6 @@
 using Grpc.Core;
-using LicenseHub.Server.Infrastructure;
+using LicenseHub.Server.Security;
+using LicenseHub.Server.Operations;
 using LicenseHub.Server.Privacy;
 using LicenseHub.V1;
 

@@ -1,6 +1,8 @@
 using Grpc.Core;
 using LicenseHub.Server.Catalog;
-using LicenseHub.Server.Infrastructure;
+using LicenseHub.Server.Security;
+using LicenseHub.Server.Persistence;
+using LicenseHub.Server.Operations;
 using LicenseHub.Server.Licensing;
 using LicenseHub.Server.Pools;
 using LicenseHub.Server.Resellers;

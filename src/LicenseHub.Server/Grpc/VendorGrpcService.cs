@@ -4,7 +4,9 @@ using LicenseHub.Domain;
 using LicenseHub.Domain.Validation;
 using LicenseHub.Server.Audit;
 using LicenseHub.Server.Catalog;
-using LicenseHub.Server.Infrastructure;
+using LicenseHub.Server.Security;
+using LicenseHub.Server.Persistence;
+using LicenseHub.Server.Operations;
 using LicenseHub.Server.Licensing;
 using LicenseHub.Server.Pools;
 using LicenseHub.Server.Resellers;
@@ -21,7 +23,7 @@ public sealed partial class VendorGrpcService(
     LicenseService licenses,
     AuditTrail audit,
     Signing.SigningKeyRotation signingKeys,
-    Portal.StaffDirectory staff,
+    Staff.StaffDirectory staff,
     TimeProvider clock) : VendorService.VendorServiceBase
 {
     private Caller Caller => callers.Caller;

@@ -5,7 +5,9 @@ using LicenseHub.Domain.Installations;
 using LicenseHub.Domain.Licensing;
 using LicenseHub.Domain.Validation;
 using LicenseHub.Server.Audit;
-using LicenseHub.Server.Infrastructure;
+using LicenseHub.Server.Security;
+using LicenseHub.Server.Persistence;
+using LicenseHub.Server.Operations;
 using Microsoft.EntityFrameworkCore;
 
 namespace LicenseHub.Server.Licensing;

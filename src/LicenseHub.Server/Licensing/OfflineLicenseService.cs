@@ -5,7 +5,9 @@ using LicenseHub.Domain.Installations;
 using LicenseHub.Domain.Validation;
 using LicenseHub.Server.Agents;
 using LicenseHub.Server.Audit;
-using LicenseHub.Server.Infrastructure;
+using LicenseHub.Server.Security;
+using LicenseHub.Server.Persistence;
+using LicenseHub.Server.Operations;
 using LicenseHub.Tokens;
 using Microsoft.EntityFrameworkCore;
 

@@ -4,7 +4,9 @@ using LicenseHub.Domain;
 using LicenseHub.Domain.Pools;
 using LicenseHub.Domain.Validation;
 using LicenseHub.Server.Audit;
-using LicenseHub.Server.Infrastructure;
+using LicenseHub.Server.Security;
+using LicenseHub.Server.Persistence;
+using LicenseHub.Server.Operations;
 using Microsoft.EntityFrameworkCore;
 
 namespace LicenseHub.Server.Pools;

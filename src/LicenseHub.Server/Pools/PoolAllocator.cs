@@ -5,7 +5,9 @@ using LicenseHub.Domain.Licensing;
 using LicenseHub.Domain.Pools;
 using LicenseHub.Domain.Validation;
 using LicenseHub.Server.Audit;
-using LicenseHub.Server.Infrastructure;
+using LicenseHub.Server.Security;
+using LicenseHub.Server.Persistence;
+using LicenseHub.Server.Operations;
 using LicenseHub.Server.Licensing;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,8 +1,9 @@
+using LicenseHub.Server.Staff;
 using LicenseHub.Data;
 using LicenseHub.Data.Identity;
 using LicenseHub.Domain;
 using LicenseHub.Domain.Resellers;
-using LicenseHub.Server.Infrastructure;
+using LicenseHub.Server.Security;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;

@@ -1,6 +1,6 @@
 using LicenseHub.Data.Identity;
 using LicenseHub.Domain;
-using LicenseHub.Server.Infrastructure;
+using LicenseHub.Server.Security;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Html;
 using Microsoft.AspNetCore.Mvc;

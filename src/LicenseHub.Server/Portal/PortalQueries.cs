@@ -1,6 +1,7 @@
 using LicenseHub.Data;
 using LicenseHub.Domain.Licensing;
-using LicenseHub.Server.Infrastructure;
+using LicenseHub.Server.Security;
+using LicenseHub.Server.Operations;
 using LicenseHub.Server.Privacy;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,3 +1,4 @@
+using LicenseHub.Server.Staff;
 using LicenseHub.Data.Identity;
 using LicenseHub.Domain.Security;
 using Microsoft.AspNetCore.Mvc;

@@ -1,6 +1,6 @@
 using System.Text;
 using LicenseHub.Data;
-using LicenseHub.Server.Infrastructure;
+using LicenseHub.Server.Security;
 using Microsoft.EntityFrameworkCore;
 
 namespace LicenseHub.Server.Privacy;

@@ -1,7 +1,7 @@
 using LicenseHub.Data;
 using LicenseHub.Domain.Classification;
 using LicenseHub.Domain.Validation;
-using LicenseHub.Server.Infrastructure;
+using LicenseHub.Server.Security;
 using Microsoft.EntityFrameworkCore;
 
 namespace LicenseHub.Server.Privacy;

@@ -1,6 +1,7 @@
 using LicenseHub.Data;
 using LicenseHub.Domain.Classification;
-using LicenseHub.Server.Infrastructure;
+using LicenseHub.Server.Security;
+using LicenseHub.Server.Operations;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using LicenseHub.Server.Infrastructure;
+using LicenseHub.Server.Operations;
 using Microsoft.Extensions.Options;
 
 namespace LicenseHub.Server.Signing;
@@ -36,7 +36,7 @@ public sealed class KeyEncryptionKey
         path = Path.Combine(options.Value.ResolveDataDirectory(), DefaultFileName);
         if (!File.Exists(path))
         {
-            DatabaseInitializer.WriteSecretFileAsync(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) + "\n", CancellationToken.None)
+            OwnerOnlyFile.WriteAsync(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) + "\n", CancellationToken.None)
                 .GetAwaiter().GetResult();
             logger.LogWarning(
                 "Generated a development key-encryption key at {Path}. In production supply it through {Variable} or LicenseHub:KeyEncryptionKeyFile and keep it apart from the database and its backups.",

@@ -42,7 +42,7 @@ public sealed class ServiceSurfaceTests : IDisposable
     /// <summary>The status once the first result is published (NOT_FOUND until then, as for an unknown service).</summary>
     private static async Task<HealthCheckResponse.Types.ServingStatus> WaitForPublishedStatusAsync(Health.HealthClient health)
     {
-        var deadline = DateTime.UtcNow + 2 * Server.Infrastructure.ServiceRegistration.ReadinessPeriod;
+        var deadline = DateTime.UtcNow + 2 * Server.Hosting.ServiceRegistration.ReadinessPeriod;
         while (true)
         {
             try
@@ -88,7 +88,7 @@ public sealed class ServiceSurfaceTests : IDisposable
     public void FirstStart_WritesVendorKeyFileWithOwnerOnlyPermissions()
     {
         _ = _factory.Server;
-        var path = Path.Combine(_factory.DataDirectory, Server.Infrastructure.DatabaseInitializer.VendorKeyFileName);
+        var path = Path.Combine(_factory.DataDirectory, Server.Hosting.DatabaseInitializer.VendorKeyFileName);
         Assert.StartsWith("lh_", File.ReadAllText(path));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
         Assert.Equal(1, _factory.WithDb(db => db.ApiKeys.Count()));

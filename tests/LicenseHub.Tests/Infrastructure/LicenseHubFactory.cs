@@ -3,7 +3,7 @@ using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using LicenseHub.Data;
-using LicenseHub.Server.Infrastructure;
+using LicenseHub.Server.Hosting;
 using LicenseHub.V1;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;

@@ -1,5 +1,5 @@
 using LicenseHub.Data;
-using LicenseHub.Server.Infrastructure;
+using LicenseHub.Data.Sqlite;
 using LicenseHub.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;

@@ -1,6 +1,6 @@
 using Grpc.Core;
 using LicenseHub.Data.Identity;
-using LicenseHub.Server.Infrastructure;
+using LicenseHub.Server.Security;
 using LicenseHub.Tests.Infrastructure;
 using LicenseHub.V1;
 using Microsoft.AspNetCore.Identity;

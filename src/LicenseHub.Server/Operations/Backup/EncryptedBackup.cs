@@ -53,7 +53,7 @@ public static class EncryptedBackup
         try
         {
             progress?.Report("Copying a consistent snapshot of the database (SQLite online backup)...");
-            CreatePrivateFile(snapshot);
+            OwnerOnlyFile.CreateNew(snapshot).Dispose();
             await using (var source = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString()))
             await using (var destination = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = snapshot, Pooling = false }.ToString()))
             {
@@ -64,7 +64,7 @@ public static class EncryptedBackup
             var size = new FileInfo(snapshot).Length;
             progress?.Report($"Encrypting {size / 1024.0 / 1024.0:0.0} MiB...");
             var partial = outputPath + ".partial";
-            CreatePrivateFile(partial);
+            OwnerOnlyFile.CreateNew(partial).Dispose();
             await using (var input = File.OpenRead(snapshot))
             await using (var output = new FileStream(partial, FileMode.Truncate, FileAccess.Write))
             {
@@ -107,7 +107,7 @@ public static class EncryptedBackup
         try
         {
             progress?.Report("Decrypting and authenticating every chunk...");
-            CreatePrivateFile(candidate);
+            OwnerOnlyFile.CreateNew(candidate).Dispose();
             await using (var input = File.OpenRead(backupPath))
             await using (var output = new FileStream(candidate, FileMode.Truncate, FileAccess.Write))
             {
@@ -276,15 +276,5 @@ public static class EncryptedBackup
             total += read;
         }
         return total;
-    }
-
-    private static void CreatePrivateFile(string path)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-        using var _ = new FileStream(path, options);
     }
 }

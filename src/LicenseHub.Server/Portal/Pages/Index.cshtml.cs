@@ -1,4 +1,4 @@
-using LicenseHub.Server.Infrastructure;
+using LicenseHub.Server.Security;
 using Microsoft.AspNetCore.Mvc;
 
 namespace LicenseHub.Server.Portal.Pages;

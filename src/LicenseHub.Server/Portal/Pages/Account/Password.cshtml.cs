@@ -1,3 +1,4 @@
+using LicenseHub.Server.Staff;
 using System.Security.Claims;
 using LicenseHub.Data.Identity;
 using Microsoft.AspNetCore.Identity;

@@ -1,3 +1,4 @@
+using LicenseHub.Server.Security;
 using LicenseHub.Domain.Catalog;
 using LicenseHub.Domain.Pools;
 using LicenseHub.Server.Catalog;
@@ -56,11 +57,11 @@ public sealed class BuyModel(OrderService orders, CatalogService catalog) : Port
 
 public sealed record OrderRow(Order Order, string PlanName, string? ResellerName = null)
 {
-    public static async Task<IReadOnlyList<OrderRow>> LoadAsync(Infrastructure.Caller caller, OrderService orders, CatalogService catalog,
+    public static async Task<IReadOnlyList<OrderRow>> LoadAsync(Caller caller, OrderService orders, CatalogService catalog,
         string? pageToken, int pageSize, CancellationToken ct) =>
         (await LoadPageAsync(caller, orders, catalog, pageToken, pageSize, ct)).Rows;
 
-    public static async Task<(IReadOnlyList<OrderRow> Rows, string Next)> LoadPageAsync(Infrastructure.Caller caller, OrderService orders,
+    public static async Task<(IReadOnlyList<OrderRow> Rows, string Next)> LoadPageAsync(Caller caller, OrderService orders,
         CatalogService catalog, string? pageToken, int pageSize, CancellationToken ct)
     {
         var (items, next) = await orders.ListAsync(caller, null, pageSize, pageToken, ct);

@@ -1,8 +1,10 @@
+using LicenseHub.Server.Persistence;
 using LicenseHub.Domain.Licensing;
 using LicenseHub.Domain.Pools;
 using LicenseHub.Domain.Resellers;
 using LicenseHub.Server.Catalog;
-using LicenseHub.Server.Infrastructure;
+using LicenseHub.Server.Security;
+using LicenseHub.Server.Operations;
 using LicenseHub.Server.Licensing;
 using LicenseHub.Server.Pools;
 using LicenseHub.Server.Resellers;

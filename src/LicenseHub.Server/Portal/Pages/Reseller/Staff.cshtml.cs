@@ -1,6 +1,6 @@
+using LicenseHub.Server.Staff;
 using LicenseHub.Domain.Security;
-using LicenseHub.Server.Infrastructure;
-
+using LicenseHub.Server.Security;
 namespace LicenseHub.Server.Portal.Pages.Reseller;
 
 public sealed class ResellerStaffModel(StaffDirectory staff) : StaffPageModel(staff)

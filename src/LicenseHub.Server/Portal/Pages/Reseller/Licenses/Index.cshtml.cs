@@ -1,7 +1,9 @@
+using LicenseHub.Server.Persistence;
 using LicenseHub.Domain.Catalog;
 using LicenseHub.Domain.Licensing;
 using LicenseHub.Server.Catalog;
-using LicenseHub.Server.Infrastructure;
+using LicenseHub.Server.Security;
+using LicenseHub.Server.Operations;
 using LicenseHub.Server.Licensing;
 using Microsoft.AspNetCore.Mvc;
 

@@ -1,3 +1,5 @@
+using LicenseHub.Server.Staff;
+using LicenseHub.Server.Portal;
 using LicenseHub.Data;
 using LicenseHub.Data.Identity;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -5,7 +7,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.OpenApi.Models;
 
-namespace LicenseHub.Server.Portal;
+namespace LicenseHub.Server.Hosting;
 
 /// <summary>The browser portal for reseller and vendor staff, and REST/JSON for billing systems.</summary>
 public static class PortalRegistration

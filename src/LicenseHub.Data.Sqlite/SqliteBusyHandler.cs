@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 
-namespace LicenseHub.Server.Infrastructure;
+namespace LicenseHub.Data.Sqlite;
 
 /// <summary>
 /// What a SQLite connection does while another holds the lock it needs: retry every millisecond until

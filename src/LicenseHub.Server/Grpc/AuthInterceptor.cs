@@ -1,7 +1,8 @@
+using LicenseHub.Server.Security;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 
-namespace LicenseHub.Server.Infrastructure;
+namespace LicenseHub.Server.Grpc;
 
 /// <summary>
 /// Authenticates vendor and reseller calls by API key. Agent calls (AgentService) and the standard

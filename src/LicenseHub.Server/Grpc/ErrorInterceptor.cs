@@ -4,7 +4,7 @@ using Grpc.Core;
 using Grpc.Core.Interceptors;
 using LicenseHub.Domain;
 
-namespace LicenseHub.Server.Infrastructure;
+namespace LicenseHub.Server.Grpc;
 
 /// <summary>
 /// The one place where domain errors become gRPC statuses. Anything unexpected is logged (without

@@ -1,5 +1,6 @@
+using LicenseHub.Server.Operations;
 using LicenseHub.Domain.Classification;
-using LicenseHub.Server.Infrastructure;
+
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Compliance.Redaction;
 using OpenTelemetry;
@@ -7,7 +8,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
-namespace LicenseHub.Server.Operations;
+namespace LicenseHub.Server.Hosting;
 
 /// <summary>Telemetry, health endpoints and shutdown behaviour.</summary>
 public static class OperationsRegistration

@@ -2,7 +2,7 @@ using LicenseHub.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace LicenseHub.Server.Infrastructure;
+namespace LicenseHub.Server.Operations;
 
 /// <summary>Healthy while the database answers a query.</summary>
 public sealed class DatabaseHealthCheck(LicenseHubDbContext db) : IHealthCheck

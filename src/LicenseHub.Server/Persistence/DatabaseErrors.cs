@@ -2,7 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
-namespace LicenseHub.Server.Infrastructure;
+namespace LicenseHub.Server.Persistence;
 
 /// <summary>What a failed write means, whatever the provider.</summary>
 public static class DatabaseErrors

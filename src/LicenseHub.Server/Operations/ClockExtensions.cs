@@ -1,4 +1,4 @@
-namespace LicenseHub.Server.Infrastructure;
+namespace LicenseHub.Server.Operations;
 
 public static class ClockExtensions
 {

@@ -1,7 +1,7 @@
 using LicenseHub.Data;
 using Microsoft.EntityFrameworkCore;
 
-namespace LicenseHub.Server.Infrastructure;
+namespace LicenseHub.Server.Persistence;
 
 /// <summary>
 /// Locks for the few steps that must not interleave across server replicas, taken in the database because

@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
-namespace LicenseHub.Server.Infrastructure;
+namespace LicenseHub.Data.Sqlite;
 
 /// <summary>
 /// WAL lets readers run while one writer commits; synchronous=NORMAL is durable across process crashes in

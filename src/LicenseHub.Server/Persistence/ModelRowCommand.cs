@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 
-namespace LicenseHub.Server.Infrastructure;
+namespace LicenseHub.Server.Persistence;
 
 /// <summary>
 /// One prepared INSERT or UPDATE of an entity type's rows, run in the unit of work's transaction and

@@ -1,8 +1,9 @@
+using LicenseHub.Server.Operations;
 using LicenseHub.Data;
 using LicenseHub.Data.Postgres;
 using LicenseHub.Data.Sqlite;
 
-namespace LicenseHub.Server.Infrastructure;
+namespace LicenseHub.Server.Hosting;
 
 /// <summary>Which database LicenseHub keeps its data in (configuration "Database:Provider").</summary>
 public enum DatabaseProvider

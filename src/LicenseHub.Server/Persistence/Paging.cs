@@ -1,7 +1,7 @@
 using System.Text;
 using LicenseHub.Domain.Validation;
 
-namespace LicenseHub.Server.Infrastructure;
+namespace LicenseHub.Server.Persistence;
 
 /// <summary>A validated page request: keyset paging on ids, newest first.</summary>
 public sealed record PageSpec(int Size, Guid? After)

@@ -1,7 +1,7 @@
 using LicenseHub.Data;
 using LicenseHub.Server.Audit;
 
-namespace LicenseHub.Server.Infrastructure;
+namespace LicenseHub.Server.Persistence;
 
 /// <summary>
 /// Runs a change and its audit events in one database transaction, the one place transactions start.

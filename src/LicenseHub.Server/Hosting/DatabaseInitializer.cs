@@ -2,9 +2,11 @@ using LicenseHub.Data;
 using LicenseHub.Domain.Security;
 using LicenseHub.Server.Resellers;
 using Microsoft.EntityFrameworkCore;
+using LicenseHub.Server.Operations;
+using LicenseHub.Server.Persistence;
 using Microsoft.Extensions.Options;
 
-namespace LicenseHub.Server.Infrastructure;
+namespace LicenseHub.Server.Hosting;
 
 /// <summary>
 /// Applies migrations before the server accepts calls, and on first start with an empty database creates
@@ -45,7 +47,7 @@ public sealed class DatabaseInitializer(
         }
         var directory = options.Value.ResolveDataDirectory();
         var path = Path.Combine(directory, VendorKeyFileName);
-        await WriteSecretFileAsync(path, issued + "\n", cancellationToken);
+        await OwnerOnlyFile.WriteAsync(path, issued + "\n", cancellationToken);
         // Deliberately the console, not the logger: log sinks must never receive a secret.
         Console.WriteLine();
         Console.WriteLine("  First start: created the vendor admin API key. It is shown only this once:");
@@ -58,22 +60,4 @@ public sealed class DatabaseInitializer(
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public static async Task WriteSecretFileAsync(string path, string content, CancellationToken ct)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-        await using (var stream = new FileStream(path, options))
-        await using (var writer = new StreamWriter(stream))
-        {
-            await writer.WriteAsync(content.AsMemory(), ct);
-        }
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-    }
 }

@@ -1,5 +1,6 @@
 using Grpc.Core;
-using LicenseHub.Server.Portal;
+using LicenseHub.Server.Security;
+using LicenseHub.Server.Staff;
 using LicenseHub.V1;
 
 namespace LicenseHub.Server.Grpc;
@@ -10,7 +11,7 @@ public sealed partial class VendorGrpcService
     public override async Task<CreateStaffUserResponse> CreateStaffUser(CreateStaffUserRequest request, ServerCallContext context)
     {
         // VendorService is for vendor keys; reseller owners add their staff in the portal.
-        Caller.Require(Infrastructure.Permission.VendorAdmin);
+        Caller.Require(Permission.VendorAdmin);
         var (user, password) = await staff.CreateAsync(Caller, new NewStaffUser(request.Email, request.DisplayName,
             ProtoMapping.FromProto(request.Role), request.ResellerId), context.CancellationToken);
         return new CreateStaffUserResponse

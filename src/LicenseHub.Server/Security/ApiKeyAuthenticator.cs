@@ -5,7 +5,7 @@ using LicenseHub.Domain.Resellers;
 using LicenseHub.Domain.Security;
 using Microsoft.EntityFrameworkCore;
 
-namespace LicenseHub.Server.Infrastructure;
+namespace LicenseHub.Server.Security;
 
 /// <summary>Turns a presented API key into a <see cref="Caller"/>, or refuses it.</summary>
 public sealed class ApiKeyAuthenticator(LicenseHubDbContext db)

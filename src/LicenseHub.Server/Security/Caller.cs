@@ -1,7 +1,7 @@
 using LicenseHub.Domain;
 using LicenseHub.Domain.Security;
 
-namespace LicenseHub.Server.Infrastructure;
+namespace LicenseHub.Server.Security;
 
 /// <summary>What a caller may do; checked by the feature code, not by the transport.</summary>
 public enum Permission

@@ -7,11 +7,13 @@ using LicenseHub.Domain.Resellers;
 using LicenseHub.Domain.Security;
 using LicenseHub.Domain.Validation;
 using LicenseHub.Server.Audit;
-using LicenseHub.Server.Infrastructure;
+using LicenseHub.Server.Security;
+using LicenseHub.Server.Persistence;
+using LicenseHub.Server.Operations;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
-namespace LicenseHub.Server.Portal;
+namespace LicenseHub.Server.Staff;
 
 public sealed record NewStaffUser(string? Email, string? DisplayName, ApiKeyRole? Role, string? ResellerId);
 

@@ -1,9 +1,10 @@
+using LicenseHub.Server.Operations.Backup;
 using System.CommandLine;
 using System.Security.Cryptography;
-using LicenseHub.Server.Infrastructure;
+using LicenseHub.Server.Operations;
 using Microsoft.Data.Sqlite;
 
-namespace LicenseHub.Server.Operations.Backup;
+namespace LicenseHub.Server.Hosting;
 
 /// <summary>
 /// <c>licensehub backup</c>, <c>licensehub restore</c> and <c>licensehub backup-key</c>: operator commands run
@@ -56,7 +57,7 @@ public static class BackupCommands
             {
                 throw new BackupException($"{path} already exists.");
             }
-            await DatabaseInitializer.WriteSecretFileAsync(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) + "\n", ct);
+            await OwnerOnlyFile.WriteAsync(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) + "\n", ct);
             Console.WriteLine($"Wrote a new backup key to {path} (0600).");
         }));
 

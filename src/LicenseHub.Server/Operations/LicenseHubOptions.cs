@@ -1,4 +1,4 @@
-namespace LicenseHub.Server.Infrastructure;
+namespace LicenseHub.Server.Operations;
 
 /// <summary>Configuration section "LicenseHub".</summary>
 public sealed class LicenseHubOptions

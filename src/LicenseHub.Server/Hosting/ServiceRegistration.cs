@@ -1,3 +1,6 @@
+using LicenseHub.Server.Operations;
+using LicenseHub.Server.Persistence;
+using LicenseHub.Server.Security;
 using LicenseHub.Data;
 using LicenseHub.Server.Agents;
 using LicenseHub.Server.Audit;
@@ -13,7 +16,7 @@ using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.FileProviders;
 
-namespace LicenseHub.Server.Infrastructure;
+namespace LicenseHub.Server.Hosting;
 
 /// <summary>How the server is composed; Program.cs only calls these, one per concern.</summary>
 public static class ServiceRegistration
