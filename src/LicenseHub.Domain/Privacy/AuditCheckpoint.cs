@@ -22,4 +22,8 @@ public sealed class AuditCheckpoint
 
     [OperationalData, Purpose("compact JWS (EdDSA) over sequence and hash (tamper evidence)"), Retention(Retention.AuditWindow)]
     public required string Signature { get; set; }
+
+    /// <summary>What <see cref="Signature"/> signs: the sequence and hash of the last deleted event, in one fixed form.</summary>
+    public static byte[] SignedPayload(long sequence, string hash) =>
+        System.Text.Encoding.UTF8.GetBytes($"licensehub-audit-checkpoint:{sequence}:{hash}");
 }

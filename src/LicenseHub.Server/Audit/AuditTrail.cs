@@ -14,7 +14,7 @@ namespace LicenseHub.Server.Audit;
 /// <see cref="UnitOfWork"/> as the last step before commit, under <see cref="DatabaseLocks.AuditChainAsync"/>:
 /// the chain stays linear across replicas, and the lock is held only for reading the head and inserting.
 /// </summary>
-public sealed class AuditTrail(LicenseHubDbContext db, TimeProvider clock)
+public sealed class AuditTrail(LicenseHubDbContext db, TimeProvider clock) : ICommitJournal
 {
     private readonly List<StagedEvent> _staged = [];
 
@@ -36,7 +36,7 @@ public sealed class AuditTrail(LicenseHubDbContext db, TimeProvider clock)
     /// Called by <see cref="UnitOfWork"/> after the change itself is saved, so the audit lock is the last lock
     /// a transaction takes (no lock-order cycles with row locks) and is held only until the commit.
     /// </summary>
-    internal async Task<bool> ChainStagedAsync(CancellationToken cancellationToken)
+    public async Task<bool> ChainStagedAsync(CancellationToken cancellationToken)
     {
         if (_staged.Count == 0)
         {
@@ -111,7 +111,7 @@ public sealed class AuditTrail(LicenseHubDbContext db, TimeProvider clock)
             return $"event {firstKept.Sequence} does not follow the retention checkpoint";
         }
         var key = await db.SigningKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Kid == checkpoint.Kid, ct);
-        var expectedPayload = Privacy.RetentionJob.CheckpointPayload(checkpoint.Sequence, checkpoint.Hash);
+        var expectedPayload = Domain.Privacy.AuditCheckpoint.SignedPayload(checkpoint.Sequence, checkpoint.Hash);
         var parts = checkpoint.Signature.Split('.');
         if (key is null || parts.Length != 3 || !Tokens.JwsCompact.VerifySignature(checkpoint.Signature, key.PublicKey)
             || !Tokens.Base64Url.Decode(parts[1]).AsSpan().SequenceEqual(expectedPayload))

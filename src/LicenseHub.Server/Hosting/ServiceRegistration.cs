@@ -48,6 +48,7 @@ public static class ServiceRegistration
         services.AddScoped<CallerAccessor>();
         services.AddScoped<ApiKeyAuthenticator>();
         services.AddScoped<AuditTrail>();
+        services.AddScoped<ICommitJournal>(sp => sp.GetRequiredService<AuditTrail>());
         services.AddScoped<UnitOfWork>();
         services.AddScoped<CatalogService>();
         services.AddScoped<ResellerAccounts>();

@@ -1,5 +1,4 @@
 using LicenseHub.Data;
-using LicenseHub.Server.Audit;
 
 namespace LicenseHub.Server.Persistence;
 
@@ -10,7 +9,11 @@ namespace LicenseHub.Server.Persistence;
 /// the row locks it needs (<see cref="DatabaseLocks"/>), and the audit events are chained last, under the
 /// audit-chain lock, just before the commit.
 /// </summary>
-public sealed class UnitOfWork(LicenseHubDbContext db, AuditTrail audit)
+/// <remarks>
+/// The audit trail joins through <see cref="ICommitJournal"/>: persistence is below every feature, so it
+/// knows only that something must be written last, not what.
+/// </remarks>
+public sealed class UnitOfWork(LicenseHubDbContext db, ICommitJournal audit)
 {
     public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
@@ -34,4 +37,14 @@ public sealed class UnitOfWork(LicenseHubDbContext db, AuditTrail audit)
             throw;
         }
     }
+}
+
+/// <summary>Rows a unit of work writes after the change and before the commit (the audit chain).</summary>
+public interface ICommitJournal
+{
+    /// <summary>Forgets what was staged (a new unit of work, or a rollback).</summary>
+    void Reset();
+
+    /// <summary>Adds the staged rows to the context; false when there were none.</summary>
+    Task<bool> ChainStagedAsync(CancellationToken cancellationToken);
 }

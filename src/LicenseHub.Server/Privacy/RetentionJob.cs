@@ -98,7 +98,7 @@ public sealed class RetentionJob(
                 Hash = lastOld.Hash,
                 At = now,
                 Kid = signer.Kid,
-                Signature = signer.SignPayload(CheckpointPayload(lastOld.Sequence, lastOld.Hash), "lh-audit-checkpoint+jws"),
+                Signature = signer.SignPayload(AuditCheckpoint.SignedPayload(lastOld.Sequence, lastOld.Hash), "lh-audit-checkpoint+jws"),
             });
             await db.SaveChangesAsync(ct);
             auditDeleted = await db.AuditEvents.Where(e => e.Sequence <= lastOld.Sequence).ExecuteDeleteAsync(ct);
@@ -111,6 +111,4 @@ public sealed class RetentionJob(
             run.CheckInsAggregated, run.AggregateRows, run.InstallationsReleased, run.AuditEventsDeleted);
         return run;
     }
-
-    public static byte[] CheckpointPayload(long sequence, string hash) => Encoding.UTF8.GetBytes($"licensehub-audit-checkpoint:{sequence}:{hash}");
 }
