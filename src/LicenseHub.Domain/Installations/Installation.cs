@@ -1,4 +1,5 @@
 using LicenseHub.Domain.Classification;
+using LicenseHub.Domain.Licensing;
 
 namespace LicenseHub.Domain.Installations;
 
@@ -82,6 +83,73 @@ public sealed class Installation
 
     [OperationalData, Purpose("release silent installations"), Retention(Retention.InstallationLifetime)]
     public DateTimeOffset LastCheckInAt { get; set; }
+
+    /// <summary>The installation of a machine activated now; its first check-in is recorded with <see cref="RecordCheckIn"/>.</summary>
+    public static Installation Activate(Guid licenseId, AgentReport report, byte[] secretHash, DateTimeOffset now) => new()
+    {
+        Id = Guid.CreateVersion7(),
+        LicenseId = licenseId,
+        Fingerprint = report.Fingerprint,
+        SecretHash = secretHash,
+        ProductVersion = report.ProductVersion,
+        AgentVersion = report.AgentVersion,
+        ActivatedAt = now,
+        LastCheckInAt = now,
+    };
+
+    /// <summary>The same machine activating again: same installation, a new credential (the old one stops working).</summary>
+    public void Reactivate(byte[] secretHash) => SecretHash = secretHash;
+
+    /// <summary>
+    /// Applies one check-in (or activation) answered <paramref name="code"/> and returns its raw record. A
+    /// check-in presented from another machine changes only the check-in time: what it reports describes
+    /// that other machine, not this installation.
+    /// </summary>
+    public CheckIn RecordCheckIn(AgentReport report, string productCode, ValidationCode code, DateTimeOffset now)
+    {
+        LastCheckInAt = now;
+        if (code != ValidationCode.FingerprintMismatch)
+        {
+            ProductVersion = report.ProductVersion;
+            AgentVersion = report.AgentVersion;
+            ApplyTelemetry(report);
+        }
+        return new CheckIn
+        {
+            InstallationId = Id,
+            ProductCode = productCode,
+            At = now,
+            ProductVersion = report.ProductVersion,
+            OsFamily = report.Level == TelemetryLevel.Basic ? report.OsFamily : null,
+            Result = code.ToString(),
+        };
+    }
+
+    /// <summary>The columns <see cref="RecordCheckIn"/> changes for <paramref name="code"/>: writers update exactly these.</summary>
+    public static IReadOnlyList<string> CheckInColumns(ValidationCode code) => code == ValidationCode.FingerprintMismatch ? MismatchColumns : AllCheckInColumns;
+
+    private static readonly string[] AllCheckInColumns =
+    [
+        nameof(LastCheckInAt), nameof(ProductVersion), nameof(AgentVersion), nameof(TelemetryLevel),
+        nameof(OsFamily), nameof(OsVersion), nameof(CpuArchitecture), nameof(CpuCores),
+    ];
+
+    private static readonly string[] MismatchColumns = [nameof(LastCheckInAt)];
+
+    private void ApplyTelemetry(AgentReport report)
+    {
+        TelemetryLevel = report.Level;
+        if (report.Level == TelemetryLevel.Required)
+        {
+            // Narrowing consent erases what was shared before, at this very check-in.
+            EraseOptionalTelemetry();
+            return;
+        }
+        OsFamily = report.OsFamily;
+        OsVersion = report.OsVersion;
+        CpuArchitecture = report.CpuArchitecture;
+        CpuCores = report.CpuCores;
+    }
 
     /// <summary>Drops every optional field: used when the level is (or becomes) required.</summary>
     public void EraseOptionalTelemetry()

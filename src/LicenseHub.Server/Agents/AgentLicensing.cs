@@ -1,60 +1,46 @@
-using System.Security.Cryptography;
-using System.Text;
 using LicenseHub.Data;
 using LicenseHub.Domain;
-using LicenseHub.Domain.Catalog;
 using LicenseHub.Domain.Installations;
 using LicenseHub.Domain.Licensing;
 using LicenseHub.Domain.Validation;
 using LicenseHub.Server.Audit;
-using LicenseHub.Server.Persistence;
 using LicenseHub.Server.Operations;
+using LicenseHub.Server.Persistence;
 using LicenseHub.Tokens;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace LicenseHub.Server.Agents;
-
-/// <summary>Result of a license check: a failed check is an answer, not an error.</summary>
-public enum ValidationCode
-{
-    Valid,
-    Suspended,
-    Revoked,
-    Expired,
-    NotFound,
-    TooManyMachines,
-    FingerprintMismatch,
-    ProductMismatch,
-    InstallationReleased,
-}
 
 public sealed record ActivationOutcome(ValidationCode Code, string Detail, Guid? InstallationId = null, string? Secret = null,
     string? Token = null, Guid? LicenseId = null);
 
 public sealed record CheckInOutcome(ValidationCode Code, string Detail, string? Token = null);
 
-/// <summary>Activation, check-in and forgetting of installations, as called by lh-agent.</summary>
+/// <summary>
+/// Activation, check-in and forgetting of installations, as called by lh-agent. Activation and check-in are
+/// one pipeline: validate → load → decide (<see cref="LicenseValidation"/>) → record → sign → answer.
+/// </summary>
 public sealed class AgentLicensing(
     LicenseHubDbContext db,
     UnitOfWork unitOfWork,
     AuditTrail audit,
     TokenIssuer tokens,
     ActivationThrottle throttle,
-    Operations.LicenseHubTelemetry telemetry,
+    LicenseHubTelemetry telemetry,
     TimeProvider clock)
 {
-    public async Task<ActivationOutcome> ActivateAsync(string source, string? licenseKey, string? product, AgentFields fields, Validator v,
+    public async Task<ActivationOutcome> ActivateAsync(string source, string? licenseKey, string? product, AgentReport report, Validator v,
         CancellationToken ct)
     {
-        var outcome = await ActivateCoreAsync(source, licenseKey, product, fields, v, ct);
+        var outcome = await ActivateCoreAsync(source, licenseKey, product, report, v, ct);
         telemetry.Activation(outcome.Code.ToString());
         return outcome;
     }
 
-    private async Task<ActivationOutcome> ActivateCoreAsync(string source, string? licenseKey, string? product, AgentFields fields, Validator v,
+    private async Task<ActivationOutcome> ActivateCoreAsync(string source, string? licenseKey, string? product, AgentReport report, Validator v,
         CancellationToken ct)
     {
+        // Validate.
         throttle.ThrowIfBlocked(source);
         if (!LicenseKey.TryNormalize(licenseKey, out var normalized))
         {
@@ -71,131 +57,119 @@ public sealed class AgentLicensing(
         }
 
         var hash = LicenseKey.Hash(normalized);
-        var license = await db.Licenses.AsNoTracking().SingleOrDefaultAsync(l => l.KeyHash == hash, ct);
-        if (license is null)
+        var licenseId = await db.Licenses.AsNoTracking().Where(l => l.KeyHash == hash).Select(l => (Guid?)l.Id).SingleOrDefaultAsync(ct);
+        if (licenseId is not { } id)
         {
             throttle.RecordFailure(source);
-            return new ActivationOutcome(ValidationCode.NotFound, "No license has this key.");
-        }
-        var plan = await db.Plans.AsNoTracking().Include(p => p.Product).SingleAsync(p => p.Id == license.PlanId, ct);
-        var now = clock.Now();
-        if (StateCode(license, now) is { } refused)
-        {
-            return new ActivationOutcome(refused, Describe(refused), LicenseId: license.Id);
-        }
-        if (productCode is not null && productCode != plan.Product!.Code)
-        {
-            return new ActivationOutcome(ValidationCode.ProductMismatch, $"This license is for product '{plan.Product.Code}'.", LicenseId: license.Id);
+            return new ActivationOutcome(ValidationCode.NotFound, LicenseValidation.Describe(ValidationCode.NotFound));
         }
 
-        var secret = Base64Url.Encode(RandomNumberGenerator.GetBytes(32));
-        var outcome = await unitOfWork.RunAsync(async token =>
+        var secret = InstallationSecret.New();
+        var decision = await unitOfWork.RunAsync(async token =>
         {
-            // The count below decides; on PostgreSQL the license row lock keeps another replica from deciding at the same time.
-            await DatabaseLocks.LicenseAsync(db, license.Id, token);
-            var installation = await db.Installations.SingleOrDefaultAsync(i => i.LicenseId == license.Id && i.Fingerprint == fields.Fingerprint, token);
+            // Load and decide under the license lock, so a revoke, suspension or another machine's activation
+            // cannot land between the decision and what is recorded from it. On SQLite the unit of work already
+            // holds the database's write lock.
+            await DatabaseLocks.LicenseAsync(db, id, token);
+            var (facts, subject) = await LoadLicenseAsync(id, token);
+            var installation = await db.Installations.SingleOrDefaultAsync(i => i.LicenseId == id && i.Fingerprint == report.Fingerprint, token);
+            var machines = installation is null ? await db.Installations.CountAsync(i => i.LicenseId == id, token) : 0;
+            var code = LicenseValidation.Validate(facts, new LicenseRequest(report.Fingerprint, productCode, IsNewMachine: installation is null,
+                Machines: machines));
+            if (code != ValidationCode.Valid)
+            {
+                return (code, facts, subject, Installation: (Installation?)null);
+            }
+
+            // Record.
             if (installation is null)
             {
-                var count = await db.Installations.CountAsync(i => i.LicenseId == license.Id, token);
-                if (count >= plan.MaxMachines)
-                {
-                    return null;
-                }
-                installation = new Installation
-                {
-                    Id = Guid.CreateVersion7(),
-                    LicenseId = license.Id,
-                    Fingerprint = fields.Fingerprint,
-                    SecretHash = HashSecret(secret),
-                    ProductVersion = fields.ProductVersion,
-                    AgentVersion = fields.AgentVersion,
-                    ActivatedAt = now,
-                    LastCheckInAt = now,
-                };
+                installation = Installation.Activate(id, report, InstallationSecret.Hash(secret), facts.Now);
                 db.Installations.Add(installation);
-                await audit.AppendAsync("agent", "installation.activate", "installation", installation.Id.ToString(), $"license={license.Id}", token);
+                await audit.AppendAsync("agent", "installation.activate", "installation", installation.Id.ToString(), $"license={id}", token);
             }
             else
             {
-                // Re-activation of the same machine: same installation, new credential (the old one stops working).
-                installation.SecretHash = HashSecret(secret);
-                installation.LastCheckInAt = now;
-                await audit.AppendAsync("agent", "installation.reactivate", "installation", installation.Id.ToString(), $"license={license.Id}", token);
+                installation.Reactivate(InstallationSecret.Hash(secret));
+                await audit.AppendAsync("agent", "installation.reactivate", "installation", installation.Id.ToString(), $"license={id}", token);
             }
-            Apply(installation, fields);
-            db.CheckIns.Add(NewCheckIn(installation, plan.Product!.Code, fields, now, ValidationCode.Valid));
-            return installation;
+            db.CheckIns.Add(installation.RecordCheckIn(report, subject.ProductCode, ValidationCode.Valid, facts.Now));
+            return (code, facts, subject, Installation: (Installation?)installation);
         }, ct);
-        if (outcome is null)
+
+        // Sign and answer.
+        if (decision.Installation is not { } activated)
         {
-            return new ActivationOutcome(ValidationCode.TooManyMachines,
-                $"The license is already active on {plan.MaxMachines} machine(s); release one first.", LicenseId: license.Id);
+            return new ActivationOutcome(decision.code, LicenseValidation.Describe(decision.code, decision.facts), LicenseId: id);
         }
-        var (jws, _) = await tokens.IssueAsync(TokenSubject.Of(license, plan, plan.Product!.Code), outcome.Id, fields.Fingerprint, TokenTypes.License, ct);
-        return new ActivationOutcome(ValidationCode.Valid, "Activated.", outcome.Id, secret, jws, license.Id);
+        var (jws, _) = await tokens.IssueAsync(decision.subject, activated.Id, report.Fingerprint, TokenTypes.License, ct);
+        return new ActivationOutcome(ValidationCode.Valid, "Activated.", activated.Id, secret, jws, id);
     }
 
-    public async Task<CheckInOutcome> CheckInAsync(Guid installationId, string secret, AgentFields fields, CancellationToken ct)
+    /// <summary>The license's facts for a decision, and what its token would say, in one query.</summary>
+    private async Task<(LicenseFacts Facts, TokenSubject Subject)> LoadLicenseAsync(Guid licenseId, CancellationToken ct)
     {
-        var outcome = await CheckInCoreAsync(installationId, secret, fields, ct);
+        var row = await (from l in db.Licenses.AsNoTracking()
+                         join p in db.Plans.AsNoTracking() on l.PlanId equals p.Id
+                         join pr in db.Products.AsNoTracking() on p.ProductId equals pr.Id
+                         where l.Id == licenseId
+                         select new { l.State, l.ExpiresAt, p.MaxMachines, Subject = new TokenSubject(l.Id, l.ExpiresAt, p.Code, p.Edition, p.OfflineGraceDays, pr.Code) })
+            .SingleAsync(ct);
+        return (new LicenseFacts(row.State, row.ExpiresAt, row.Subject.ProductCode, row.MaxMachines, clock.Now()), row.Subject);
+    }
+
+    public async Task<CheckInOutcome> CheckInAsync(Guid installationId, string secret, AgentReport report, CancellationToken ct)
+    {
+        var outcome = await CheckInCoreAsync(installationId, secret, report, ct);
         telemetry.CheckIn(outcome.Code.ToString());
         return outcome;
     }
 
-    private async Task<CheckInOutcome> CheckInCoreAsync(Guid installationId, string secret, AgentFields fields, CancellationToken ct)
+    private async Task<CheckInOutcome> CheckInCoreAsync(Guid installationId, string secret, AgentReport report, CancellationToken ct)
     {
-        // One query for what the answer needs: a check-in is the hot path, and each round trip through EF
+        // Load: one query for what the answer needs; a check-in is the hot path, and each round trip through EF
         // costs about as much as the signature.
         var subject = await LoadCheckInSubject(db, installationId, ct);
         if (subject is null)
         {
             return Released();
         }
-        var (installation, licenseState, token) = subject;
-        if (!CryptographicOperations.FixedTimeEquals(installation.SecretHash, HashSecret(secret)))
+        var (installation, licenseState, maxMachines, token) = subject;
+        if (!InstallationSecret.Matches(installation.SecretHash, secret))
         {
             throw new UnauthenticatedException("The installation credential is not valid; activate again.");
         }
-        var now = clock.Now();
-        var code = installation.Fingerprint != fields.Fingerprint
-            ? ValidationCode.FingerprintMismatch
-            : StateCode(License.EffectiveStateOf(licenseState, token.LicenseExpiresAt, now)) ?? ValidationCode.Valid;
 
+        // Decide from what was read. Unlike activation this takes no lock: a check-in creates nothing, and its
+        // token is the one it would have had a moment earlier, before a concurrent revoke; the next check-in
+        // sees the revoke.
+        var facts = new LicenseFacts(licenseState, token.LicenseExpiresAt, token.ProductCode, maxMachines, clock.Now());
+        var code = LicenseValidation.Validate(facts, new LicenseRequest(report.Fingerprint, BoundFingerprint: installation.Fingerprint));
+
+        // Record, grouped with concurrent check-ins into one transaction.
         try
         {
-            await CheckInCommits.For(db).CommitAsync(new PendingCheckIn(installation, token.ProductCode, fields, now, code), db, unitOfWork);
+            await CheckInCommits.For(db).CommitAsync(new PendingCheckIn(installation, token.ProductCode, report, facts.Now, code), db, unitOfWork);
         }
         catch (InstallationGoneException)
         {
             return Released();
         }
 
+        // Sign and answer.
         if (code != ValidationCode.Valid)
         {
-            return new CheckInOutcome(code, Describe(code));
+            return new CheckInOutcome(code, LicenseValidation.Describe(code, facts));
         }
         var (jws, _) = await tokens.IssueAsync(token, installation.Id, installation.Fingerprint, TokenTypes.License, ct);
         return new CheckInOutcome(ValidationCode.Valid, "Valid.", jws);
     }
 
     private static CheckInOutcome Released() =>
-        new(ValidationCode.InstallationReleased, "This installation is no longer registered (released or forgotten); activate again.");
-
-    /// <summary>Applies one check-in to its installation and returns the check-in record to write.</summary>
-    internal static CheckIn RecordCheckIn(Installation installation, string productCode, AgentFields fields, DateTimeOffset now, ValidationCode code)
-    {
-        installation.LastCheckInAt = now;
-        if (code != ValidationCode.FingerprintMismatch)
-        {
-            installation.ProductVersion = fields.ProductVersion;
-            installation.AgentVersion = fields.AgentVersion;
-            Apply(installation, fields);
-        }
-        return NewCheckIn(installation, productCode, fields, now, code);
-    }
+        new(ValidationCode.InstallationReleased, LicenseValidation.Describe(ValidationCode.InstallationReleased));
 
     /// <summary>What a check-in reads: the installation, and of its license, plan and product only what the answer needs.</summary>
-    private sealed record CheckInSubject(Installation Installation, LicenseState LicenseState, TokenSubject Token);
+    private sealed record CheckInSubject(Installation Installation, LicenseState LicenseState, int MaxMachines, TokenSubject Token);
 
     // Only the columns the answer needs: SQLite parses and plans every statement anew, and the whole rows
     // of four tables made that the larger part of the read.
@@ -206,16 +180,20 @@ public sealed class AgentLicensing(
              join p in context.Plans.AsNoTracking() on l.PlanId equals p.Id
              join pr in context.Products.AsNoTracking() on p.ProductId equals pr.Id
              where i.Id == id
-             select new CheckInSubject(i, l.State, new TokenSubject(l.Id, l.ExpiresAt, p.Code, p.Edition, p.OfflineGraceDays, pr.Code)))
+             select new CheckInSubject(i, l.State, p.MaxMachines, new TokenSubject(l.Id, l.ExpiresAt, p.Code, p.Edition, p.OfflineGraceDays, pr.Code)))
             .FirstOrDefault());
 
     /// <summary>Deletes the installation and its check-ins ("lh-agent forget").</summary>
     public async Task<bool> DeactivateAsync(Guid installationId, string secret, CancellationToken ct)
     {
-        var installation = await AuthenticateAsync(installationId, secret, ct);
+        var installation = await db.Installations.AsNoTracking().SingleOrDefaultAsync(i => i.Id == installationId, ct);
         if (installation is null)
         {
             return false;
+        }
+        if (!InstallationSecret.Matches(installation.SecretHash, secret))
+        {
+            throw new UnauthenticatedException("The installation credential is not valid; activate again.");
         }
         await unitOfWork.RunAsync(async token =>
         {
@@ -226,64 +204,4 @@ public sealed class AgentLicensing(
         }, ct);
         return true;
     }
-
-    private async Task<Installation?> AuthenticateAsync(Guid installationId, string secret, CancellationToken ct)
-    {
-        var installation = await db.Installations.AsNoTracking().SingleOrDefaultAsync(i => i.Id == installationId, ct);
-        if (installation is null)
-        {
-            return null;
-        }
-        if (!CryptographicOperations.FixedTimeEquals(installation.SecretHash, HashSecret(secret)))
-        {
-            throw new UnauthenticatedException("The installation credential is not valid; activate again.");
-        }
-        return installation;
-    }
-
-    private static void Apply(Installation installation, AgentFields fields)
-    {
-        installation.TelemetryLevel = fields.Level;
-        if (fields.Level == TelemetryLevel.Required)
-        {
-            // Narrowing consent erases what was shared before, at this very check-in.
-            installation.EraseOptionalTelemetry();
-            return;
-        }
-        installation.OsFamily = fields.OsFamily;
-        installation.OsVersion = fields.OsVersion;
-        installation.CpuArchitecture = fields.CpuArchitecture;
-        installation.CpuCores = fields.CpuCores;
-    }
-
-    private static CheckIn NewCheckIn(Installation installation, string productCode, AgentFields fields, DateTimeOffset now, ValidationCode code) => new()
-    {
-        InstallationId = installation.Id,
-        ProductCode = productCode,
-        At = now,
-        ProductVersion = fields.ProductVersion,
-        OsFamily = fields.Level == TelemetryLevel.Basic ? fields.OsFamily : null,
-        Result = code.ToString(),
-    };
-
-    public static ValidationCode? StateCode(License license, DateTimeOffset now) => StateCode(license.EffectiveState(now));
-
-    private static ValidationCode? StateCode(LicenseState effective) => effective switch
-    {
-        LicenseState.Active => null,
-        LicenseState.Suspended => ValidationCode.Suspended,
-        LicenseState.Revoked => ValidationCode.Revoked,
-        _ => ValidationCode.Expired,
-    };
-
-    private static string Describe(ValidationCode code) => code switch
-    {
-        ValidationCode.Suspended => "The license is suspended; contact your provider.",
-        ValidationCode.Revoked => "The license has been revoked.",
-        ValidationCode.Expired => "The license has expired; ask your provider to renew it.",
-        ValidationCode.FingerprintMismatch => "This credential belongs to another machine; activate this machine with its own license.",
-        _ => code.ToString(),
-    };
-
-    public static byte[] HashSecret(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
 }

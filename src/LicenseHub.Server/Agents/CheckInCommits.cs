@@ -1,13 +1,14 @@
 using System.Collections.Concurrent;
 using LicenseHub.Data;
 using LicenseHub.Domain.Installations;
+using LicenseHub.Domain.Licensing;
 using LicenseHub.Server.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace LicenseHub.Server.Agents;
 
 /// <summary>What one check-in writes: the installation's new state and its check-in record.</summary>
-internal sealed record PendingCheckIn(Installation Installation, string ProductCode, AgentFields Fields, DateTimeOffset Now, ValidationCode Code)
+internal sealed record PendingCheckIn(Installation Installation, string ProductCode, AgentReport Report, DateTimeOffset Now, ValidationCode Code)
 {
     /// <summary>true: this check-in's request now writes the next batch; false: a batch that held it committed.</summary>
     public TaskCompletionSource<bool> Signal { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -133,15 +134,6 @@ internal sealed class CheckInCommits
         return errors;
     }
 
-    // What a check-in changes on its installation; a check-in from another machine only its time.
-    private static readonly string[] CheckInColumns =
-    [
-        nameof(Installation.LastCheckInAt), nameof(Installation.ProductVersion), nameof(Installation.AgentVersion), nameof(Installation.TelemetryLevel),
-        nameof(Installation.OsFamily), nameof(Installation.OsVersion), nameof(Installation.CpuArchitecture), nameof(Installation.CpuCores),
-    ];
-
-    private static readonly string[] MismatchColumns = [nameof(Installation.LastCheckInAt)];
-
     /// <summary>
     /// Writes the batch through prepared commands (installation update, check-in insert, and the
     /// time-only update for a fingerprint mismatch when the batch has one) executed once per check-in: EF would track every row and parse one SQL
@@ -149,7 +141,8 @@ internal sealed class CheckInCommits
     /// </summary>
     private static async Task<int> WriteRowsAsync(IReadOnlyList<PendingCheckIn> batch, LicenseHubDbContext db)
     {
-        await using var update = await ModelRowCommand<Installation>.UpdateAsync(db, CheckInColumns, CancellationToken.None);
+        await using var update = await ModelRowCommand<Installation>.UpdateAsync(db, Installation.CheckInColumns(ValidationCode.Valid),
+            CancellationToken.None);
         await using var insert = await ModelRowCommand<CheckIn>.InsertAsync(db, CancellationToken.None)
             ?? throw new InvalidOperationException("Check-ins have a column only the database can fill.");
         // Prepared only for a batch that has a mismatch: most have none.
@@ -159,9 +152,9 @@ internal sealed class CheckInCommits
             foreach (var item in batch)
             {
                 // Later values win when one installation checks in twice in a batch, as they would one by one.
-                var checkIn = AgentLicensing.RecordCheckIn(item.Installation, item.ProductCode, item.Fields, item.Now, item.Code);
+                var checkIn = item.Installation.RecordCheckIn(item.Report, item.ProductCode, item.Code, item.Now);
                 var command = item.Code == ValidationCode.FingerprintMismatch
-                    ? updateMismatch ??= await ModelRowCommand<Installation>.UpdateAsync(db, MismatchColumns, CancellationToken.None)
+                    ? updateMismatch ??= await ModelRowCommand<Installation>.UpdateAsync(db, Installation.CheckInColumns(item.Code), CancellationToken.None)
                     : update;
                 if (await command.ExecuteAsync(item.Installation, CancellationToken.None) == 0)
                 {

@@ -1,42 +1,21 @@
-using System.Text.RegularExpressions;
 using Google.Protobuf;
 using LicenseHub.Domain.Installations;
 using LicenseHub.Domain.Validation;
 using LicenseHub.V1;
 
-namespace LicenseHub.Server.Agents;
-
-/// <summary>Validated technical fields of one agent request (PRODUCT.md, "What the agent may send").</summary>
-public sealed record AgentFields(
-    string Fingerprint,
-    string ProductVersion,
-    string AgentVersion,
-    Domain.Installations.TelemetryLevel Level,
-    Domain.Installations.OsFamily? OsFamily,
-    string? OsVersion,
-    Domain.Installations.CpuArchitecture? CpuArchitecture,
-    int? CpuCores);
+namespace LicenseHub.Server.Grpc;
 
 /// <summary>
-/// The whole list of what an agent may send, enforced: each field is checked against its shape, anything
-/// else (including fields unknown to this contract) is refused with INVALID_ARGUMENT naming the field.
-/// At telemetry level required the optional fields are dropped even when sent.
+/// An agent request's protobuf fields as an <see cref="AgentReport"/>: the shape of each field is checked by
+/// the report itself; here the enums are mapped and anything outside the contract, including fields
+/// unknown to it, is refused with INVALID_ARGUMENT naming the field.
 /// </summary>
-public static partial class AgentContract
+public static class AgentContract
 {
-    public const int MaxVersionLength = 32;
-
-    public static AgentFields Validate(Validator v, IMessage request, string? fingerprint, string? productVersion, string? agentVersion,
+    public static AgentReport Validate(Validator v, IMessage request, string? fingerprint, string? productVersion, string? agentVersion,
         V1.TelemetryLevel level, BasicTelemetry? basic)
     {
         RefuseUnknownFields(v, request, basic);
-        var fp = (fingerprint ?? "").Trim();
-        if (!FingerprintPattern().IsMatch(fp))
-        {
-            v.Fail("fingerprint", "must be 64 lower-case hex characters (HMAC-SHA256 of the machine id)");
-        }
-        var product = Version(v, "product_version", productVersion);
-        var agent = Version(v, "agent_version", agentVersion);
         var domainLevel = level switch
         {
             V1.TelemetryLevel.Unspecified or V1.TelemetryLevel.Required => Domain.Installations.TelemetryLevel.Required,
@@ -45,8 +24,7 @@ public static partial class AgentContract
         };
         if (domainLevel == Domain.Installations.TelemetryLevel.Required || basic is null)
         {
-            // Nothing optional is kept at level required, even if the client sent it.
-            return new AgentFields(fp, product, agent, domainLevel, null, null, null, null);
+            return AgentReport.Validate(v, fingerprint, productVersion, agentVersion, Domain.Installations.TelemetryLevel.Required);
         }
         Domain.Installations.OsFamily? os = basic.OsFamily switch
         {
@@ -57,18 +35,6 @@ public static partial class AgentContract
             V1.OsFamily.Freebsd => Domain.Installations.OsFamily.FreeBsd,
             _ => Fail<Domain.Installations.OsFamily?>(v, "basic.os_family", "is not a known OS family", null),
         };
-        string? osVersion = null;
-        if (!string.IsNullOrEmpty(basic.OsVersion))
-        {
-            if (OsVersionPattern().IsMatch(basic.OsVersion))
-            {
-                osVersion = basic.OsVersion;
-            }
-            else
-            {
-                v.Fail("basic.os_version", "must be major.minor, e.g. 12.4");
-            }
-        }
         Domain.Installations.CpuArchitecture? cpu = basic.CpuArchitecture switch
         {
             V1.CpuArchitecture.Unspecified => null,
@@ -78,30 +44,8 @@ public static partial class AgentContract
             V1.CpuArchitecture.Arm => Domain.Installations.CpuArchitecture.Arm,
             _ => Fail<Domain.Installations.CpuArchitecture?>(v, "basic.cpu_architecture", "is not a known CPU architecture", null),
         };
-        int? cores = null;
-        if (basic.CpuCores != 0)
-        {
-            cores = v.Range("basic.cpu_cores", basic.CpuCores, 1, 1024);
-        }
-        return new AgentFields(fp, product, agent, domainLevel, os, osVersion, cpu, cores);
-    }
-
-    private static string Version(Validator v, string field, string? value)
-    {
-        var text = (value ?? "").Trim();
-        if (text.Length == 0)
-        {
-            v.Fail(field, "is required");
-        }
-        else if (text.Length > MaxVersionLength)
-        {
-            v.Fail(field, $"must be at most {MaxVersionLength} characters");
-        }
-        else if (!VersionPattern().IsMatch(text) || PersonalDataPatterns.Find(text).Count > 0)
-        {
-            v.Fail(field, "must be a version such as 1.4.2 or 2.0.0-rc.1");
-        }
-        return text;
+        return AgentReport.Validate(v, fingerprint, productVersion, agentVersion, domainLevel, os, basic.OsVersion, cpu,
+            basic.CpuCores == 0 ? null : basic.CpuCores);
     }
 
     /// <summary>
@@ -134,14 +78,4 @@ public static partial class AgentContract
         v.Fail(field, description);
         return fallback;
     }
-
-    [GeneratedRegex("^[0-9a-f]{64}$")]
-    private static partial Regex FingerprintPattern();
-
-    [GeneratedRegex(@"^\d{1,4}\.\d{1,4}$")]
-    private static partial Regex OsVersionPattern();
-
-    // Semantic-version-like: digits and dots, optional pre-release/build of [0-9A-Za-z.-+].
-    [GeneratedRegex(@"^v?\d{1,6}(\.\d{1,6}){0,3}([-+][0-9A-Za-z.-]{1,20})?$")]
-    private static partial Regex VersionPattern();
 }

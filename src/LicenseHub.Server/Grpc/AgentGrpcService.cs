@@ -64,17 +64,17 @@ public sealed class AgentGrpcService(AgentLicensing licensing, SigningKeyStore k
     private static string SourceOf(ServerCallContext context) =>
         context.GetHttpContext().Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
-    private static V1.ValidationCode ToProto(Agents.ValidationCode code) => code switch
+    private static V1.ValidationCode ToProto(Domain.Licensing.ValidationCode code) => code switch
     {
-        Agents.ValidationCode.Valid => V1.ValidationCode.Valid,
-        Agents.ValidationCode.Suspended => V1.ValidationCode.Suspended,
-        Agents.ValidationCode.Revoked => V1.ValidationCode.Revoked,
-        Agents.ValidationCode.Expired => V1.ValidationCode.Expired,
-        Agents.ValidationCode.NotFound => V1.ValidationCode.NotFound,
-        Agents.ValidationCode.TooManyMachines => V1.ValidationCode.TooManyMachines,
-        Agents.ValidationCode.FingerprintMismatch => V1.ValidationCode.FingerprintMismatch,
-        Agents.ValidationCode.ProductMismatch => V1.ValidationCode.ProductMismatch,
-        Agents.ValidationCode.InstallationReleased => V1.ValidationCode.InstallationReleased,
+        Domain.Licensing.ValidationCode.Valid => V1.ValidationCode.Valid,
+        Domain.Licensing.ValidationCode.Suspended => V1.ValidationCode.Suspended,
+        Domain.Licensing.ValidationCode.Revoked => V1.ValidationCode.Revoked,
+        Domain.Licensing.ValidationCode.Expired => V1.ValidationCode.Expired,
+        Domain.Licensing.ValidationCode.NotFound => V1.ValidationCode.NotFound,
+        Domain.Licensing.ValidationCode.TooManyMachines => V1.ValidationCode.TooManyMachines,
+        Domain.Licensing.ValidationCode.FingerprintMismatch => V1.ValidationCode.FingerprintMismatch,
+        Domain.Licensing.ValidationCode.ProductMismatch => V1.ValidationCode.ProductMismatch,
+        Domain.Licensing.ValidationCode.InstallationReleased => V1.ValidationCode.InstallationReleased,
         _ => V1.ValidationCode.Unspecified,
     };
 }

@@ -3,6 +3,7 @@ using LicenseHub.Data;
 using LicenseHub.Domain;
 using LicenseHub.Domain.Installations;
 using LicenseHub.Domain.Validation;
+using LicenseHub.Domain.Licensing;
 using LicenseHub.Server.Agents;
 using LicenseHub.Server.Audit;
 using LicenseHub.Server.Security;
@@ -28,58 +29,49 @@ public sealed class OfflineLicenseService(
     public async Task<(string File, DateTimeOffset ExpiresAt)> CreateAsync(Caller caller, string? licenseId, string? activationRequest,
         CancellationToken ct)
     {
+        // Validate.
         caller.Require(Permission.ResellerManageLicenses);
         var resellerId = caller.ResellerId!.Value;
         var v = new Validator();
         var id = v.Id("license_id", licenseId);
         var request = Decode(v, activationRequest);
-        AgentFields? fields = null;
-        if (request is not null)
-        {
-            var check = new V1.ActivateRequest { Fingerprint = request.Fingerprint ?? "", ProductVersion = request.ProductVersion ?? "", AgentVersion = request.AgentVersion ?? "" };
-            var inner = new Validator();
-            fields = AgentContract.Validate(inner, check, check.Fingerprint, check.ProductVersion, check.AgentVersion, V1.TelemetryLevel.Required, null);
-            foreach (var violation in inner.Violations)
-            {
-                v.Fail($"activation_request.{violation.Field}", violation.Description);
-            }
-        }
+        var report = request is null ? null
+            : AgentReport.Validate(v, request.Fingerprint, request.ProductVersion, request.AgentVersion, TelemetryLevel.Required,
+                prefix: "activation_request.");
         v.ThrowIfInvalid();
-
-        var license = await db.Licenses.AsNoTracking().SingleOrDefaultAsync(l => l.Id == id && l.ResellerId == resellerId, ct)
-            ?? throw new NotFoundException("license", licenseId!);
-        var plan = await db.Plans.AsNoTracking().Include(p => p.Product).SingleAsync(p => p.Id == license.PlanId, ct);
-        if (AgentLicensing.StateCode(license, clock.Now()) is { } refused)
+        if (!await db.Licenses.AnyAsync(l => l.Id == id && l.ResellerId == resellerId, ct))
         {
-            throw new PreconditionFailedException($"The license is {refused.ToString().ToLowerInvariant()}; an offline license cannot be issued.");
-        }
-        if (!string.IsNullOrEmpty(request!.Product) && request.Product != plan.Product!.Code)
-        {
-            throw new ValidationException("activation_request.product", $"the request is for product '{request.Product}', the license for '{plan.Product!.Code}'");
+            throw new NotFoundException("license", licenseId!);
         }
 
-        var installationId = await unitOfWork.RunAsync(async token =>
+        var (installationId, subject) = await unitOfWork.RunAsync(async token =>
         {
+            // Load and decide under the license lock, as activation does: a revoke or another machine landing
+            // in between cannot be missed.
             await DatabaseLocks.LicenseAsync(db, id, token);
-            var existing = await db.Installations.SingleOrDefaultAsync(i => i.LicenseId == id && i.Fingerprint == fields!.Fingerprint, token);
+            var license = await db.Licenses.AsNoTracking().SingleAsync(l => l.Id == id, token);
+            var plan = await db.Plans.AsNoTracking().Include(p => p.Product).SingleAsync(p => p.Id == license.PlanId, token);
+            var facts = new LicenseFacts(license.State, license.ExpiresAt, plan.Product!.Code, plan.MaxMachines, clock.Now());
+            var existing = await db.Installations.SingleOrDefaultAsync(i => i.LicenseId == id && i.Fingerprint == report!.Fingerprint, token);
+            var machines = existing is null ? await db.Installations.CountAsync(i => i.LicenseId == id, token) : 0;
+            var requestedProduct = string.IsNullOrEmpty(request!.Product) ? null : request.Product;
+            switch (LicenseValidation.Validate(facts, new LicenseRequest(report!.Fingerprint, requestedProduct, IsNewMachine: existing is null, Machines: machines)))
+            {
+                case ValidationCode.Valid:
+                    break;
+                case ValidationCode.ProductMismatch:
+                    throw new ValidationException("activation_request.product", $"the request is for product '{request.Product}', the license for '{plan.Product.Code}'");
+                case ValidationCode.TooManyMachines:
+                    throw new PreconditionFailedException(LicenseValidation.Describe(ValidationCode.TooManyMachines, facts));
+                case var refused:
+                    throw new PreconditionFailedException($"The license is {refused.ToString().ToLowerInvariant()}; an offline license cannot be issued.");
+            }
+
+            // Record.
             if (existing is null)
             {
-                if (await db.Installations.CountAsync(i => i.LicenseId == id, token) >= plan.MaxMachines)
-                {
-                    throw new PreconditionFailedException($"The license is already active on {plan.MaxMachines} machine(s); release one first.");
-                }
-                existing = new Installation
-                {
-                    Id = Guid.CreateVersion7(),
-                    LicenseId = id,
-                    Fingerprint = fields!.Fingerprint,
-                    // Offline machines never check in: the credential is random and never handed out.
-                    SecretHash = AgentLicensing.HashSecret(Base64Url.Encode(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))),
-                    ProductVersion = fields.ProductVersion,
-                    AgentVersion = fields.AgentVersion,
-                    ActivatedAt = clock.Now(),
-                    LastCheckInAt = clock.Now(),
-                };
+                // Offline machines never check in: the credential is random and never handed out.
+                existing = Installation.Activate(id, report, InstallationSecret.Hash(InstallationSecret.New()), facts.Now);
                 db.Installations.Add(existing);
             }
             // The signing key must stay published until this file expires.
@@ -90,10 +82,11 @@ public sealed class OfflineLicenseService(
                 key.LastTokenExpiresAt = license.ExpiresAt;
             }
             await audit.AppendAsync(caller.ActorId, "license.offline_file", "license", license.Id.ToString(), $"installation={existing.Id}", token);
-            return existing.Id;
+            return (existing.Id, TokenSubject.Of(license, plan, plan.Product.Code));
         }, ct);
-        return await tokens.IssueAsync(TokenSubject.Of(license, plan, plan.Product!.Code), installationId, fields!.Fingerprint,
-            TokenTypes.OfflineLicense, ct);
+
+        // Sign and answer.
+        return await tokens.IssueAsync(subject, installationId, report!.Fingerprint, TokenTypes.OfflineLicense, ct);
     }
 
     private sealed class ActivationRequestJson
