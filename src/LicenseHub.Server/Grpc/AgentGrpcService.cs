@@ -19,7 +19,7 @@ public sealed class AgentGrpcService(AgentLicensing licensing, SigningKeyStore k
         var outcome = await licensing.ActivateAsync(SourceOf(context), request.LicenseKey, request.Product, fields, v, context.CancellationToken);
         return new ActivateResponse
         {
-            Code = ToProto(outcome.Code),
+            Code = outcome.Code.ToProto(),
             Detail = outcome.Detail,
             InstallationId = outcome.InstallationId?.ToString() ?? "",
             InstallationSecret = outcome.Secret ?? "",
@@ -40,7 +40,7 @@ public sealed class AgentGrpcService(AgentLicensing licensing, SigningKeyStore k
         var outcome = await licensing.CheckInAsync(installationId, secret, fields, context.CancellationToken);
         return new CheckInResponse
         {
-            Code = ToProto(outcome.Code),
+            Code = outcome.Code.ToProto(),
             Detail = outcome.Detail,
             Token = outcome.Token ?? "",
             NextCheckInSeconds = (int)options.Value.CheckInInterval.TotalSeconds,
@@ -63,18 +63,4 @@ public sealed class AgentGrpcService(AgentLicensing licensing, SigningKeyStore k
     // The address is a rate-limiter key in memory only; it is never stored or logged.
     private static string SourceOf(ServerCallContext context) =>
         context.GetHttpContext().Connection.RemoteIpAddress?.ToString() ?? "unknown";
-
-    private static V1.ValidationCode ToProto(Domain.Licensing.ValidationCode code) => code switch
-    {
-        Domain.Licensing.ValidationCode.Valid => V1.ValidationCode.Valid,
-        Domain.Licensing.ValidationCode.Suspended => V1.ValidationCode.Suspended,
-        Domain.Licensing.ValidationCode.Revoked => V1.ValidationCode.Revoked,
-        Domain.Licensing.ValidationCode.Expired => V1.ValidationCode.Expired,
-        Domain.Licensing.ValidationCode.NotFound => V1.ValidationCode.NotFound,
-        Domain.Licensing.ValidationCode.TooManyMachines => V1.ValidationCode.TooManyMachines,
-        Domain.Licensing.ValidationCode.FingerprintMismatch => V1.ValidationCode.FingerprintMismatch,
-        Domain.Licensing.ValidationCode.ProductMismatch => V1.ValidationCode.ProductMismatch,
-        Domain.Licensing.ValidationCode.InstallationReleased => V1.ValidationCode.InstallationReleased,
-        _ => V1.ValidationCode.Unspecified,
-    };
 }

@@ -143,6 +143,20 @@ internal static class ProtoMapping
         _ => throw new ValidationException(field, "is not a known license state"),
     };
 
+    public static V1.ValidationCode ToProto(this Domain.Licensing.ValidationCode code) => code switch
+    {
+        Domain.Licensing.ValidationCode.Valid => V1.ValidationCode.Valid,
+        Domain.Licensing.ValidationCode.Suspended => V1.ValidationCode.Suspended,
+        Domain.Licensing.ValidationCode.Revoked => V1.ValidationCode.Revoked,
+        Domain.Licensing.ValidationCode.Expired => V1.ValidationCode.Expired,
+        Domain.Licensing.ValidationCode.NotFound => V1.ValidationCode.NotFound,
+        Domain.Licensing.ValidationCode.TooManyMachines => V1.ValidationCode.TooManyMachines,
+        Domain.Licensing.ValidationCode.FingerprintMismatch => V1.ValidationCode.FingerprintMismatch,
+        Domain.Licensing.ValidationCode.ProductMismatch => V1.ValidationCode.ProductMismatch,
+        Domain.Licensing.ValidationCode.InstallationReleased => V1.ValidationCode.InstallationReleased,
+        _ => V1.ValidationCode.Unspecified,
+    };
+
     public static V1.Installation ToProto(this Domain.Installations.Installation i) => new()
     {
         Id = i.Id.ToString(),
