@@ -5,7 +5,6 @@ using System.Text.Json;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
-using LicenseHub.EndToEnd.Tests.Infrastructure;
 using LicenseHub.V1;
 using Npgsql;
 
@@ -61,15 +60,21 @@ public sealed class ReplicaFixture : IAsyncLifetime
             return;
         }
         await AdminAsync($"CREATE DATABASE \"{_database}\"");
-        var settings = new Dictionary<string, string>
+        var replica = new ServerOptions
         {
-            ["Database__Provider"] = "Postgres",
-            ["ConnectionStrings__LicenseHub"] = DatabaseConnectionString,
-            ["LicenseHub__SigningKeyRefresh"] = SigningKeyRefresh.ToString("c"),
-            // Replicas must share the key-encryption key: each decrypts the signing keys the other created.
-            ["LICENSEHUB_KEK"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            PostgresConnectionString = DatabaseConnectionString,
+            Settings = new Dictionary<string, string>
+            {
+                ["LicenseHub__SigningKeyRefresh"] = SigningKeyRefresh.ToString("c"),
+                // Replicas must share the key-encryption key: each decrypts the signing keys the other created.
+                ["LICENSEHUB_KEK"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            },
         };
-        var starting = new[] { ServerProcess.StartAsync(Work.Combine("replica-a"), settings), ServerProcess.StartAsync(Work.Combine("replica-b"), settings) };
+        var starting = new[]
+        {
+            ServerProcess.StartAsync(replica with { DataDirectory = Work.Combine("replica-a") }),
+            ServerProcess.StartAsync(replica with { DataDirectory = Work.Combine("replica-b") }),
+        };
         try
         {
             await Task.WhenAll(starting);

@@ -1,7 +1,6 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
-using LicenseHub.EndToEnd.Tests.Infrastructure;
 using LicenseHub.V1;
 
 namespace LicenseHub.EndToEnd.Tests;

@@ -67,29 +67,18 @@ public sealed class AgentBinaryFixture : IAsyncLifetime
         }
 
         var clock = Stopwatch.StartNew();
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet publish did not start.");
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using (var timeout = new CancellationTokenSource(PublishTimeout))
+        var run = await ChildProcess.RunAsync(info, PublishTimeout);
+        if (run.TimedOut)
         {
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"Publishing lh-agent took longer than {PublishTimeout.TotalMinutes} minutes.");
-            }
+            throw new TimeoutException($"Publishing lh-agent took longer than {PublishTimeout.TotalMinutes} minutes.");
         }
         PublishDuration = clock.Elapsed;
-        PublishLog = $"dotnet {string.Join(' ', arguments)}\n{await stdout}{await stderr}";
+        PublishLog = $"dotnet {string.Join(' ', arguments)}\n{run.StdOut}{run.StdErr}";
 
-        if (process.ExitCode != 0 || !File.Exists(Executable))
+        if (run.ExitCode != 0 || !File.Exists(Executable))
         {
             throw new InvalidOperationException(
-                $"Publishing lh-agent failed (exit {process.ExitCode}). Native AOT needs clang (or gcc) and zlib1g-dev; tests/run.sh installs them.\n{PublishLog}");
+                $"Publishing lh-agent failed (exit {run.ExitCode}). Native AOT needs clang (or gcc) and zlib1g-dev; tests/run.sh installs them.\n{PublishLog}");
         }
         SizeBytes = new FileInfo(Executable).Length;
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -60,23 +59,12 @@ public sealed class AgentMachine : IDisposable
             ["LH_AGENT_STATE"] = StatePath,
             ["LH_AGENT_MACHINE_ID_FILE"] = MachineIdFile,
         }, arguments);
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("lh-agent did not start.");
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using (var timeout = new CancellationTokenSource(Timeout))
+        var run = await ChildProcess.RunAsync(info, Timeout);
+        if (run.TimedOut)
         {
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"lh-agent {string.Join(' ', arguments)} did not finish within {Timeout.TotalSeconds} s.");
-            }
+            throw new TimeoutException($"lh-agent {string.Join(' ', arguments)} did not finish within {Timeout.TotalSeconds} s.");
         }
-        var result = new AgentResult(arguments, process.ExitCode, await stdout, await stderr);
+        var result = new AgentResult(arguments, run.ExitCode, run.StdOut, run.StdErr);
         _history.Add(result);
         return result;
     }

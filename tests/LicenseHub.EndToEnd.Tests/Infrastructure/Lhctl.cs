@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace LicenseHub.EndToEnd.Tests.Infrastructure;
 
 /// <summary>What one lhctl run printed and how it ended.</summary>
@@ -16,6 +14,8 @@ public sealed class Lhctl(string serverUrl, string workingDirectory)
 
     private readonly List<LhctlResult> _history = [];
 
+    private static string Dll => BuiltOutputs.ProjectOutput(Path.Combine("src", "LicenseHub.Cli"), "lhctl.dll");
+
     /// <summary>Every run so far, to check later what lhctl printed.</summary>
     public IReadOnlyList<LhctlResult> History => _history;
 
@@ -26,24 +26,13 @@ public sealed class Lhctl(string serverUrl, string workingDirectory)
         {
             environment["LH_API_KEY"] = apiKey;
         }
-        var info = ChildProcess.StartInfo(BuiltOutputs.LhctlDll, workingDirectory, environment, arguments);
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("lhctl did not start.");
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using (var timeout = new CancellationTokenSource(Timeout))
+        var info = ChildProcess.StartInfo(Dll, workingDirectory, environment, arguments);
+        var run = await ChildProcess.RunAsync(info, Timeout);
+        if (run.TimedOut)
         {
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"lhctl {string.Join(' ', arguments)} did not finish within {Timeout.TotalSeconds} s.");
-            }
+            throw new TimeoutException($"lhctl {string.Join(' ', arguments)} did not finish within {Timeout.TotalSeconds} s.");
         }
-        var result = new LhctlResult(arguments, process.ExitCode, await stdout, await stderr);
+        var result = new LhctlResult(arguments, run.ExitCode, run.StdOut, run.StdErr);
         _history.Add(result);
         return result;
     }

@@ -13,12 +13,11 @@ public sealed class PortalFixture : IAsyncLifetime
 {
     public const string NewPassword = "Correct-Horse-Battery-9";
 
-    private readonly string _work = Path.Combine(Path.GetTempPath(), "lh-portal-tests", Guid.NewGuid().ToString("N"));
     private GrpcChannel? _channel;
     private IPlaywright? _playwright;
     private int _users;
 
-    public PortalServer Server { get; private set; } = null!;
+    public ServerProcess Server { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
     public VendorService.VendorServiceClient Vendor { get; private set; } = null!;
     public Plan Plan { get; private set; } = null!;
@@ -28,9 +27,9 @@ public sealed class PortalFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(_work);
         Directory.CreateDirectory(ScreenshotDirectory);
-        Server = await PortalServer.StartAsync(Path.Combine(_work, "data"));
+        // The browser needs the portal's pages on the web endpoint, not only gRPC (which the tests set up data over).
+        Server = await ServerProcess.StartAsync(new ServerOptions { WebReadyPath = "/sign-in" });
         var vendorKey = await Server.ReadVendorKeyAsync();
         _channel = GrpcChannel.ForAddress(Server.GrpcUrl);
         Vendor = new VendorService.VendorServiceClient(_channel.Intercept(m =>
@@ -113,14 +112,6 @@ public sealed class PortalFixture : IAsyncLifetime
         if (Server is not null)
         {
             await Server.DisposeAsync();
-        }
-        try
-        {
-            Directory.Delete(_work, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort.
         }
     }
 }

@@ -1,11 +1,11 @@
-namespace LicenseHub.EndToEnd.Tests.Infrastructure;
+namespace LicenseHub.Testing;
 
 /// <summary>A fresh directory under the system temp directory, removed afterwards.</summary>
 public sealed class TempDirectory : IDisposable
 {
     public TempDirectory(string purpose)
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"lh-e2e-{purpose}-{Guid.NewGuid():N}");
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"lh-{purpose}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(Path);
     }
 

@@ -1,14 +1,21 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace LicenseHub.EndToEnd.Tests.Infrastructure;
+namespace LicenseHub.Testing;
 
-/// <summary>Starting the server and lhctl the way a user does: 'dotnet x.dll', in a clean environment.</summary>
+/// <summary>What a finished child process printed and how it ended.</summary>
+/// <param name="TimedOut">It was still running at the time limit and was killed; its exit code is then -1.</param>
+public sealed record ChildProcessResult(int ExitCode, string StdOut, string StdErr, bool TimedOut);
+
+/// <summary>Starting the server and the command-line tools the way a user does: 'dotnet x.dll', in a clean environment.</summary>
 public static class ChildProcess
 {
     // Settings a developer's shell may carry that would make a test talk to, or configure, something else.
     private static readonly string[] InheritedPrefixes =
-        ["LH_", "LicenseHub__", "Kestrel__", "ConnectionStrings__", "Database__", "ASPNETCORE_URLS", "ASPNETCORE_HTTP", "DOTNET_URLS", "OTEL_"];
+        ["LH_", "LicenseHub__", "Kestrel__", "ConnectionStrings__", "Database__", "ASPNETCORE_", "DOTNET_URLS", "OTEL_"];
+
+    // A killed process's output pipes close with it, unless something it started outlived it.
+    private static readonly TimeSpan OutputAfterKill = TimeSpan.FromSeconds(10);
 
     public static ProcessStartInfo StartInfo(string dll, string workingDirectory, IReadOnlyDictionary<string, string> environment,
         IEnumerable<string>? arguments = null) =>
@@ -44,6 +51,33 @@ public static class ChildProcess
         return info;
     }
 
+    /// <summary>
+    /// Runs to the end with no input (standard input closed) and everything it printed captured; a run that
+    /// outlasts the time limit is killed with all it started.
+    /// </summary>
+    public static async Task<ChildProcessResult> RunAsync(ProcessStartInfo info, TimeSpan timeout)
+    {
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"{info.FileName} did not start.");
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using (var limit = new CancellationTokenSource(timeout))
+        {
+            try
+            {
+                await process.WaitForExitAsync(limit.Token);
+                return new ChildProcessResult(process.ExitCode, await stdout, await stderr, TimedOut: false);
+            }
+            catch (OperationCanceledException)
+            {
+                KillTree(process);
+            }
+        }
+        await process.WaitForExitAsync();
+        await Task.WhenAny(Task.WhenAll(stdout, stderr), Task.Delay(OutputAfterKill));
+        return new ChildProcessResult(-1, Completed(stdout), Completed(stderr), TimedOut: true);
+    }
+
     /// <summary>Asks for a graceful stop (SIGTERM, like systemd does), then kills the whole tree if that takes too long.</summary>
     public static async Task StopAsync(Process process, TimeSpan grace)
     {
@@ -65,6 +99,12 @@ public static class ChildProcess
                 // Fall through to a hard kill.
             }
         }
+        KillTree(process);
+        await process.WaitForExitAsync();
+    }
+
+    private static void KillTree(Process process)
+    {
         try
         {
             process.Kill(entireProcessTree: true);
@@ -73,8 +113,9 @@ public static class ChildProcess
         {
             // Exited in the meantime.
         }
-        await process.WaitForExitAsync();
     }
+
+    private static string Completed(Task<string> read) => read.IsCompletedSuccessfully ? read.Result : "";
 
     private const int SigTerm = 15;
 
