@@ -23,15 +23,18 @@ public enum ActorKind
 }
 
 /// <summary>
-/// The authenticated caller of one request. For a staff member signed in to the portal,
-/// <see cref="ApiKeyId"/> holds the staff user's id and <see cref="Kind"/> is <see cref="ActorKind.Staff"/>.
+/// The authenticated caller of one request: <see cref="PrincipalId"/> is the API key's id or, for
+/// <see cref="ActorKind.Staff"/>, the staff user's id.
 /// </summary>
-public sealed record Caller(Guid ApiKeyId, ApiKeyRole Role, Guid? ResellerId, ActorKind Kind = ActorKind.ApiKey)
+public sealed record Caller(Guid PrincipalId, ApiKeyRole Role, Guid? ResellerId, ActorKind Kind = ActorKind.ApiKey)
 {
     /// <summary>Identifier written to the audit trail (never the key itself).</summary>
-    public string ActorId => Kind == ActorKind.Staff ? $"staff:{ApiKeyId}" : $"apikey:{ApiKeyId}";
+    public string ActorId => Kind == ActorKind.Staff ? $"staff:{PrincipalId}" : $"apikey:{PrincipalId}";
 
     public bool IsVendor => Role is ApiKeyRole.VendorAdmin or ApiKeyRole.VendorAuditor;
+
+    /// <summary>Whether this caller is that staff member signed in (rules such as "not your own role").</summary>
+    public bool IsStaffMember(Guid userId) => Kind == ActorKind.Staff && PrincipalId == userId;
 
     public bool Has(Permission permission) => permission switch
     {

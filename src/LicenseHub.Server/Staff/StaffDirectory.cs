@@ -103,7 +103,7 @@ public sealed class StaffDirectory(
             var user = await FindManagedAsync(caller, id, token);
             var check = new Validator();
             RequireRoleFits(check, role, user.ResellerId is not null);
-            if (user.Id == caller.ApiKeyId && caller.Kind == ActorKind.Staff && role != user.Role)
+            if (caller.IsStaffMember(user.Id) && role != user.Role)
             {
                 check.Fail("role", "you cannot change your own role; ask another administrator");
             }
@@ -125,7 +125,7 @@ public sealed class StaffDirectory(
         await unitOfWork.RunAsync(async token =>
         {
             var user = await FindManagedAsync(caller, id, token);
-            if (user.Id == caller.ApiKeyId && caller.Kind == ActorKind.Staff)
+            if (caller.IsStaffMember(user.Id))
             {
                 throw new PreconditionFailedException("You cannot remove yourself; ask another administrator.");
             }
