@@ -3,7 +3,10 @@ using LicenseHub.Domain.Security;
 
 namespace LicenseHub.Server.Security;
 
-/// <summary>What a caller may do; checked by the feature code, not by the transport.</summary>
+/// <summary>
+/// What an operation may require of its caller. Each operation declares what it needs with
+/// <see cref="RequiresAttribute"/>; <see cref="PermissionPolicy"/> alone decides which roles hold what.
+/// </summary>
 public enum Permission
 {
     ResellerRead,
@@ -36,16 +39,7 @@ public sealed record Caller(Guid PrincipalId, ApiKeyRole Role, Guid? ResellerId,
     /// <summary>Whether this caller is that staff member signed in (rules such as "not your own role").</summary>
     public bool IsStaffMember(Guid userId) => Kind == ActorKind.Staff && PrincipalId == userId;
 
-    public bool Has(Permission permission) => permission switch
-    {
-        Permission.ResellerRead => ResellerId is not null,
-        Permission.ResellerBuy or Permission.ResellerAssign or Permission.ResellerManageLicenses =>
-            ResellerId is not null && Role is ApiKeyRole.Owner or ApiKeyRole.Manager,
-        Permission.ResellerManageAccount => ResellerId is not null && Role == ApiKeyRole.Owner,
-        Permission.VendorAdmin => Role == ApiKeyRole.VendorAdmin,
-        Permission.VendorAudit => Role is ApiKeyRole.VendorAdmin or ApiKeyRole.VendorAuditor,
-        _ => false,
-    };
+    public bool Has(Permission permission) => PermissionPolicy.Grants(this, permission);
 
     public void Require(Permission permission)
     {
