@@ -9,11 +9,19 @@ namespace LicenseHub.Server.Security;
 /// </summary>
 public enum Permission
 {
+    /// <summary>Any signed-in or keyed caller: the start page, one's own password, two-factor and sign-out.</summary>
+    Authenticated,
     ResellerRead,
     ResellerBuy,
     ResellerAssign,
     ResellerManageLicenses,
     ResellerManageAccount,
+
+    /// <summary>
+    /// Adding, re-roling and removing portal staff: a vendor admin (any staff) or a reseller owner (its own).
+    /// A permission of its own because the staff pages share their handlers between the vendor and reseller areas.
+    /// </summary>
+    ManageStaff,
     VendorAdmin,
     VendorAudit,
 }

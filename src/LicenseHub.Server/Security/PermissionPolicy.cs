@@ -8,18 +8,21 @@ namespace LicenseHub.Server.Security;
 public sealed record OperationAccess(bool Anonymous, IReadOnlyList<Permission> Permissions);
 
 /// <summary>
-/// The one permission check. Which role holds which permission is written here and nowhere else; the entry
-/// points (<c>Grpc.AuthInterceptor</c> for gRPC and REST/JSON) read an operation's declarations with
-/// <see cref="Read"/> and call <see cref="Authorize"/> before it runs.
+/// The one permission check. Which role holds which permission is written here and nowhere else; the two entry
+/// points (<c>Grpc.AuthInterceptor</c> for gRPC and REST/JSON, <c>Portal.PortalPageFilter</c> for the portal) read
+/// an operation's declarations with <see cref="Read"/> and call <see cref="Authorize"/> before it runs. Feature
+/// code does not check roles; it scopes data to the caller's reseller.
 /// </summary>
 public static class PermissionPolicy
 {
     public static bool Grants(Caller caller, Permission permission) => permission switch
     {
+        Permission.Authenticated => true,
         Permission.ResellerRead => caller.ResellerId is not null && caller.Role is ApiKeyRole.Owner or ApiKeyRole.Manager or ApiKeyRole.Viewer,
         Permission.ResellerBuy or Permission.ResellerAssign or Permission.ResellerManageLicenses =>
             caller.ResellerId is not null && caller.Role is ApiKeyRole.Owner or ApiKeyRole.Manager,
         Permission.ResellerManageAccount => caller.ResellerId is not null && caller.Role == ApiKeyRole.Owner,
+        Permission.ManageStaff => caller.Role == ApiKeyRole.VendorAdmin || (caller.ResellerId is not null && caller.Role == ApiKeyRole.Owner),
         Permission.VendorAudit => caller.ResellerId is null && caller.Role is ApiKeyRole.VendorAdmin or ApiKeyRole.VendorAuditor,
         Permission.VendorAdmin => caller.ResellerId is null && caller.Role == ApiKeyRole.VendorAdmin,
         _ => false,

@@ -1,14 +1,17 @@
 using System.Reflection;
+using System.Text.RegularExpressions;
 using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using LicenseHub.Domain;
 using LicenseHub.Server.Grpc;
+using LicenseHub.Server.Portal;
 using LicenseHub.Server.Security;
 using LicenseHub.Tests.Infrastructure;
 using LicenseHub.V1;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using ApiKeyRole = LicenseHub.Domain.Security.ApiKeyRole;
@@ -18,9 +21,9 @@ namespace LicenseHub.Tests.Core;
 
 /// <summary>
 /// Every operation declares its permission next to itself, and what declares nothing is refused: these list
-/// every RPC that lacks a declaration, and prove the gRPC entry point fails closed.
+/// every RPC and portal page handler that lacks a declaration, and prove the two entry points fail closed.
 /// </summary>
-public sealed class PermissionDeclarationTests : IDisposable
+public sealed partial class PermissionDeclarationTests : IDisposable
 {
     private static readonly (ServiceDescriptor Descriptor, Type Implementation)[] KeyedServices =
     [
@@ -85,6 +88,31 @@ public sealed class PermissionDeclarationTests : IDisposable
     }
 
     [Fact]
+    public void EveryPortalPageHandler_DeclaresOrIsAnonymous()
+    {
+        var pages = typeof(PortalPageModel).Assembly.GetTypes()
+            .Where(t => t.IsSubclassOf(typeof(PortalPageModel)) && !t.IsAbstract)
+            .ToList();
+        var missing = new List<string>();
+        foreach (var page in pages)
+        {
+            var handlers = page.GetMethods(BindingFlags.Public | BindingFlags.Instance)
+                .Where(m => HandlerName().IsMatch(m.Name) && m.DeclaringType != typeof(PageModel))
+                .ToList();
+            foreach (var handler in handlers.Count > 0 ? handlers.Select(h => (MethodInfo?)h) : [null])
+            {
+                var access = PortalPageFilter.Access(page, handler);
+                if (!access.Anonymous && access.Permissions.Count == 0)
+                {
+                    missing.Add($"{page.Name}.{handler?.Name ?? "(page)"}");
+                }
+            }
+        }
+        Assert.True(pages.Count >= 25, $"found only {pages.Count} page models");
+        Assert.True(missing.Count == 0, "Portal page handlers without [Requires] or [AllowAnonymous]: " + string.Join(", ", missing));
+    }
+
+    [Fact]
     public void Policy_OperationWithoutDeclaration_IsRefusedForEveryRole()
     {
         var none = PermissionPolicy.Read([]);
@@ -103,6 +131,22 @@ public sealed class PermissionDeclarationTests : IDisposable
         Assert.False(both.Anonymous);
         var viewer = new Caller(Guid.NewGuid(), ApiKeyRole.Viewer, Guid.NewGuid());
         Assert.Throws<PermissionDeniedException>(() => PermissionPolicy.Authorize(viewer, both, "Mixed"));
+    }
+
+    [Fact]
+    public void PortalFilter_PageWithoutDeclaration_IsRefused_AndPageAndHandlerDeclarationsMustBothHold()
+    {
+        var admin = new Caller(Guid.NewGuid(), ApiKeyRole.VendorAdmin, null, ActorKind.Staff);
+        var owner = new Caller(Guid.NewGuid(), ApiKeyRole.Owner, Guid.NewGuid(), ActorKind.Staff);
+        var undeclared = PortalPageFilter.Access(typeof(UndeclaredPage), typeof(UndeclaredPage).GetMethod(nameof(UndeclaredPage.OnGet)));
+        Assert.Throws<PermissionDeniedException>(() => PermissionPolicy.Authorize(admin, undeclared, "/Undeclared"));
+
+        // ManageStaff on the handler and ResellerRead on the page: a reseller owner, never the vendor admin.
+        var post = PortalPageFilter.Access(typeof(LicenseHub.Server.Portal.Pages.Reseller.ResellerStaffModel),
+            typeof(LicenseHub.Server.Portal.Pages.Reseller.ResellerStaffModel).GetMethod(nameof(StaffPageModel.OnPostCreateAsync)));
+        Assert.Equal([Permission.ResellerRead, Permission.ManageStaff], post.Permissions.Order());
+        PermissionPolicy.Authorize(owner, post, "/Reseller/Staff");
+        Assert.Throws<PermissionDeniedException>(() => PermissionPolicy.Authorize(admin, post, "/Reseller/Staff"));
     }
 
     [Fact]
@@ -126,6 +170,16 @@ public sealed class PermissionDeclarationTests : IDisposable
         // The same key on the same call with a declaration runs: the refusal above was the missing declaration.
         await interceptor.UnaryServerHandler(new Empty(), new EndpointCallContext(headers, new RequiresAttribute(Permission.VendorAdmin)), method);
         Assert.True(ran);
+    }
+
+    [GeneratedRegex("^On(Get|Post|Put|Patch|Delete)")]
+    private static partial Regex HandlerName();
+
+    private sealed class UndeclaredPage : PortalPageModel
+    {
+        public void OnGet()
+        {
+        }
     }
 
     /// <summary>A call context whose HttpContext is routed to an endpoint with the given metadata, as gRPC's own is.</summary>
