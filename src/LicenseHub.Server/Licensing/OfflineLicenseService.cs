@@ -28,7 +28,6 @@ public sealed class OfflineLicenseService(
     public async Task<(string File, DateTimeOffset ExpiresAt)> CreateAsync(Caller caller, string? licenseId, string? activationRequest,
         CancellationToken ct)
     {
-        caller.Require(Permission.ResellerManageLicenses);
         var resellerId = caller.ResellerId!.Value;
         var v = new Validator();
         var id = v.Id("license_id", licenseId);

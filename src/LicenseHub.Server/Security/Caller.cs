@@ -47,22 +47,18 @@ public sealed record Caller(Guid PrincipalId, ApiKeyRole Role, Guid? ResellerId,
     /// <summary>Whether this caller is that staff member signed in (rules such as "not your own role").</summary>
     public bool IsStaffMember(Guid userId) => Kind == ActorKind.Staff && PrincipalId == userId;
 
+    /// <summary>
+    /// For showing or hiding what a page offers. Operations are not guarded with this: they declare
+    /// <see cref="RequiresAttribute"/> and the entry points enforce it.
+    /// </summary>
     public bool Has(Permission permission) => PermissionPolicy.Grants(this, permission);
 
-    public void Require(Permission permission)
-    {
-        if (!Has(permission))
-        {
-            throw new PermissionDeniedException($"The {RoleName(Role)} role may not do this (needs {permission}).");
-        }
-    }
-
-    /// <summary>The reseller this caller acts for; vendor keys have none.</summary>
-    public Guid RequireReseller()
-    {
-        Require(Permission.ResellerRead);
-        return ResellerId!.Value;
-    }
+    /// <summary>
+    /// The reseller whose data this caller sees: tenant scoping, not a permission. A caller without one can
+    /// only get here through a wrongly declared operation, and then sees nothing.
+    /// </summary>
+    public Guid OwnResellerId => ResellerId
+        ?? throw new PermissionDeniedException($"This operation acts for one reseller; the {RoleName(Role)} role has none.");
 
     public static string RoleName(ApiKeyRole role) => role switch
     {
