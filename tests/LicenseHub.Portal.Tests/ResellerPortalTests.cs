@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using LicenseHub.Portal.Tests.Infrastructure;
+using LicenseHub.V1;
 using Microsoft.Playwright;
 
 namespace LicenseHub.Portal.Tests;
@@ -115,6 +116,37 @@ public sealed class ResellerPortalTests(PortalFixture fixture)
 
         await page.GotoAsync("/reseller");
         await Assertions.Expect(page.GetByTestId("count-available")).ToHaveTextAsync("0");
+    }
+
+    [Fact]
+    public async Task Viewer_CannotOpenBuyOrAssign_AndAForgedLicenseActionIs403()
+    {
+        var owner = await fixture.NewResellerOwnerAsync("Watchful Hosting AS");
+        await using var ownerContext = await fixture.NewContextAsync();
+        var ownerPage = await ownerContext.NewPageAsync();
+        await PortalFixture.SignInAsync(ownerPage, owner);
+        var licenseUrl = await AssignOneAsync(ownerPage);
+
+        var viewer = await fixture.NewStaffAsync(ApiKeyRole.Viewer, owner.ResellerId);
+        await using var context = await fixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await PortalFixture.SignInAsync(page, viewer);
+        Assert.Equal((int)HttpStatusCode.Forbidden, (await page.GotoAsync("/reseller/buy"))!.Status);
+        Assert.Equal((int)HttpStatusCode.Forbidden, (await page.GotoAsync("/reseller/assign"))!.Status);
+
+        // The license reads, without actions; a revoke posted anyway (with a valid form token) is refused too.
+        Assert.Equal((int)HttpStatusCode.OK, (await page.GotoAsync(licenseUrl))!.Status);
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Revoke…" })).ToHaveCountAsync(0);
+        var token = await page.Locator("form[action='/sign-out'] input[name=__RequestVerificationToken]").GetAttributeAsync("value");
+        var forged = await context.APIRequest.PostAsync(licenseUrl + "?handler=Revoke", new APIRequestContextOptions
+        {
+            Form = context.APIRequest.CreateFormData().Set("__RequestVerificationToken", token!),
+            MaxRedirects = 0,
+        });
+        Assert.Equal((int)HttpStatusCode.Forbidden, forged.Status);
+
+        await ownerPage.GotoAsync(licenseUrl);
+        await Assertions.Expect(ownerPage.GetByTestId("license-state")).ToHaveTextAsync("active");
     }
 
     [Fact]

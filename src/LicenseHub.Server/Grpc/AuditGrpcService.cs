@@ -15,6 +15,7 @@ public sealed class AuditGrpcService(
 {
     private Caller Caller => callers.Caller;
 
+    [Requires(Permission.VendorAudit)]
     public override async Task<DataInventory> GetDataInventory(GetDataInventoryRequest request, ServerCallContext context)
     {
         if (request.Format is not ("" or "json" or "markdown"))
@@ -45,6 +46,7 @@ public sealed class AuditGrpcService(
         return response;
     }
 
+    [Requires(Permission.VendorAudit)]
     public override async Task<PersonalDataScanReport> ScanForPersonalData(ScanForPersonalDataRequest request, ServerCallContext context)
     {
         var (findings, scanned) = await scanner.ScanAsync(Caller, context.CancellationToken);
@@ -62,6 +64,7 @@ public sealed class AuditGrpcService(
         };
     }
 
+    [Requires(Permission.VendorAudit)]
     public override async Task<RetentionReport> GetRetentionReport(GetRetentionReportRequest request, ServerCallContext context)
     {
         var entries = await retention.ReportAsync(Caller, context.CancellationToken);
@@ -78,6 +81,7 @@ public sealed class AuditGrpcService(
         return report;
     }
 
+    [Requires(Permission.VendorAudit)]
     public override async Task<UsageStatistics> GetUsageStatistics(GetUsageStatisticsRequest request, ServerCallContext context)
     {
         var (days, suppressed) = await retention.StatisticsAsync(Caller, request.Days, context.CancellationToken);

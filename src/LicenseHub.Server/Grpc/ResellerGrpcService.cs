@@ -10,6 +10,10 @@ using LicenseHub.V1;
 
 namespace LicenseHub.Server.Grpc;
 
+/// <summary>
+/// For reseller keys only: every RPC requires a reseller permission, so a vendor key is refused and pointed to
+/// VendorService, whose license operations audit and decide as the vendor's.
+/// </summary>
 public sealed class ResellerGrpcService(
     CallerAccessor callers,
     CatalogService catalog,
@@ -23,43 +27,44 @@ public sealed class ResellerGrpcService(
 {
     private Caller Caller => callers.Caller;
 
-    public override async Task<Reseller> GetAccount(GetAccountRequest request, ServerCallContext context)
-    {
-        Caller.RequireReseller();
-        return (await accounts.GetAsync(Caller, null, context.CancellationToken)).ToProto();
-    }
+    [Requires(Permission.ResellerRead)]
+    public override async Task<Reseller> GetAccount(GetAccountRequest request, ServerCallContext context) =>
+        (await accounts.GetAsync(Caller, null, context.CancellationToken)).ToProto();
 
+    [Requires(Permission.ResellerRead)]
     public override async Task<ResellerListPlansResponse> ListPlans(ResellerListPlansRequest request, ServerCallContext context)
     {
-        Caller.RequireReseller();
         var plans = await catalog.ListPlansAsync(Caller, null, context.CancellationToken);
         return new ResellerListPlansResponse { Plans = { plans.Select(p => p.ToProto()) } };
     }
 
+    [Requires(Permission.ResellerBuy)]
     public override async Task<CreateOrderResponse> CreateOrder(CreateOrderRequest request, ServerCallContext context)
     {
         var result = await orders.CreateAsync(Caller, request.PlanId, request.Quantity, request.IdempotencyKey, context.CancellationToken);
         return new CreateOrderResponse { Order = result.Order.ToProto(), Pool = result.Pool.ToProto(), Replayed = result.Replayed };
     }
 
+    [Requires(Permission.ResellerRead)]
     public override async Task<ListOrdersResponse> ListOrders(ListOrdersRequest request, ServerCallContext context)
     {
-        Caller.RequireReseller();
         var (items, next) = await orders.ListAsync(Caller, null, request.Page?.PageSize ?? 0, request.Page?.PageToken, context.CancellationToken);
         return new ListOrdersResponse { Orders = { items.Select(o => o.ToProto()) }, NextPageToken = next };
     }
 
+    [Requires(Permission.ResellerRead)]
     public override async Task<ListPoolsResponse> ListPools(ListPoolsRequest request, ServerCallContext context)
     {
-        Caller.RequireReseller();
         var (items, next) = await orders.ListPoolsAsync(Caller, null, request.Page?.PageSize ?? 0, request.Page?.PageToken,
             context.CancellationToken);
         return new ListPoolsResponse { Pools = { items.Select(p => p.ToProto()) }, NextPageToken = next };
     }
 
+    [Requires(Permission.ResellerRead)]
     public override async Task<Pool> GetPool(GetPoolRequest request, ServerCallContext context) =>
         (await orders.GetPoolAsync(Caller, request.PoolId, context.CancellationToken)).ToProto();
 
+    [Requires(Permission.ResellerAssign)]
     public override async Task<AssignLicensesResponse> AssignLicenses(AssignLicensesRequest request, ServerCallContext context)
     {
         var (assigned, pool, plan) = await allocator.AssignAsync(Caller, request.PoolId, request.Count,
@@ -74,6 +79,7 @@ public sealed class ResellerGrpcService(
         return response;
     }
 
+    [Requires(Permission.ResellerRead)]
     public override async Task<ListLicensesResponse> ListLicenses(ListLicensesRequest request, ServerCallContext context)
     {
         var filter = new LicenseFilter(ProtoMapping.FromProto(request.State, "state"), request.PlanId, request.ResellerReference,
@@ -84,6 +90,7 @@ public sealed class ResellerGrpcService(
         return new ListLicensesResponse { Licenses = { items.Select(l => l.ToProto(now)) }, NextPageToken = next };
     }
 
+    [Requires(Permission.ResellerRead)]
     public override async Task<GetLicenseResponse> GetLicense(GetLicenseRequest request, ServerCallContext context)
     {
         var (view, installations) = await licenses.GetAsync(Caller, request.LicenseId, context.CancellationToken);
@@ -94,31 +101,39 @@ public sealed class ResellerGrpcService(
         };
     }
 
+    [Requires(Permission.ResellerManageLicenses)]
     public override async Task<License> SuspendLicense(LicenseActionRequest request, ServerCallContext context) =>
         (await licenses.SuspendAsync(Caller, request.LicenseId, context.CancellationToken)).ToProto(clock.Now());
 
+    [Requires(Permission.ResellerManageLicenses)]
     public override async Task<License> ResumeLicense(LicenseActionRequest request, ServerCallContext context) =>
         (await licenses.ResumeAsync(Caller, request.LicenseId, context.CancellationToken)).ToProto(clock.Now());
 
+    [Requires(Permission.ResellerManageLicenses)]
     public override async Task<License> RevokeLicense(LicenseActionRequest request, ServerCallContext context) =>
         (await licenses.RevokeAsync(Caller, request.LicenseId, context.CancellationToken)).ToProto(clock.Now());
 
+    [Requires(Permission.ResellerManageLicenses)]
     public override async Task<License> RenewLicense(LicenseActionRequest request, ServerCallContext context) =>
         (await licenses.RenewAsync(Caller, request.LicenseId, context.CancellationToken)).ToProto(clock.Now());
 
+    [Requires(Permission.ResellerManageLicenses)]
     public override async Task<License> ReleaseInstallation(ReleaseInstallationRequest request, ServerCallContext context) =>
         (await licenses.ReleaseInstallationAsync(Caller, request.LicenseId, request.InstallationId, context.CancellationToken))
             .ToProto(clock.Now());
 
+    [Requires(Permission.ResellerManageLicenses)]
     public override async Task<CreateOfflineLicenseResponse> CreateOfflineLicense(CreateOfflineLicenseRequest request, ServerCallContext context)
     {
         var (file, expires) = await offlineLicenses.CreateAsync(Caller, request.LicenseId, request.ActivationRequest, context.CancellationToken);
         return new CreateOfflineLicenseResponse { OfflineLicense = file, ExpiresAt = expires.ToProto() };
     }
 
+    [Requires(Permission.ResellerRead)]
     public override async Task<ExportMyDataResponse> ExportMyData(ExportMyDataRequest request, ServerCallContext context) =>
         new() { Json = await dataRights.ExportAsync(Caller, context.CancellationToken) };
 
+    [Requires(Permission.ResellerManageAccount)]
     public override async Task<Reseller> UpdateProfile(UpdateProfileRequest request, ServerCallContext context) =>
         (await dataRights.UpdateProfileAsync(Caller, new Privacy.ProfileChange(
             request.HasCompanyName ? request.CompanyName : null,
@@ -127,18 +142,20 @@ public sealed class ResellerGrpcService(
             request.HasBillingContactName ? request.BillingContactName : null,
             request.HasBillingContactEmail ? request.BillingContactEmail : null), context.CancellationToken)).ToProto();
 
+    [Requires(Permission.ResellerManageAccount)]
     public override async Task<Reseller> SetProcessingRestriction(SetProcessingRestrictionRequest request, ServerCallContext context) =>
         (await dataRights.SetRestrictionAsync(Caller, request.Restricted, context.CancellationToken)).ToProto();
 
+    [Requires(Permission.ResellerManageAccount)]
     public override async Task<DeleteAccountResponse> DeleteAccount(DeleteAccountRequest request, ServerCallContext context)
     {
         var (erased, kept) = await dataRights.DeleteAccountAsync(Caller, request.ConfirmResellerId, context.CancellationToken);
         return new DeleteAccountResponse { Erased = { erased }, Kept = { kept } };
     }
 
+    [Requires(Permission.ResellerRead)]
     public override async Task<ListApiKeysResponse> ListApiKeys(ResellerListApiKeysRequest request, ServerCallContext context)
     {
-        Caller.RequireReseller();
         var keys = await accounts.ListKeysAsync(Caller, null, context.CancellationToken);
         return new ListApiKeysResponse { ApiKeys = { keys.Select(k => k.ToProto()) } };
     }

@@ -8,10 +8,9 @@ namespace LicenseHub.Server.Grpc;
 /// <summary>VendorService.CreateStaffUser: the first portal users, for vendors and their tools (lhctl, tests).</summary>
 public sealed partial class VendorGrpcService
 {
+    [Requires(Permission.VendorAdmin)]
     public override async Task<CreateStaffUserResponse> CreateStaffUser(CreateStaffUserRequest request, ServerCallContext context)
     {
-        // VendorService is for vendor keys; reseller owners add their staff in the portal.
-        Caller.Require(Permission.VendorAdmin);
         var (user, password) = await staff.CreateAsync(Caller, new NewStaffUser(request.Email, request.DisplayName,
             ProtoMapping.FromProto(request.Role), request.ResellerId), context.CancellationToken);
         return new CreateStaffUserResponse

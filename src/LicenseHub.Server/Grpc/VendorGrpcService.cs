@@ -28,16 +28,18 @@ public sealed partial class VendorGrpcService(
 {
     private Caller Caller => callers.Caller;
 
+    [Requires(Permission.VendorAdmin)]
     public override async Task<Product> CreateProduct(CreateProductRequest request, ServerCallContext context) =>
         (await catalog.CreateProductAsync(Caller, request.Code, request.Name, context.CancellationToken)).ToProto();
 
+    [Requires(Permission.VendorAudit)]
     public override async Task<ListProductsResponse> ListProducts(ListProductsRequest request, ServerCallContext context)
     {
-        Caller.Require(Permission.VendorAudit);
         var products = await catalog.ListProductsAsync(Caller, context.CancellationToken);
         return new ListProductsResponse { Products = { products.Select(p => p.ToProto()) } };
     }
 
+    [Requires(Permission.VendorAdmin)]
     public override async Task<Plan> CreatePlan(CreatePlanRequest request, ServerCallContext context)
     {
         var plan = await catalog.CreatePlanAsync(Caller, new NewPlan(request.ProductId, request.Code, request.Edition, request.TermDays,
@@ -46,23 +48,23 @@ public sealed partial class VendorGrpcService(
         return plan.ToProto();
     }
 
+    [Requires(Permission.VendorAudit)]
     public override async Task<ListPlansResponse> ListPlans(ListPlansRequest request, ServerCallContext context)
     {
-        Caller.Require(Permission.VendorAudit);
         var plans = await catalog.ListPlansAsync(Caller, request.ProductId, context.CancellationToken);
         return new ListPlansResponse { Plans = { plans.Select(p => p.ToProto()) } };
     }
 
+    [Requires(Permission.VendorAdmin)]
     public override async Task<Reseller> CreateReseller(CreateResellerRequest request, ServerCallContext context) =>
         (await accounts.CreateAsync(Caller, new NewReseller(request.CompanyName, request.Country, request.VatId,
             request.BillingContactName, request.BillingContactEmail), context.CancellationToken)).ToProto();
 
-    public override async Task<Reseller> GetReseller(GetResellerRequest request, ServerCallContext context)
-    {
-        Caller.Require(Permission.VendorAdmin);
-        return (await accounts.GetAsync(Caller, request.ResellerId, context.CancellationToken)).ToProto();
-    }
+    [Requires(Permission.VendorAdmin)]
+    public override async Task<Reseller> GetReseller(GetResellerRequest request, ServerCallContext context) =>
+        (await accounts.GetAsync(Caller, request.ResellerId, context.CancellationToken)).ToProto();
 
+    [Requires(Permission.VendorAdmin)]
     public override async Task<ListResellersResponse> ListResellers(ListResellersRequest request, ServerCallContext context)
     {
         Domain.Resellers.ResellerStatus? status = request.Status switch
@@ -77,12 +79,15 @@ public sealed partial class VendorGrpcService(
         return new ListResellersResponse { Resellers = { items.Select(r => r.ToProto()) }, NextPageToken = next };
     }
 
+    [Requires(Permission.VendorAdmin)]
     public override async Task<Reseller> SuspendReseller(SuspendResellerRequest request, ServerCallContext context) =>
         (await accounts.SuspendAsync(Caller, request.ResellerId, request.Reason, context.CancellationToken)).ToProto();
 
+    [Requires(Permission.VendorAdmin)]
     public override async Task<Reseller> ResumeReseller(ResumeResellerRequest request, ServerCallContext context) =>
         (await accounts.ResumeAsync(Caller, request.ResellerId, context.CancellationToken)).ToProto();
 
+    [Requires(Permission.VendorAdmin)]
     public override async Task<CreateApiKeyResponse> CreateResellerApiKey(CreateResellerApiKeyRequest request, ServerCallContext context)
     {
         var (info, key) = await accounts.CreateResellerKeyAsync(Caller, request.ResellerId, request.Name,
@@ -90,6 +95,7 @@ public sealed partial class VendorGrpcService(
         return new CreateApiKeyResponse { Info = info.ToProto(), ApiKey = key };
     }
 
+    [Requires(Permission.VendorAdmin)]
     public override async Task<CreateApiKeyResponse> CreateVendorApiKey(CreateVendorApiKeyRequest request, ServerCallContext context)
     {
         var (info, key) = await accounts.CreateVendorKeyAsync(Caller, request.Name, ProtoMapping.FromProto(request.Role),
@@ -97,44 +103,46 @@ public sealed partial class VendorGrpcService(
         return new CreateApiKeyResponse { Info = info.ToProto(), ApiKey = key };
     }
 
+    [Requires(Permission.VendorAdmin)]
     public override async Task<ApiKeyInfo> RevokeApiKey(RevokeApiKeyRequest request, ServerCallContext context) =>
         (await accounts.RevokeKeyAsync(Caller, request.ApiKeyId, context.CancellationToken)).ToProto();
 
+    [Requires(Permission.VendorAdmin)]
     public override async Task<ListApiKeysResponse> ListApiKeys(ListApiKeysRequest request, ServerCallContext context)
     {
-        Caller.Require(Permission.VendorAdmin);
         var keys = await accounts.ListKeysAsync(Caller, request.ResellerId, context.CancellationToken);
         return new ListApiKeysResponse { ApiKeys = { keys.Select(k => k.ToProto()) } };
     }
 
+    [Requires(Permission.VendorAdmin)]
     public override async Task<ListPoolsResponse> ListPools(VendorListPoolsRequest request, ServerCallContext context)
     {
-        Caller.Require(Permission.VendorAdmin);
         var (items, next) = await orders.ListPoolsAsync(Caller, ResellerFilter(request.ResellerId), request.Page?.PageSize ?? 0,
             request.Page?.PageToken, context.CancellationToken);
         return new ListPoolsResponse { Pools = { items.Select(p => p.ToProto()) }, NextPageToken = next };
     }
 
+    [Requires(Permission.VendorAdmin)]
     public override async Task<ListOrdersResponse> ListOrders(VendorListOrdersRequest request, ServerCallContext context)
     {
-        Caller.Require(Permission.VendorAdmin);
         var (items, next) = await orders.ListAsync(Caller, ResellerFilter(request.ResellerId), request.Page?.PageSize ?? 0,
             request.Page?.PageToken, context.CancellationToken);
         return new ListOrdersResponse { Orders = { items.Select(o => o.ToProto()) }, NextPageToken = next };
     }
 
+    [Requires(Permission.VendorAdmin)]
     public override async Task<License> SuspendLicense(VendorLicenseRequest request, ServerCallContext context)
     {
-        Caller.Require(Permission.VendorAdmin);
         return (await licenses.SuspendAsync(Caller, request.LicenseId, context.CancellationToken)).ToProto(clock.Now());
     }
 
+    [Requires(Permission.VendorAdmin)]
     public override async Task<License> ResumeLicense(VendorLicenseRequest request, ServerCallContext context)
     {
-        Caller.Require(Permission.VendorAdmin);
         return (await licenses.ResumeAsync(Caller, request.LicenseId, context.CancellationToken)).ToProto(clock.Now());
     }
 
+    [Requires(Permission.VendorAdmin)]
     public override async Task<RotateSigningKeyResponse> RotateSigningKey(RotateSigningKeyRequest request, ServerCallContext context)
     {
         var (active, retired) = await signingKeys.RotateAsync(Caller, context.CancellationToken);
@@ -146,6 +154,7 @@ public sealed partial class VendorGrpcService(
         return response;
     }
 
+    [Requires(Permission.VendorAudit)]
     public override async Task<ListSigningKeysResponse> ListSigningKeys(ListSigningKeysRequest request, ServerCallContext context)
     {
         var keys = await signingKeys.ListAsync(Caller, context.CancellationToken);
@@ -166,6 +175,7 @@ public sealed partial class VendorGrpcService(
         return info;
     }
 
+    [Requires(Permission.VendorAudit)]
     public override async Task<ListAuditEventsResponse> ListAuditEvents(ListAuditEventsRequest request, ServerCallContext context)
     {
         var (events, next) = await audit.ListAsync(Caller, request.Page?.PageSize ?? 0, request.Page?.PageToken, request.ObjectId,
@@ -173,9 +183,9 @@ public sealed partial class VendorGrpcService(
         return new ListAuditEventsResponse { Events = { events.Select(e => e.ToProto()) }, NextPageToken = next };
     }
 
+    [Requires(Permission.VendorAudit)]
     public override async Task<VerifyAuditChainResponse> VerifyAuditChain(VerifyAuditChainRequest request, ServerCallContext context)
     {
-        Caller.Require(Permission.VendorAudit);
         var (intact, count, broken, problem) = await audit.VerifyAsync(context.CancellationToken);
         return new VerifyAuditChainResponse { Intact = intact, EventsChecked = count, FirstBrokenSequence = broken, Problem = problem };
     }

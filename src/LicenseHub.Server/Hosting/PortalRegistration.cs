@@ -63,10 +63,9 @@ public static class PortalRegistration
         services.AddRazorPages(o =>
             {
                 o.RootDirectory = "/Portal/Pages";
+                // Sign-in first everywhere; the pages before sign-in say [AllowAnonymous] on their models, and
+                // every other page model declares its permissions ([Requires]), checked by PortalPageFilter.
                 o.Conventions.AuthorizeFolder("/");
-                o.Conventions.AllowAnonymousToPage("/SignIn");
-                o.Conventions.AllowAnonymousToPage("/SignInTwoFactor");
-                o.Conventions.AllowAnonymousToPage("/Status");
             })
             .AddMvcOptions(o => o.Filters.Add<PortalPageFilter>());
         // Up to 10,000 references in one assignment form.

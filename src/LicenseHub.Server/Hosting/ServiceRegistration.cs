@@ -106,12 +106,17 @@ public static class ServiceRegistration
 
     public static WebApplication MapLicenseHubGrpc(this WebApplication app)
     {
+        // Vendor, reseller and audit RPCs declare their permissions on their methods ([Requires]); the
+        // AuthInterceptor refuses any RPC without a declaration, unless its service is mapped AllowAnonymous here.
         app.MapGrpcService<VendorGrpcService>();
         app.MapGrpcService<ResellerGrpcService>();
-        app.MapGrpcService<AgentGrpcService>();
+        // Agents take no API key: AgentService checks the license key at activation and the installation
+        // credential afterwards itself.
+        app.MapGrpcService<AgentGrpcService>().AllowAnonymous();
         app.MapGrpcService<AuditGrpcService>();
-        app.MapGrpcHealthChecksService();
-        app.MapGrpcReflectionService();
+        // Public on purpose: load balancers probe health, grpcurl and tools read reflection.
+        app.MapGrpcHealthChecksService().AllowAnonymous();
+        app.MapGrpcReflectionService().AllowAnonymous();
         app.MapGet("/.well-known/jwks.json", async (SigningKeyStore keys, CancellationToken ct) =>
             Results.Text(await keys.GetJwksJsonAsync(ct), "application/jwk-set+json"));
         return app;

@@ -24,7 +24,7 @@ public sealed class LicenseService(LicenseHubDbContext db, UnitOfWork unitOfWork
     public async Task<(IReadOnlyList<LicenseView> Items, string Next)> ListAsync(Caller caller, LicenseFilter filter, int pageSize,
         string? pageToken, CancellationToken ct)
     {
-        var resellerId = caller.RequireReseller();
+        var resellerId = caller.OwnResellerId;
         var v = new Validator();
         var page = PageSpec.From(v, pageSize, pageToken);
         var planId = v.OptionalId("plan_id", filter.PlanId);
@@ -81,7 +81,7 @@ public sealed class LicenseService(LicenseHubDbContext db, UnitOfWork unitOfWork
     public async Task<(LicenseView View, IReadOnlyList<Installation> Installations)> GetAsync(Caller caller, string? licenseId,
         CancellationToken ct)
     {
-        var resellerId = caller.RequireReseller();
+        var resellerId = caller.OwnResellerId;
         var id = ParseId(licenseId);
         var license = await db.Licenses.AsNoTracking().SingleOrDefaultAsync(l => l.Id == id && l.ResellerId == resellerId, ct)
             ?? throw new NotFoundException("license", licenseId!);
@@ -104,8 +104,7 @@ public sealed class LicenseService(LicenseHubDbContext db, UnitOfWork unitOfWork
 
     public async Task<LicenseView> ReleaseInstallationAsync(Caller caller, string? licenseId, string? installationId, CancellationToken ct)
     {
-        caller.Require(Permission.ResellerManageLicenses);
-        var resellerId = caller.ResellerId!.Value;
+        var resellerId = caller.OwnResellerId;
         var v = new Validator();
         var id = v.Id("license_id", licenseId);
         var installation = v.Id("installation_id", installationId);
@@ -131,16 +130,8 @@ public sealed class LicenseService(LicenseHubDbContext db, UnitOfWork unitOfWork
     private async Task<LicenseView> ChangeAsync(Caller caller, string? licenseId, string action, Action<License, Plan> change,
         CancellationToken ct)
     {
-        Guid? resellerId = null;
-        if (caller.IsVendor)
-        {
-            caller.Require(Permission.VendorAdmin);
-        }
-        else
-        {
-            caller.Require(Permission.ResellerManageLicenses);
-            resellerId = caller.ResellerId;
-        }
+        // The vendor (VendorService.SuspendLicense, ResumeLicense) acts on any reseller's license; a reseller on its own.
+        Guid? resellerId = caller.IsVendor ? null : caller.OwnResellerId;
         var id = ParseId(licenseId);
         return await unitOfWork.RunAsync(async token =>
         {

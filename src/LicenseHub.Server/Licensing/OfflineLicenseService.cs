@@ -29,9 +29,8 @@ public sealed class OfflineLicenseService(
     public async Task<(string File, DateTimeOffset ExpiresAt)> CreateAsync(Caller caller, string? licenseId, string? activationRequest,
         CancellationToken ct)
     {
-        // Validate.
-        caller.Require(Permission.ResellerManageLicenses);
-        var resellerId = caller.ResellerId!.Value;
+        // Validate (the permission is declared on the operation: ResellerGrpcService.CreateOfflineLicense).
+        var resellerId = caller.OwnResellerId;
         var v = new Validator();
         var id = v.Id("license_id", licenseId);
         var request = Decode(v, activationRequest);

@@ -20,8 +20,7 @@ public sealed partial class OrderService(LicenseHubDbContext db, UnitOfWork unit
 
     public async Task<OrderResult> CreateAsync(Caller caller, string? planId, int quantity, string? idempotencyKey, CancellationToken ct)
     {
-        caller.Require(Permission.ResellerBuy);
-        var resellerId = caller.ResellerId!.Value;
+        var resellerId = caller.OwnResellerId;
         var v = new Validator();
         var plan = v.Id("plan_id", planId);
         v.Range("quantity", quantity, 1, MaxQuantity);
@@ -109,7 +108,18 @@ public sealed partial class OrderService(LicenseHubDbContext db, UnitOfWork unit
         var page = PageSpec.From(v, pageSize, pageToken);
         v.ThrowIfInvalid();
         var query = db.Orders.AsNoTracking();
-        query = caller.IsVendor ? VendorScope(caller, query, resellerFilter) : query.Where(o => o.ResellerId == caller.RequireReseller());
+        if (caller.IsVendor)
+        {
+            if (resellerFilter is not null)
+            {
+                query = query.Where(o => o.ResellerId == resellerFilter);
+            }
+        }
+        else
+        {
+            var resellerId = caller.OwnResellerId;
+            query = query.Where(o => o.ResellerId == resellerId);
+        }
         if (page.After is { } after)
         {
             query = query.Where(o => o.Id.CompareTo(after) < 0);
@@ -127,7 +137,6 @@ public sealed partial class OrderService(LicenseHubDbContext db, UnitOfWork unit
         var query = db.Pools.AsNoTracking();
         if (caller.IsVendor)
         {
-            caller.Require(Permission.VendorAdmin);
             if (resellerFilter is not null)
             {
                 query = query.Where(p => p.ResellerId == resellerFilter);
@@ -135,7 +144,7 @@ public sealed partial class OrderService(LicenseHubDbContext db, UnitOfWork unit
         }
         else
         {
-            var resellerId = caller.RequireReseller();
+            var resellerId = caller.OwnResellerId;
             query = query.Where(p => p.ResellerId == resellerId);
         }
         if (page.After is { } after)
@@ -148,18 +157,12 @@ public sealed partial class OrderService(LicenseHubDbContext db, UnitOfWork unit
 
     public async Task<Pool> GetPoolAsync(Caller caller, string? poolId, CancellationToken ct)
     {
-        var resellerId = caller.RequireReseller();
+        var resellerId = caller.OwnResellerId;
         var v = new Validator();
         var id = v.Id("pool_id", poolId);
         v.ThrowIfInvalid();
         return await db.Pools.AsNoTracking().SingleOrDefaultAsync(p => p.Id == id && p.ResellerId == resellerId, ct)
             ?? throw new NotFoundException("pool", poolId!);
-    }
-
-    private static IQueryable<Order> VendorScope(Caller caller, IQueryable<Order> query, Guid? resellerFilter)
-    {
-        caller.Require(Permission.VendorAdmin);
-        return resellerFilter is null ? query : query.Where(o => o.ResellerId == resellerFilter);
     }
 
     [GeneratedRegex("^[A-Za-z0-9._:-]{8,64}$")]

@@ -31,8 +31,7 @@ public sealed class PoolAllocator(LicenseHubDbContext db, UnitOfWork unitOfWork,
     public async Task<Assignment> AssignAsync(Caller caller, string? poolId, int count,
         IReadOnlyList<string?> references, CancellationToken ct)
     {
-        caller.Require(Permission.ResellerAssign);
-        var resellerId = caller.ResellerId!.Value;
+        var resellerId = caller.OwnResellerId;
         var v = new Validator();
         var id = v.Id("pool_id", poolId);
         string?[] validReferences;

@@ -1,3 +1,4 @@
+using System.Reflection;
 using LicenseHub.Server.Staff;
 using LicenseHub.Data;
 using LicenseHub.Data.Identity;
@@ -12,10 +13,11 @@ using Microsoft.EntityFrameworkCore;
 namespace LicenseHub.Server.Portal;
 
 /// <summary>
-/// Turns the signed-in staff member into the <see cref="Caller"/> the feature code expects (re-read from the
-/// database on every request, so a changed role or a suspended reseller applies at once), keeps each
-/// area to the roles it is for, and answers NotFound and PermissionDenied from the feature code as the
-/// 404 and 403 pages.
+/// The portal's entry point of the permission model. Turns the signed-in staff member into the <see cref="Caller"/>
+/// the feature code expects (re-read from the database on every request, so a changed role or a suspended reseller
+/// applies at once), checks what the page model and the selected handler declare with <see cref="RequiresAttribute"/>
+/// through <see cref="PermissionPolicy"/> (a page without a declaration is refused), and answers NotFound and
+/// PermissionDenied from the feature code as the 404 and 403 pages.
 /// </summary>
 public sealed class PortalPageFilter(
     UserManager<StaffUser> users,
@@ -31,6 +33,7 @@ public sealed class PortalPageFilter(
     {
         var http = context.HttpContext;
         var page = context.ActionDescriptor.ViewEnginePath;
+        var access = Access(context.HandlerInstance.GetType(), context.HandlerMethod?.MethodInfo);
         if (http.User.Identity?.IsAuthenticated == true)
         {
             var user = await users.GetUserAsync(http.User);
@@ -39,7 +42,7 @@ public sealed class PortalPageFilter(
             if (user is null || !resellerActive || await users.IsLockedOutAsync(user))
             {
                 await signIn.SignOutAsync();
-                if (!IsAnonymousPage(page))
+                if (!access.Anonymous)
                 {
                     context.Result = new RedirectToPageResult("/SignIn", new { ended = user is null ? "removed" : "suspended" });
                     return;
@@ -55,12 +58,22 @@ public sealed class PortalPageFilter(
                     context.Result = new RedirectToPageResult("/Account/Password");
                     return;
                 }
-                if (!MayOpen(callers.Caller, page))
+                try
+                {
+                    PermissionPolicy.Authorize(callers.Caller, access, page);
+                }
+                catch (PermissionDeniedException)
                 {
                     context.Result = new StatusCodeResult(StatusCodes.Status403Forbidden);
                     return;
                 }
             }
+        }
+        else if (!access.Anonymous)
+        {
+            // The AuthorizeFolder convention sends anonymous visitors to sign in first; this only keeps it closed.
+            context.Result = new ChallengeResult();
+            return;
         }
 
         var executed = await next();
@@ -76,23 +89,12 @@ public sealed class PortalPageFilter(
         }
     }
 
-    private static bool IsAnonymousPage(string page) => page is "/SignIn" or "/SignInTwoFactor" or "/Status";
-
-    /// <summary>Which area a role may open; the feature code checks every operation again.</summary>
-    public static bool MayOpen(Caller caller, string page)
-    {
-        if (page.StartsWith("/Reseller/", StringComparison.Ordinal))
-        {
-            return caller.Has(Permission.ResellerRead);
-        }
-        if (page.StartsWith("/Vendor/", StringComparison.Ordinal))
-        {
-            return caller.Has(Permission.VendorAdmin);
-        }
-        if (page.StartsWith("/Audit/", StringComparison.Ordinal))
-        {
-            return caller.Has(Permission.VendorAudit);
-        }
-        return true;
-    }
+    /// <summary>
+    /// What a page handler declares: the page model's declarations (they hold for every handler) and the handler's
+    /// own, all of which must hold; <see cref="Microsoft.AspNetCore.Authorization.AllowAnonymousAttribute"/> on the
+    /// page model for the pages before sign-in.
+    /// </summary>
+    public static OperationAccess Access(Type pageModel, MethodInfo? handler) =>
+        PermissionPolicy.Read(pageModel.GetCustomAttributes(inherit: true)
+            .Concat(handler?.GetCustomAttributes(inherit: true) ?? []));
 }

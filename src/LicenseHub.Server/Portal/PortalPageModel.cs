@@ -27,6 +27,7 @@ public abstract class PortalPageModel : PageModel
 
     public StaffUser Staff => (StaffUser)HttpContext.Items[PortalPageFilter.StaffItem]!;
 
+    /// <summary>What the page offers (buttons, links); the handlers themselves declare what they require.</summary>
     public bool Can(Permission permission) => Caller.Has(permission);
 
     public string? ErrorFor(string field) => FieldErrors.GetValueOrDefault(field);

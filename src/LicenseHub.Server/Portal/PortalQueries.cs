@@ -22,7 +22,7 @@ public sealed class PortalQueries(LicenseHubDbContext db, RetentionReporter rete
 {
     public async Task<LicenseStateCounts> LicenseStatesAsync(Caller caller, CancellationToken ct)
     {
-        var resellerId = caller.RequireReseller();
+        var resellerId = caller.OwnResellerId;
         var now = clock.Now();
         var licenses = db.Licenses.AsNoTracking().Where(l => l.ResellerId == resellerId);
         var byState = await licenses.GroupBy(l => l.State).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
@@ -38,7 +38,7 @@ public sealed class PortalQueries(LicenseHubDbContext db, RetentionReporter rete
     /// </summary>
     public async Task<IReadOnlyList<DayCount>> ActiveInstallationsAsync(Caller caller, int days, CancellationToken ct)
     {
-        var resellerId = caller.RequireReseller();
+        var resellerId = caller.OwnResellerId;
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         var first = today.AddDays(1 - days);
         var since = new DateTimeOffset(first.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);

@@ -1,6 +1,7 @@
 using LicenseHub.Server.Staff;
 using LicenseHub.Data.Identity;
 using LicenseHub.Domain.Security;
+using LicenseHub.Server.Security;
 using Microsoft.AspNetCore.Mvc;
 
 namespace LicenseHub.Server.Portal;
@@ -8,6 +9,8 @@ namespace LicenseHub.Server.Portal;
 /// <summary>
 /// The staff page of a reseller owner (its own staff) or a vendor admin (vendor staff, or a reseller's):
 /// list, add with a one-time initial password, change role, remove. All through <see cref="StaffDirectory"/>.
+/// The changes declare <see cref="Permission.ManageStaff"/> here, so every staff page inherits them closed; each
+/// page's own declaration (vendor admin, or reseller read) must hold as well.
 /// </summary>
 public abstract class StaffPageModel(StaffDirectory staff) : PortalPageModel
 {
@@ -36,6 +39,7 @@ public abstract class StaffPageModel(StaffDirectory staff) : PortalPageModel
         ConfirmRemove = Users.FirstOrDefault(u => u.Id.ToString() == remove && u.Id != Staff.Id);
     }
 
+    [Requires(Permission.ManageStaff)]
     public async Task<IActionResult> OnPostCreateAsync(CancellationToken ct)
     {
         ApiKeyRole? role = Enum.TryParse<ApiKeyRole>(Role, out var parsed) ? parsed : null;
@@ -50,6 +54,7 @@ public abstract class StaffPageModel(StaffDirectory staff) : PortalPageModel
         return Page();
     }
 
+    [Requires(Permission.ManageStaff)]
     public async Task<IActionResult> OnPostRoleAsync(CancellationToken ct)
     {
         ApiKeyRole? role = Enum.TryParse<ApiKeyRole>(Role, out var parsed) ? parsed : null;
@@ -61,6 +66,7 @@ public abstract class StaffPageModel(StaffDirectory staff) : PortalPageModel
         return Page();
     }
 
+    [Requires(Permission.ManageStaff)]
     public async Task<IActionResult> OnPostRemoveAsync(CancellationToken ct)
     {
         if (await TryAsync(() => staff.RemoveAsync(Caller, UserId, ct)))

@@ -14,7 +14,6 @@ public sealed class DataInventoryBuilder(LicenseHubDbContext db)
 {
     public async Task<IReadOnlyList<InventoryTableView>> BuildAsync(Caller caller, CancellationToken ct)
     {
-        caller.Require(Permission.VendorAudit);
         var tables = new List<InventoryTableView>();
         foreach (var group in DataModelCatalog.Columns(db.Model).GroupBy(c => c.Table))
         {

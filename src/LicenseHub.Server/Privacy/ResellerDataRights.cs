@@ -23,7 +23,7 @@ public sealed class ResellerDataRights(LicenseHubDbContext db, UnitOfWork unitOf
 
     public async Task<string> ExportAsync(Caller caller, CancellationToken ct)
     {
-        var resellerId = caller.RequireReseller();
+        var resellerId = caller.OwnResellerId;
         var reseller = await db.Resellers.AsNoTracking().SingleAsync(r => r.Id == resellerId, ct);
         var export = new
         {
@@ -56,8 +56,7 @@ public sealed class ResellerDataRights(LicenseHubDbContext db, UnitOfWork unitOf
 
     public async Task<Reseller> UpdateProfileAsync(Caller caller, ProfileChange change, CancellationToken ct)
     {
-        caller.Require(Permission.ResellerManageAccount);
-        var resellerId = caller.ResellerId!.Value;
+        var resellerId = caller.OwnResellerId;
         var v = new Validator();
         var company = change.CompanyName is null ? null : v.Text("company_name", change.CompanyName, 200);
         var country = change.Country is null ? null : v.Country("country", change.Country);
@@ -82,8 +81,7 @@ public sealed class ResellerDataRights(LicenseHubDbContext db, UnitOfWork unitOf
 
     public async Task<Reseller> SetRestrictionAsync(Caller caller, bool restricted, CancellationToken ct)
     {
-        caller.Require(Permission.ResellerManageAccount);
-        var resellerId = caller.ResellerId!.Value;
+        var resellerId = caller.OwnResellerId;
         return await unitOfWork.RunAsync(async token =>
         {
             var reseller = await db.Resellers.SingleAsync(r => r.Id == resellerId, token);
@@ -96,8 +94,7 @@ public sealed class ResellerDataRights(LicenseHubDbContext db, UnitOfWork unitOf
     public async Task<(IReadOnlyList<string> Erased, IReadOnlyList<string> Kept)> DeleteAccountAsync(Caller caller, string? confirmResellerId,
         CancellationToken ct)
     {
-        caller.Require(Permission.ResellerManageAccount);
-        var resellerId = caller.ResellerId!.Value;
+        var resellerId = caller.OwnResellerId;
         if (!string.Equals(confirmResellerId?.Trim(), resellerId.ToString(), StringComparison.OrdinalIgnoreCase))
         {
             throw new ValidationException("confirm_reseller_id", "must be this account's id, to confirm the deletion");

@@ -19,7 +19,6 @@ public sealed class RetentionReporter(LicenseHubDbContext db, IOptions<Retention
 
     public async Task<IReadOnlyList<RetentionEntryView>> ReportAsync(Caller caller, CancellationToken ct)
     {
-        caller.Require(Permission.VendorAudit);
         var now = clock.Now();
         var o = options.Value;
         var checkInCutoff = now - o.CheckInWindow;
@@ -47,7 +46,6 @@ public sealed class RetentionReporter(LicenseHubDbContext db, IOptions<Retention
 
     public async Task<(IReadOnlyList<UsageDay> Days, int Suppressed)> StatisticsAsync(Caller caller, int days, CancellationToken ct)
     {
-        caller.Require(Permission.VendorAudit);
         var since = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).AddDays(-Math.Clamp(days == 0 ? 90 : days, 1, 3660));
         var rows = await db.DailyCheckInCounts.AsNoTracking().Where(d => d.Day >= since).OrderBy(d => d.Day).ToListAsync(ct);
         var shown = rows.Where(r => r.Installations >= MinimumGroupSize)

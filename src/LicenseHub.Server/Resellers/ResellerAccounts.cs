@@ -18,7 +18,6 @@ public sealed class ResellerAccounts(LicenseHubDbContext db, UnitOfWork unitOfWo
 {
     public async Task<Reseller> CreateAsync(Caller caller, NewReseller request, CancellationToken ct)
     {
-        caller.Require(Permission.VendorAdmin);
         var v = new Validator();
         var reseller = new Reseller
         {
@@ -40,19 +39,19 @@ public sealed class ResellerAccounts(LicenseHubDbContext db, UnitOfWork unitOfWo
         }, ct);
     }
 
+    /// <summary>For the vendor, the reseller named; for a reseller, its own account (the id is ignored).</summary>
     public async Task<Reseller> GetAsync(Caller caller, string? resellerId, CancellationToken ct)
     {
         Guid id;
         if (caller.IsVendor)
         {
-            caller.Require(Permission.VendorAdmin);
             var v = new Validator();
             id = v.Id("reseller_id", resellerId);
             v.ThrowIfInvalid();
         }
         else
         {
-            id = caller.RequireReseller();
+            id = caller.OwnResellerId;
         }
         var reseller = await db.Resellers.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct)
             ?? throw new NotFoundException("reseller", resellerId ?? id.ToString());
@@ -81,7 +80,6 @@ public sealed class ResellerAccounts(LicenseHubDbContext db, UnitOfWork unitOfWo
     public async Task<(IReadOnlyList<Reseller> Items, string Next)> ListAsync(Caller caller, int pageSize, string? pageToken,
         ResellerStatus? status, CancellationToken ct)
     {
-        caller.Require(Permission.VendorAdmin);
         var v = new Validator();
         var page = PageSpec.From(v, pageSize, pageToken);
         v.ThrowIfInvalid();
@@ -108,7 +106,6 @@ public sealed class ResellerAccounts(LicenseHubDbContext db, UnitOfWork unitOfWo
 
     private async Task<Reseller> SetStatusAsync(Caller caller, string? resellerId, ResellerStatus status, string? reason, CancellationToken ct)
     {
-        caller.Require(Permission.VendorAdmin);
         var v = new Validator();
         var id = v.Id("reseller_id", resellerId);
         var validReason = v.OptionalText("reason", reason, 500);
@@ -131,7 +128,6 @@ public sealed class ResellerAccounts(LicenseHubDbContext db, UnitOfWork unitOfWo
     public async Task<(ApiKey Info, string Key)> CreateResellerKeyAsync(Caller caller, string? resellerId, string? name, ApiKeyRole? role,
         CancellationToken ct)
     {
-        caller.Require(Permission.VendorAdmin);
         var v = new Validator();
         var id = v.Id("reseller_id", resellerId);
         var validName = v.Text("name", name, 100);
@@ -153,8 +149,7 @@ public sealed class ResellerAccounts(LicenseHubDbContext db, UnitOfWork unitOfWo
     /// <summary>A reseller owner issues a key for its own account (billing system, scripts); shown once.</summary>
     public async Task<(ApiKey Info, string Key)> CreateOwnKeyAsync(Caller caller, string? name, ApiKeyRole? role, CancellationToken ct)
     {
-        caller.Require(Permission.ResellerManageAccount);
-        var resellerId = caller.ResellerId!.Value;
+        var resellerId = caller.OwnResellerId;
         var v = new Validator();
         var validName = v.Text("name", name, 100);
         if (role is not (ApiKeyRole.Owner or ApiKeyRole.Manager or ApiKeyRole.Viewer))
@@ -168,8 +163,7 @@ public sealed class ResellerAccounts(LicenseHubDbContext db, UnitOfWork unitOfWo
     /// <summary>A reseller owner revokes one of its own keys; another reseller's key is not found.</summary>
     public async Task<ApiKey> RevokeOwnKeyAsync(Caller caller, string? apiKeyId, CancellationToken ct)
     {
-        caller.Require(Permission.ResellerManageAccount);
-        var resellerId = caller.ResellerId!.Value;
+        var resellerId = caller.OwnResellerId;
         var v = new Validator();
         var id = v.Id("api_key_id", apiKeyId);
         v.ThrowIfInvalid();
@@ -188,7 +182,6 @@ public sealed class ResellerAccounts(LicenseHubDbContext db, UnitOfWork unitOfWo
 
     public async Task<(ApiKey Info, string Key)> CreateVendorKeyAsync(Caller caller, string? name, ApiKeyRole? role, CancellationToken ct)
     {
-        caller.Require(Permission.VendorAdmin);
         var v = new Validator();
         var validName = v.Text("name", name, 100);
         if (role is not (ApiKeyRole.VendorAdmin or ApiKeyRole.VendorAuditor))
@@ -221,7 +214,6 @@ public sealed class ResellerAccounts(LicenseHubDbContext db, UnitOfWork unitOfWo
 
     public async Task<ApiKey> RevokeKeyAsync(Caller caller, string? apiKeyId, CancellationToken ct)
     {
-        caller.Require(Permission.VendorAdmin);
         var v = new Validator();
         var id = v.Id("api_key_id", apiKeyId);
         v.ThrowIfInvalid();
@@ -242,14 +234,13 @@ public sealed class ResellerAccounts(LicenseHubDbContext db, UnitOfWork unitOfWo
         Guid? id;
         if (caller.IsVendor)
         {
-            caller.Require(Permission.VendorAdmin);
             var v = new Validator();
             id = v.OptionalId("reseller_id", resellerId);
             v.ThrowIfInvalid();
         }
         else
         {
-            id = caller.RequireReseller();
+            id = caller.OwnResellerId;
         }
         return await db.ApiKeys.AsNoTracking().Where(k => k.ResellerId == id).OrderBy(k => k.CreatedAt).ToListAsync(ct);
     }

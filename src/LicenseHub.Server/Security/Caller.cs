@@ -3,14 +3,25 @@ using LicenseHub.Domain.Security;
 
 namespace LicenseHub.Server.Security;
 
-/// <summary>What a caller may do; checked by the feature code, not by the transport.</summary>
+/// <summary>
+/// What an operation may require of its caller. Each operation declares what it needs with
+/// <see cref="RequiresAttribute"/>; <see cref="PermissionPolicy"/> alone decides which roles hold what.
+/// </summary>
 public enum Permission
 {
+    /// <summary>Any signed-in or keyed caller: the start page, one's own password, two-factor and sign-out.</summary>
+    Authenticated,
     ResellerRead,
     ResellerBuy,
     ResellerAssign,
     ResellerManageLicenses,
     ResellerManageAccount,
+
+    /// <summary>
+    /// Adding, re-roling and removing portal staff: a vendor admin (any staff) or a reseller owner (its own).
+    /// A permission of its own because the staff pages share their handlers between the vendor and reseller areas.
+    /// </summary>
+    ManageStaff,
     VendorAdmin,
     VendorAudit,
 }
@@ -23,41 +34,31 @@ public enum ActorKind
 }
 
 /// <summary>
-/// The authenticated caller of one request. For a staff member signed in to the portal,
-/// <see cref="ApiKeyId"/> holds the staff user's id and <see cref="Kind"/> is <see cref="ActorKind.Staff"/>.
+/// The authenticated caller of one request: <see cref="PrincipalId"/> is the API key's id or, for
+/// <see cref="ActorKind.Staff"/>, the staff user's id.
 /// </summary>
-public sealed record Caller(Guid ApiKeyId, ApiKeyRole Role, Guid? ResellerId, ActorKind Kind = ActorKind.ApiKey)
+public sealed record Caller(Guid PrincipalId, ApiKeyRole Role, Guid? ResellerId, ActorKind Kind = ActorKind.ApiKey)
 {
     /// <summary>Identifier written to the audit trail (never the key itself).</summary>
-    public string ActorId => Kind == ActorKind.Staff ? $"staff:{ApiKeyId}" : $"apikey:{ApiKeyId}";
+    public string ActorId => Kind == ActorKind.Staff ? $"staff:{PrincipalId}" : $"apikey:{PrincipalId}";
 
     public bool IsVendor => Role is ApiKeyRole.VendorAdmin or ApiKeyRole.VendorAuditor;
 
-    public bool Has(Permission permission) => permission switch
-    {
-        Permission.ResellerRead => ResellerId is not null,
-        Permission.ResellerBuy or Permission.ResellerAssign or Permission.ResellerManageLicenses =>
-            ResellerId is not null && Role is ApiKeyRole.Owner or ApiKeyRole.Manager,
-        Permission.ResellerManageAccount => ResellerId is not null && Role == ApiKeyRole.Owner,
-        Permission.VendorAdmin => Role == ApiKeyRole.VendorAdmin,
-        Permission.VendorAudit => Role is ApiKeyRole.VendorAdmin or ApiKeyRole.VendorAuditor,
-        _ => false,
-    };
+    /// <summary>Whether this caller is that staff member signed in (rules such as "not your own role").</summary>
+    public bool IsStaffMember(Guid userId) => Kind == ActorKind.Staff && PrincipalId == userId;
 
-    public void Require(Permission permission)
-    {
-        if (!Has(permission))
-        {
-            throw new PermissionDeniedException($"The {RoleName(Role)} role may not do this (needs {permission}).");
-        }
-    }
+    /// <summary>
+    /// For showing or hiding what a page offers. Operations are not guarded with this: they declare
+    /// <see cref="RequiresAttribute"/> and the entry points enforce it.
+    /// </summary>
+    public bool Has(Permission permission) => PermissionPolicy.Grants(this, permission);
 
-    /// <summary>The reseller this caller acts for; vendor keys have none.</summary>
-    public Guid RequireReseller()
-    {
-        Require(Permission.ResellerRead);
-        return ResellerId!.Value;
-    }
+    /// <summary>
+    /// The reseller whose data this caller sees: tenant scoping, not a permission. A caller without one can
+    /// only get here through a wrongly declared operation, and then sees nothing.
+    /// </summary>
+    public Guid OwnResellerId => ResellerId
+        ?? throw new PermissionDeniedException($"This operation acts for one reseller; the {RoleName(Role)} role has none.");
 
     public static string RoleName(ApiKeyRole role) => role switch
     {

@@ -96,7 +96,6 @@ public sealed class SigningKeyRotation(
 {
     public async Task<(SigningKey Active, SigningKey? Retired)> RotateAsync(Caller caller, CancellationToken ct)
     {
-        caller.Require(Permission.VendorAdmin);
         var result = await unitOfWork.RunAsync(async token =>
         {
             var now = clock.Now();
@@ -123,11 +122,8 @@ public sealed class SigningKeyRotation(
         return result;
     }
 
-    public async Task<IReadOnlyList<SigningKey>> ListAsync(Caller caller, CancellationToken ct)
-    {
-        caller.Require(Permission.VendorAudit);
-        return await db.SigningKeys.AsNoTracking().OrderByDescending(k => k.CreatedAt).ToListAsync(ct);
-    }
+    public async Task<IReadOnlyList<SigningKey>> ListAsync(Caller caller, CancellationToken ct) =>
+        await db.SigningKeys.AsNoTracking().OrderByDescending(k => k.CreatedAt).ToListAsync(ct);
 
     /// <summary>Creates the first key when there is none (first start).</summary>
     public async Task EnsureActiveKeyAsync(CancellationToken ct)

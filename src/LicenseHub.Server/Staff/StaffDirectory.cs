@@ -76,16 +76,7 @@ public sealed class StaffDirectory(
     /// <summary>Vendor staff for a vendor admin; the caller's own staff for a reseller.</summary>
     public async Task<IReadOnlyList<StaffUser>> ListAsync(Caller caller, Guid? resellerFilter, CancellationToken ct)
     {
-        Guid? resellerId;
-        if (caller.IsVendor)
-        {
-            caller.Require(Permission.VendorAdmin);
-            resellerId = resellerFilter;
-        }
-        else
-        {
-            resellerId = caller.RequireReseller();
-        }
+        var resellerId = caller.IsVendor ? resellerFilter : caller.OwnResellerId;
         return await db.Users.AsNoTracking().Where(u => u.ResellerId == resellerId).OrderBy(u => u.CreatedAt).ToListAsync(ct);
     }
 
@@ -103,7 +94,7 @@ public sealed class StaffDirectory(
             var user = await FindManagedAsync(caller, id, token);
             var check = new Validator();
             RequireRoleFits(check, role, user.ResellerId is not null);
-            if (user.Id == caller.ApiKeyId && caller.Kind == ActorKind.Staff && role != user.Role)
+            if (caller.IsStaffMember(user.Id) && role != user.Role)
             {
                 check.Fail("role", "you cannot change your own role; ask another administrator");
             }
@@ -125,7 +116,7 @@ public sealed class StaffDirectory(
         await unitOfWork.RunAsync(async token =>
         {
             var user = await FindManagedAsync(caller, id, token);
-            if (user.Id == caller.ApiKeyId && caller.Kind == ActorKind.Staff)
+            if (caller.IsStaffMember(user.Id))
             {
                 throw new PreconditionFailedException("You cannot remove yourself; ask another administrator.");
             }
@@ -135,24 +126,26 @@ public sealed class StaffDirectory(
         }, ct);
     }
 
-    /// <summary>The reseller the new member belongs to (null for vendor staff), after checking who may create whom.</summary>
+    /// <summary>
+    /// The reseller the new member belongs to (null for vendor staff): the vendor names any reseller, a reseller
+    /// only its own; and the role must fit that.
+    /// </summary>
     private static Guid? Scope(Caller caller, Validator v, string? requestedReseller, ApiKeyRole? role)
     {
         if (caller.IsVendor)
         {
-            caller.Require(Permission.VendorAdmin);
             var resellerId = v.OptionalId("reseller_id", requestedReseller);
             RequireRoleFits(v, role, resellerId is not null);
             return resellerId;
         }
-        caller.Require(Permission.ResellerManageAccount);
+        var own = caller.OwnResellerId;
         if (!string.IsNullOrWhiteSpace(requestedReseller)
-            && !string.Equals(requestedReseller.Trim(), caller.ResellerId.ToString(), StringComparison.OrdinalIgnoreCase))
+            && !string.Equals(requestedReseller.Trim(), own.ToString(), StringComparison.OrdinalIgnoreCase))
         {
             throw new NotFoundException("reseller", requestedReseller);
         }
         RequireRoleFits(v, role, forReseller: true);
-        return caller.ResellerId;
+        return own;
     }
 
     private static void RequireRoleFits(Validator v, ApiKeyRole? role, bool forReseller)
@@ -169,23 +162,13 @@ public sealed class StaffDirectory(
 
     private async Task<StaffUser> FindManagedAsync(Caller caller, Guid id, CancellationToken ct)
     {
+        // Another reseller's staff member is not found, exactly like an id that does not exist.
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == id, ct);
-        var allowed = user is not null && (caller.IsVendor
-            ? caller.Has(Permission.VendorAdmin)
-            : caller.Has(Permission.ResellerManageAccount) && user.ResellerId == caller.ResellerId);
-        if (!allowed)
+        if (user is null || (!caller.IsVendor && user.ResellerId != caller.OwnResellerId))
         {
-            if (caller.IsVendor)
-            {
-                caller.Require(Permission.VendorAdmin);
-            }
-            else
-            {
-                caller.Require(Permission.ResellerManageAccount);
-            }
             throw new NotFoundException("staff member", id.ToString());
         }
-        return user!;
+        return user;
     }
 
     /// <summary>Identity's own errors (password policy, duplicate name) as field violations.</summary>

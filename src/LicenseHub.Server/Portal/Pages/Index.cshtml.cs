@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace LicenseHub.Server.Portal.Pages;
 
 /// <summary>Each role starts where its work is.</summary>
+[Requires(Permission.Authenticated)]
 public sealed class IndexModel : PortalPageModel
 {
     public IActionResult OnGet() =>

@@ -4,9 +4,11 @@ using LicenseHub.Domain.Resellers;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.AspNetCore.Authorization;
 
 namespace LicenseHub.Server.Portal.Pages;
 
+[AllowAnonymous]
 public sealed class SignInModel(SignInManager<StaffUser> signIn, UserManager<StaffUser> users, LicenseHubDbContext db) : PortalPageModel
 {
     [BindProperty(Name = "email")]

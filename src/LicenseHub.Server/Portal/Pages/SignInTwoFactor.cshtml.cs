@@ -1,9 +1,11 @@
 using LicenseHub.Data.Identity;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Authorization;
 
 namespace LicenseHub.Server.Portal.Pages;
 
+[AllowAnonymous]
 public sealed class SignInTwoFactorModel(SignInManager<StaffUser> signIn) : PortalPageModel
 {
     [BindProperty(Name = "code")]

@@ -1,9 +1,11 @@
 using LicenseHub.Data.Identity;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
+using LicenseHub.Server.Security;
 
 namespace LicenseHub.Server.Portal.Pages;
 
+[Requires(Permission.Authenticated)]
 public sealed class SignOutModel(SignInManager<StaffUser> signIn) : PortalPageModel
 {
     public IActionResult OnGet() => Redirect("/");

@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Authorization;
 
 namespace LicenseHub.Server.Portal.Pages;
 
 /// <summary>What a person sees for an error status: plain words, never a stack trace.</summary>
+[AllowAnonymous]
 [IgnoreAntiforgeryToken]
 public sealed class StatusModel : PortalPageModel
 {

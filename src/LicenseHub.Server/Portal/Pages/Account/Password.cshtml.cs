@@ -3,9 +3,11 @@ using System.Security.Claims;
 using LicenseHub.Data.Identity;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
+using LicenseHub.Server.Security;
 
 namespace LicenseHub.Server.Portal.Pages.Account;
 
+[Requires(Permission.Authenticated)]
 public sealed class PasswordModel(UserManager<StaffUser> users, SignInManager<StaffUser> signIn) : PortalPageModel
 {
     [BindProperty(Name = "current_password")]

@@ -2,10 +2,12 @@ using System.Text;
 using LicenseHub.Data.Identity;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
+using LicenseHub.Server.Security;
 
 namespace LicenseHub.Server.Portal.Pages.Account;
 
 /// <summary>Optional TOTP two-factor sign-in, with Identity's authenticator token provider.</summary>
+[Requires(Permission.Authenticated)]
 public sealed class SecurityModel(UserManager<StaffUser> users, SignInManager<StaffUser> signIn) : PortalPageModel
 {
     public string FormattedKey { get; private set; } = "";

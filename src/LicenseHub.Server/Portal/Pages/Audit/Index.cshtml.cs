@@ -1,5 +1,7 @@
+using LicenseHub.Server.Security;
 namespace LicenseHub.Server.Portal.Pages.Audit;
 
+[Requires(Permission.VendorAudit)]
 public sealed class UsageModel(PortalQueries queries) : PortalPageModel
 {
     public int Days => 30;

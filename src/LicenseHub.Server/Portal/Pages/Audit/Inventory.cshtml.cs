@@ -1,9 +1,11 @@
 using System.Text;
 using LicenseHub.Server.Privacy;
 using Microsoft.AspNetCore.Mvc;
+using LicenseHub.Server.Security;
 
 namespace LicenseHub.Server.Portal.Pages.Audit;
 
+[Requires(Permission.VendorAudit)]
 public sealed class InventoryModel(DataInventoryBuilder inventory, TimeProvider clock) : PortalPageModel
 {
     public IReadOnlyList<InventoryTableView> Tables { get; private set; } = [];

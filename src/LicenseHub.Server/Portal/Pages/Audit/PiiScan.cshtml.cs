@@ -1,7 +1,9 @@
 using LicenseHub.Server.Privacy;
+using LicenseHub.Server.Security;
 
 namespace LicenseHub.Server.Portal.Pages.Audit;
 
+[Requires(Permission.VendorAudit)]
 public sealed class PiiScanModel(PiiScanner scanner) : PortalPageModel
 {
     public IReadOnlyList<PiiFinding>? Findings { get; private set; }

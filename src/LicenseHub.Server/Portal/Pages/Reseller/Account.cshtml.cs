@@ -4,10 +4,12 @@ using LicenseHub.Server.Privacy;
 using LicenseHub.Server.Resellers;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
+using LicenseHub.Server.Security;
 
 namespace LicenseHub.Server.Portal.Pages.Reseller;
 
 /// <summary>The reseller's data rights, each one call of <see cref="ResellerDataRights"/> and each audited.</summary>
+[Requires(Permission.ResellerRead)]
 public sealed class AccountModel(ResellerAccounts accounts, ResellerDataRights rights, SignInManager<StaffUser> signIn) : PortalPageModel
 {
     public Domain.Resellers.Reseller Account { get; private set; } = null!;
@@ -32,6 +34,7 @@ public sealed class AccountModel(ResellerAccounts accounts, ResellerDataRights r
         BillingContactEmail = Account.BillingContactEmail;
     }
 
+    [Requires(Permission.ResellerManageAccount)]
     public async Task<IActionResult> OnPostProfileAsync(CancellationToken ct)
     {
         var current = await accounts.GetAsync(Caller, null, ct);
@@ -58,6 +61,7 @@ public sealed class AccountModel(ResellerAccounts accounts, ResellerDataRights r
         return File(Encoding.UTF8.GetBytes(json), "application/json", $"licensehub-account-{Caller.ResellerId}.json");
     }
 
+    [Requires(Permission.ResellerManageAccount)]
     public async Task<IActionResult> OnPostRestrictAsync(CancellationToken ct)
     {
         if (await TryAsync(() => rights.SetRestrictionAsync(Caller, Restricted, ct)))
@@ -68,6 +72,7 @@ public sealed class AccountModel(ResellerAccounts accounts, ResellerDataRights r
         return Page();
     }
 
+    [Requires(Permission.ResellerManageAccount)]
     public async Task<IActionResult> OnPostDeleteAsync(CancellationToken ct)
     {
         IReadOnlyList<string> erased = [], kept = [];

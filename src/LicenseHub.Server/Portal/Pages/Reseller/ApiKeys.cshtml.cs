@@ -1,9 +1,11 @@
 using LicenseHub.Domain.Security;
 using LicenseHub.Server.Resellers;
 using Microsoft.AspNetCore.Mvc;
+using LicenseHub.Server.Security;
 
 namespace LicenseHub.Server.Portal.Pages.Reseller;
 
+[Requires(Permission.ResellerRead)]
 public sealed class ApiKeysModel(ResellerAccounts accounts) : PortalPageModel
 {
     public IReadOnlyList<ApiKey> Keys { get; private set; } = [];
@@ -21,6 +23,7 @@ public sealed class ApiKeysModel(ResellerAccounts accounts) : PortalPageModel
         ConfirmRevoke = Keys.FirstOrDefault(k => k.Id.ToString() == revoke && k.RevokedAt is null);
     }
 
+    [Requires(Permission.ResellerManageAccount)]
     public async Task<IActionResult> OnPostCreateAsync(CancellationToken ct)
     {
         ApiKeyRole? role = Enum.TryParse<ApiKeyRole>(Role, out var parsed) ? parsed : null;
@@ -34,6 +37,7 @@ public sealed class ApiKeysModel(ResellerAccounts accounts) : PortalPageModel
         return Page();
     }
 
+    [Requires(Permission.ResellerManageAccount)]
     public async Task<IActionResult> OnPostRevokeAsync(CancellationToken ct)
     {
         if (await TryAsync(() => accounts.RevokeOwnKeyAsync(Caller, ApiKeyId, ct)))

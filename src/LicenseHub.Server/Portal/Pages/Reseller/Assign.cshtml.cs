@@ -1,9 +1,11 @@
 using LicenseHub.Server.Catalog;
 using LicenseHub.Server.Pools;
 using Microsoft.AspNetCore.Mvc;
+using LicenseHub.Server.Security;
 
 namespace LicenseHub.Server.Portal.Pages.Reseller;
 
+[Requires(Permission.ResellerAssign)]
 public sealed class AssignModel(PoolAllocator allocator, OrderService orders, CatalogService catalog, AssignedKeyStore keys) : PortalPageModel
 {
     public IReadOnlyList<PoolRow> Pools { get; private set; } = [];

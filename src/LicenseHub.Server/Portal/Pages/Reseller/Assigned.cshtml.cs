@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Mvc;
+using LicenseHub.Server.Security;
 
 namespace LicenseHub.Server.Portal.Pages.Reseller;
 
+[Requires(Permission.ResellerAssign)]
 public sealed class AssignedModel(AssignedKeyStore keys) : PortalPageModel
 {
     public AssignedBatch? Batch { get; private set; }

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace LicenseHub.Server.Portal.Pages.Reseller;
 
+[Requires(Permission.ResellerBuy)]
 public sealed class BuyModel(OrderService orders, CatalogService catalog) : PortalPageModel
 {
     public IReadOnlyList<Plan> Plans { get; private set; } = [];

@@ -13,6 +13,7 @@ namespace LicenseHub.Server.Portal.Pages.Reseller;
 
 public sealed record PoolRow(Pool Pool, string PlanName);
 
+[Requires(Permission.ResellerRead)]
 public sealed class ResellerDashboardModel(
     ResellerAccounts accounts,
     OrderService orders,

@@ -1,9 +1,11 @@
 using LicenseHub.Server.Catalog;
 using LicenseHub.Server.Pools;
 using Microsoft.AspNetCore.Mvc;
+using LicenseHub.Server.Security;
 
 namespace LicenseHub.Server.Portal.Pages.Reseller;
 
+[Requires(Permission.ResellerRead)]
 public sealed class ResellerOrdersModel(OrderService orders, CatalogService catalog) : PortalPageModel
 {
     public IReadOnlyList<OrderRow> Orders { get; private set; } = [];

@@ -2,9 +2,11 @@ using System.Globalization;
 using LicenseHub.Domain.Catalog;
 using LicenseHub.Server.Catalog;
 using Microsoft.AspNetCore.Mvc;
+using LicenseHub.Server.Security;
 
 namespace LicenseHub.Server.Portal.Pages.Vendor;
 
+[Requires(Permission.VendorAdmin)]
 public sealed class CatalogModel(CatalogService catalog) : PortalPageModel
 {
     public IReadOnlyList<Product> Products { get; private set; } = [];

@@ -1,9 +1,11 @@
 using LicenseHub.Domain.Resellers;
 using LicenseHub.Server.Resellers;
 using Microsoft.AspNetCore.Mvc;
+using LicenseHub.Server.Security;
 
 namespace LicenseHub.Server.Portal.Pages.Vendor;
 
+[Requires(Permission.VendorAdmin)]
 public sealed class ResellersModel(ResellerAccounts accounts) : PortalPageModel
 {
     public IReadOnlyList<Domain.Resellers.Reseller> Resellers { get; private set; } = [];

@@ -4,9 +4,11 @@ using LicenseHub.Server.Pools;
 using LicenseHub.Server.Portal.Pages.Reseller;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using LicenseHub.Server.Security;
 
 namespace LicenseHub.Server.Portal.Pages.Vendor;
 
+[Requires(Permission.VendorAdmin)]
 public sealed class VendorOrdersModel(OrderService orders, CatalogService catalog, LicenseHubDbContext db) : PortalPageModel
 {
     public IReadOnlyList<OrderRow> Orders { get; private set; } = [];

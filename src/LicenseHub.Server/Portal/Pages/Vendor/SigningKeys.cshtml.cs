@@ -1,9 +1,11 @@
 using LicenseHub.Domain.Signing;
 using LicenseHub.Server.Signing;
 using Microsoft.AspNetCore.Mvc;
+using LicenseHub.Server.Security;
 
 namespace LicenseHub.Server.Portal.Pages.Vendor;
 
+[Requires(Permission.VendorAdmin)]
 public sealed class SigningKeysModel(SigningKeyRotation rotation) : PortalPageModel
 {
     public IReadOnlyList<SigningKey> Keys { get; private set; } = [];

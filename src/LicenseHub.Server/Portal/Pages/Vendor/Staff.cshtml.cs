@@ -1,9 +1,11 @@
 using LicenseHub.Server.Staff;
 using LicenseHub.Domain.Security;
 using Microsoft.AspNetCore.Mvc;
+using LicenseHub.Server.Security;
 
 namespace LicenseHub.Server.Portal.Pages.Vendor;
 
+[Requires(Permission.VendorAdmin)]
 public sealed class VendorStaffModel(StaffDirectory staff) : StaffPageModel(staff)
 {
     protected override Guid? ResellerScope => null;

@@ -1,10 +1,12 @@
 using LicenseHub.Domain.Installations;
 using LicenseHub.Server.Licensing;
 using Microsoft.AspNetCore.Mvc;
+using LicenseHub.Server.Security;
 
 namespace LicenseHub.Server.Portal.Pages.Reseller.Licenses;
 
 /// <summary>One license. Another reseller's license is not found (404), exactly like an id that does not exist.</summary>
+[Requires(Permission.ResellerRead)]
 public sealed class LicenseDetailModel(LicenseService licenses, OfflineLicenseService offline, TimeProvider clock) : PortalPageModel
 {
     public LicenseView View { get; private set; } = null!;
@@ -51,21 +53,27 @@ public sealed class LicenseDetailModel(LicenseService licenses, OfflineLicenseSe
         await LoadAsync(id, ct);
     }
 
+    [Requires(Permission.ResellerManageLicenses)]
     public Task<IActionResult> OnPostSuspendAsync(string id, CancellationToken ct) =>
         ActAsync(id, () => licenses.SuspendAsync(Caller, id, ct), "The license is suspended.", ct);
 
+    [Requires(Permission.ResellerManageLicenses)]
     public Task<IActionResult> OnPostResumeAsync(string id, CancellationToken ct) =>
         ActAsync(id, () => licenses.ResumeAsync(Caller, id, ct), "The license is active again.", ct);
 
+    [Requires(Permission.ResellerManageLicenses)]
     public Task<IActionResult> OnPostRevokeAsync(string id, CancellationToken ct) =>
         ActAsync(id, () => licenses.RevokeAsync(Caller, id, ct), "The license is revoked.", ct);
 
+    [Requires(Permission.ResellerManageLicenses)]
     public Task<IActionResult> OnPostRenewAsync(string id, CancellationToken ct) =>
         ActAsync(id, () => licenses.RenewAsync(Caller, id, ct), "The license is renewed.", ct);
 
+    [Requires(Permission.ResellerManageLicenses)]
     public Task<IActionResult> OnPostReleaseAsync(string id, CancellationToken ct) =>
         ActAsync(id, () => licenses.ReleaseInstallationAsync(Caller, id, Installation, ct), "The server was released; the license can be activated on a new one.", ct);
 
+    [Requires(Permission.ResellerManageLicenses)]
     public async Task<IActionResult> OnPostOfflineAsync(string id, CancellationToken ct)
     {
         await TryAsync(async () => (OfflineLicense, _) = await offline.CreateAsync(Caller, id, ActivationRequest, ct));

@@ -13,6 +13,7 @@ namespace LicenseHub.Server.Portal.Pages.Reseller.Licenses;
 /// The license list: LicenseService's keyset paging (newest first, an index on reseller and id), so a page
 /// costs the same at the 100,000th license as at the first.
 /// </summary>
+[Requires(Permission.ResellerRead)]
 public sealed class LicenseListModel(LicenseService licenses, CatalogService catalog, TimeProvider clock) : PortalPageModel
 {
     public IReadOnlyList<LicenseView> Licenses { get; private set; } = [];

@@ -5,9 +5,11 @@ using LicenseHub.Server.Pools;
 using LicenseHub.Server.Portal.Pages.Reseller;
 using LicenseHub.Server.Resellers;
 using Microsoft.AspNetCore.Mvc;
+using LicenseHub.Server.Security;
 
 namespace LicenseHub.Server.Portal.Pages.Vendor.Resellers;
 
+[Requires(Permission.VendorAdmin)]
 public sealed class ResellerDetailModel(ResellerAccounts accounts, OrderService orders, CatalogService catalog, StaffDirectory staff)
     : StaffPageModel(staff)
 {
