@@ -95,6 +95,28 @@ public sealed partial class QuickstartTests(ServerFixture fixture) : IClassFixtu
         Assert.Equal(3, pool.Assigned);
     }
 
+    [Fact]
+    public async Task PlanCreate_YenAndDinarPrices_StoredInTheCurrencysOwnMinorUnits()
+    {
+        await fixture.Server.ReadVendorKeyAsync();
+        string[] asVendor = ["--api-key-file", fixture.Server.VendorKeyFile];
+        var productId = NewcomerFlow.Id(await fixture.Lhctl.SucceedAsync(null, [.. asVendor, "product", "create", "--code", "prices", "--name", "Price Check"]));
+        string[] plan = [.. asVendor, "plan", "create", "--product", productId, "--edition", "pro", "--term-days", "365", "--max-machines", "1"];
+
+        var yen = await fixture.Lhctl.SucceedAsync(null, [.. plan, "--code", "yen-1y", "--price", "1500", "--currency", "jpy"]);
+        var dinar = await fixture.Lhctl.SucceedAsync(null, [.. plan, "--code", "dinar-1y", "--price", "1.250", "--currency", "BHD"]);
+
+        Assert.Contains("1500 JPY", yen.StdOut);
+        Assert.Contains("1.250 BHD", dinar.StdOut);
+        var listed = JsonParser.Default.Parse<ListPlansResponse>(
+            (await fixture.Lhctl.SucceedAsync(null, [.. asVendor, "plan", "list", "--product", productId, "--json"])).StdOut);
+        Assert.Equal([("dinar-1y", 1250L, "BHD"), ("yen-1y", 1500L, "JPY")],
+            listed.Plans.Select(p => (p.Code, p.Price.AmountMinor, p.Price.Currency)).Order().ToList());
+        var table = await fixture.Lhctl.SucceedAsync(null, [.. asVendor, "plan", "list", "--product", productId]);
+        Assert.Contains("1500 JPY", table.StdOut);
+        Assert.Contains("1.250 BHD", table.StdOut);
+    }
+
     [GeneratedRegex(@"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\s")]
     private static partial Regex RowPattern();
 }
