@@ -90,6 +90,8 @@ public sealed class VendorPortalTests(PortalFixture fixture)
         var order = Assert.Single((await fixture.Vendor.ListOrdersAsync(new VendorListOrdersRequest { ResellerId = owner.ResellerId })).Orders);
         Assert.Equal(4500, order.Amount.AmountMinor);
         Assert.Equal("JPY", order.Amount.Currency);
+        await page.GotoAsync("/vendor/orders");
+        await Assertions.Expect(page.Locator("tbody tr", new() { HasText = "Tokyo Hosting KK" })).ToContainTextAsync("4,500 JPY");
     }
 
     [Fact]
