@@ -96,6 +96,31 @@ public sealed partial class QuickstartTests(ServerFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task LicenseList_PagesOfTwo_HintTheTokenThatContinues()
+    {
+        var flow = await fixture.FlowAsync("paging");
+        var csvIds = File.ReadAllLines(flow.CsvPath).Skip(1).Select(line => line.Split(',')[0]).Order().ToList();
+
+        var first = await fixture.Lhctl.SucceedAsync(flow.ResellerKey, "license", "list", "--page-size", "2");
+        var hint = HintPattern().Match(first.StdErr);
+        Assert.True(hint.Success, first.ToString());
+        var rest = await fixture.Lhctl.SucceedAsync(flow.ResellerKey, "license", "list", "--page-size", "2", "--page-token", hint.Groups["token"].Value);
+        var all = await fixture.Lhctl.SucceedAsync(flow.ResellerKey, "license", "list", "--page-size", "2", "--all");
+        var json = await fixture.Lhctl.SucceedAsync(flow.ResellerKey, "license", "list", "--page-size", "2", "--json");
+
+        static List<string> Ids(LhctlResult result) =>
+            result.StdOut.Split('\n').Where(line => RowPattern().IsMatch(line)).Select(row => row.Split(' ')[0]).ToList();
+        Assert.Equal(2, Ids(first).Count);
+        Assert.Equal(csvIds, Ids(first).Concat(Ids(rest)).Order());
+        Assert.DoesNotContain("More results", rest.StdErr);
+        Assert.Equal(csvIds, Ids(all).Order());
+        Assert.DoesNotContain("More results", all.StdErr);
+        // Machines read the token from the JSON; stderr stays quiet.
+        Assert.Equal(hint.Groups["token"].Value, JsonParser.Default.Parse<ListLicensesResponse>(json.StdOut).NextPageToken);
+        Assert.DoesNotContain("More results", json.StdErr);
+    }
+
+    [Fact]
     public async Task PlanCreate_YenAndDinarPrices_StoredInTheCurrencysOwnMinorUnits()
     {
         await fixture.Server.ReadVendorKeyAsync();
@@ -119,4 +144,7 @@ public sealed partial class QuickstartTests(ServerFixture fixture) : IClassFixtu
 
     [GeneratedRegex(@"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\s")]
     private static partial Regex RowPattern();
+
+    [GeneratedRegex(@"More results: add --page-token (?<token>\S+), or --all for everything\.")]
+    private static partial Regex HintPattern();
 }
