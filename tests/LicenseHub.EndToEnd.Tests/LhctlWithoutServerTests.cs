@@ -56,6 +56,22 @@ public sealed class LhctlWithoutServerTests : IDisposable
         Assert.Contains("--price", result.StdErr);
     }
 
+    [Theory]
+    [InlineData("1500.5", "JPY", "--price has no decimal places in JPY (got '1500.5')")]
+    [InlineData("19.999", "EUR", "--price has at most 2 decimal places in EUR (got '19.999')")]
+    [InlineData("1.2505", "BHD", "--price has at most 3 decimal places in BHD (got '1.2505')")]
+    [InlineData("-5", "EUR", "--price must not be negative (got '-5')")]
+    [InlineData("99999999999999999999", "JPY", "--price is too large")]
+    [InlineData("19.99", "euro", "--currency must be a three-letter ISO 4217 currency code such as EUR (got 'euro')")]
+    public async Task PlanCreate_PriceTheCurrencyCannotHold_ExitsTwoSayingWhy(string price, string currency, string expected)
+    {
+        var result = await _lhctl.RunAsync(WellFormedKey, "plan", "create", "--product", Guid.NewGuid().ToString(), "--code", "pro",
+            "--edition", "pro", "--term-days", "365", "--max-machines", "1", "--price", price, "--currency", currency);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains(expected, result.StdErr);
+    }
+
     [Fact]
     public async Task Help_EveryCommand_IsDescribed()
     {

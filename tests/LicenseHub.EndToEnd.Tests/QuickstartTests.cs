@@ -95,6 +95,56 @@ public sealed partial class QuickstartTests(ServerFixture fixture) : IClassFixtu
         Assert.Equal(3, pool.Assigned);
     }
 
+    [Fact]
+    public async Task LicenseList_PagesOfTwo_HintTheTokenThatContinues()
+    {
+        var flow = await fixture.FlowAsync("paging");
+        var csvIds = File.ReadAllLines(flow.CsvPath).Skip(1).Select(line => line.Split(',')[0]).Order().ToList();
+
+        var first = await fixture.Lhctl.SucceedAsync(flow.ResellerKey, "license", "list", "--page-size", "2");
+        var hint = HintPattern().Match(first.StdErr);
+        Assert.True(hint.Success, first.ToString());
+        var rest = await fixture.Lhctl.SucceedAsync(flow.ResellerKey, "license", "list", "--page-size", "2", "--page-token", hint.Groups["token"].Value);
+        var all = await fixture.Lhctl.SucceedAsync(flow.ResellerKey, "license", "list", "--page-size", "2", "--all");
+        var json = await fixture.Lhctl.SucceedAsync(flow.ResellerKey, "license", "list", "--page-size", "2", "--json");
+
+        static List<string> Ids(LhctlResult result) =>
+            result.StdOut.Split('\n').Where(line => RowPattern().IsMatch(line)).Select(row => row.Split(' ')[0]).ToList();
+        Assert.Equal(2, Ids(first).Count);
+        Assert.Equal(csvIds, Ids(first).Concat(Ids(rest)).Order());
+        Assert.DoesNotContain("More results", rest.StdErr);
+        Assert.Equal(csvIds, Ids(all).Order());
+        Assert.DoesNotContain("More results", all.StdErr);
+        // Machines read the token from the JSON; stderr stays quiet.
+        Assert.Equal(hint.Groups["token"].Value, JsonParser.Default.Parse<ListLicensesResponse>(json.StdOut).NextPageToken);
+        Assert.DoesNotContain("More results", json.StdErr);
+    }
+
+    [Fact]
+    public async Task PlanCreate_YenAndDinarPrices_StoredInTheCurrencysOwnMinorUnits()
+    {
+        await fixture.Server.ReadVendorKeyAsync();
+        string[] asVendor = ["--api-key-file", fixture.Server.VendorKeyFile];
+        var productId = NewcomerFlow.Id(await fixture.Lhctl.SucceedAsync(null, [.. asVendor, "product", "create", "--code", "prices", "--name", "Price Check"]));
+        string[] plan = [.. asVendor, "plan", "create", "--product", productId, "--edition", "pro", "--term-days", "365", "--max-machines", "1"];
+
+        var yen = await fixture.Lhctl.SucceedAsync(null, [.. plan, "--code", "yen-1y", "--price", "1500", "--currency", "jpy"]);
+        var dinar = await fixture.Lhctl.SucceedAsync(null, [.. plan, "--code", "dinar-1y", "--price", "1.250", "--currency", "BHD"]);
+
+        Assert.Contains("1500 JPY", yen.StdOut);
+        Assert.Contains("1.250 BHD", dinar.StdOut);
+        var listed = JsonParser.Default.Parse<ListPlansResponse>(
+            (await fixture.Lhctl.SucceedAsync(null, [.. asVendor, "plan", "list", "--product", productId, "--json"])).StdOut);
+        Assert.Equal([("dinar-1y", 1250L, "BHD"), ("yen-1y", 1500L, "JPY")],
+            listed.Plans.Select(p => (p.Code, p.Price.AmountMinor, p.Price.Currency)).Order().ToList());
+        var table = await fixture.Lhctl.SucceedAsync(null, [.. asVendor, "plan", "list", "--product", productId]);
+        Assert.Contains("1500 JPY", table.StdOut);
+        Assert.Contains("1.250 BHD", table.StdOut);
+    }
+
     [GeneratedRegex(@"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\s")]
     private static partial Regex RowPattern();
+
+    [GeneratedRegex(@"More results: add --page-token (?<token>\S+), or --all for everything\.")]
+    private static partial Regex HintPattern();
 }

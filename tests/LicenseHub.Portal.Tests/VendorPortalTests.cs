@@ -47,6 +47,54 @@ public sealed class VendorPortalTests(PortalFixture fixture)
     }
 
     [Fact]
+    public async Task VendorAdmin_AddsYenPlanAt1500_StoredAs1500YenAndSoldAtThatPrice()
+    {
+        var admin = await fixture.NewStaffAsync(ApiKeyRole.VendorAdmin);
+        await using var vendorContext = await fixture.NewContextAsync();
+        var page = await vendorContext.NewPageAsync();
+        await PortalFixture.SignInAsync(page, admin);
+        await page.GotoAsync("/vendor/catalog");
+        // Plans are listed by code: "yen-…" after the fixture's "pro-yearly", which other tests expect preselected.
+        await page.GetByLabel("Plan code").FillAsync("yen-yearly");
+        await page.GetByLabel("Edition").FillAsync("Pro");
+        await page.GetByLabel("Currency").FillAsync("JPY");
+
+        // The yen has no decimals: half a yen is refused, next to the field.
+        await page.GetByLabel("Price per license").FillAsync("1500.5");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add plan" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[id='price.amount_minor-error']")).ToContainTextAsync("no decimal places in JPY");
+        await Assertions.Expect(page.GetByLabel("Price per license")).ToHaveAttributeAsync("aria-invalid", "true");
+
+        await page.GetByLabel("Price per license").FillAsync("1500");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add plan" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("The plan was added");
+        await Assertions.Expect(page.Locator("tbody tr", new() { HasText = "yen-yearly" })).ToContainTextAsync("1,500 JPY");
+        var plan = (await fixture.Vendor.ListPlansAsync(new ListPlansRequest())).Plans.Single(p => p.Code == "yen-yearly");
+        Assert.Equal(1500, plan.Price.AmountMinor);
+        Assert.Equal("JPY", plan.Price.Currency);
+
+        // A reseller sees it at 1,500 yen and pays three times that for three.
+        var owner = await fixture.NewResellerOwnerAsync("Tokyo Hosting KK");
+        await using var resellerContext = await fixture.NewContextAsync();
+        var reseller = await resellerContext.NewPageAsync();
+        await PortalFixture.SignInAsync(reseller, owner);
+        await reseller.GotoAsync("/reseller/buy");
+        await reseller.GetByLabel("Plan", new() { Exact = true }).SelectOptionAsync(plan.Id);
+        await Assertions.Expect(reseller.Locator("#plan_id option:checked")).ToContainTextAsync("1,500 JPY each");
+        await reseller.GetByLabel("Number of licenses").FillAsync("3");
+        await Assertions.Expect(reseller.Locator("#order-total")).ToHaveTextAsync("4,500 JPY");
+        await reseller.GetByRole(AriaRole.Button, new() { Name = "Place order" }).ClickAsync();
+        await Assertions.Expect(reseller.GetByRole(AriaRole.Status)).ToContainTextAsync("Bought 3 license(s)");
+        await reseller.GotoAsync("/reseller/orders");
+        await Assertions.Expect(reseller.Locator("tbody tr").First).ToContainTextAsync("4,500 JPY");
+        var order = Assert.Single((await fixture.Vendor.ListOrdersAsync(new VendorListOrdersRequest { ResellerId = owner.ResellerId })).Orders);
+        Assert.Equal(4500, order.Amount.AmountMinor);
+        Assert.Equal("JPY", order.Amount.Currency);
+        await page.GotoAsync("/vendor/orders");
+        await Assertions.Expect(page.Locator("tbody tr", new() { HasText = "Tokyo Hosting KK" })).ToContainTextAsync("4,500 JPY");
+    }
+
+    [Fact]
     public async Task Auditor_SeesInventoryScanRetentionAndAnIntactChain_ButNoResellers()
     {
         var auditor = await fixture.NewStaffAsync(ApiKeyRole.VendorAuditor);

@@ -29,23 +29,22 @@ public static class AuditCommands
         var paging = Paging.AddTo(command);
         cli.SetCall(command, async (session, parse, ct) =>
         {
-            var response = await paging.FetchAsync(parse, page => session.Vendor.ListAuditEventsAsync(
-                new ListAuditEventsRequest { Page = page, ObjectId = parse.GetValue(objectId) ?? "" }, cancellationToken: ct).ResponseAsync);
-            session.Printer.Print(response, o =>
-            {
-                if (response.Events.Count == 0)
+            await paging.PrintAsync(session.Printer, parse, page => session.Vendor.ListAuditEventsAsync(
+                new ListAuditEventsRequest { Page = page, ObjectId = parse.GetValue(objectId) ?? "" }, cancellationToken: ct).ResponseAsync,
+                (o, response) =>
                 {
-                    o.WriteLine("No audit events.");
-                    return;
-                }
-                var table = new Table("SEQ", "AT", "ACTOR", "ACTION", "OBJECT", "DETAILS");
-                foreach (var e in response.Events)
-                {
-                    table.Add(e.Sequence.ToString(), Display.Time(e.At), e.ActorId, e.Action, $"{e.ObjectType}:{e.ObjectId}", e.Details);
-                }
-                table.WriteTo(o);
-            });
-            Paging.HintMore(session.Printer, response);
+                    if (response.Events.Count == 0)
+                    {
+                        o.WriteLine("No audit events.");
+                        return;
+                    }
+                    var table = new Table("SEQ", "AT", "ACTOR", "ACTION", "OBJECT", "DETAILS");
+                    foreach (var e in response.Events)
+                    {
+                        table.Add(e.Sequence.ToString(), Display.Time(e.At), e.ActorId, e.Action, $"{e.ObjectType}:{e.ObjectId}", e.Details);
+                    }
+                    table.WriteTo(o);
+                });
         });
         return command;
     }

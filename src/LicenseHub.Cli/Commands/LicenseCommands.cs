@@ -162,29 +162,29 @@ public static class LicenseCommands
             {
                 filter.ExpiresBefore = ParseInstant(text, "--expires-before");
             }
-            var response = await paging.FetchAsync(parse, page =>
+            Task<ListLicensesResponse> List(PageRequest page)
             {
                 var request = filter.Clone();
                 request.Page = page;
                 return session.Reseller.ListLicensesAsync(request, cancellationToken: ct).ResponseAsync;
-            });
-            session.Printer.Print(response, o =>
-            {
-                if (response.Licenses.Count == 0)
+            }
+            await paging.PrintAsync(session.Printer, parse, List,
+                (o, response) =>
                 {
-                    o.WriteLine("No licenses match.");
-                    return;
-                }
-                var table = new Table("ID", "KEY PREFIX", "STATE", "PLAN", "REFERENCE", "MACHINES", "EXPIRES");
-                foreach (var l in response.Licenses)
-                {
-                    table.Add(l.Id, l.KeyPrefix + "…", Display.State(l.State), l.PlanId, l.ResellerReference,
-                        $"{l.Installations}/{l.MaxMachines}", Display.Time(l.ExpiresAt));
-                }
-                table.WriteTo(o);
-                o.WriteLine($"{response.Licenses.Count} license(s).");
-            });
-            Paging.HintMore(session.Printer, response);
+                    if (response.Licenses.Count == 0)
+                    {
+                        o.WriteLine("No licenses match.");
+                        return;
+                    }
+                    var table = new Table("ID", "KEY PREFIX", "STATE", "PLAN", "REFERENCE", "MACHINES", "EXPIRES");
+                    foreach (var l in response.Licenses)
+                    {
+                        table.Add(l.Id, l.KeyPrefix + "…", Display.State(l.State), l.PlanId, l.ResellerReference,
+                            $"{l.Installations}/{l.MaxMachines}", Display.Time(l.ExpiresAt));
+                    }
+                    table.WriteTo(o);
+                    o.WriteLine($"{response.Licenses.Count} license(s).");
+                });
         });
         return command;
     }

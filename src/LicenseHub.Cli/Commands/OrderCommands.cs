@@ -63,10 +63,9 @@ public static class OrderCommands
         var paging = Paging.AddTo(command);
         cli.SetCall(command, async (session, parse, ct) =>
         {
-            var response = await paging.FetchAsync(parse, page =>
-                session.Reseller.ListOrdersAsync(new ListOrdersRequest { Page = page }, cancellationToken: ct).ResponseAsync);
-            session.Printer.Print(response, o => WriteOrders(o, response.Orders, withReseller: false));
-            Paging.HintMore(session.Printer, response);
+            await paging.PrintAsync(session.Printer, parse, page =>
+                session.Reseller.ListOrdersAsync(new ListOrdersRequest { Page = page }, cancellationToken: ct).ResponseAsync,
+                (o, response) => WriteOrders(o, response.Orders, withReseller: false));
         });
         return command;
     }

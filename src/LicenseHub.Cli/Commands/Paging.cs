@@ -33,8 +33,19 @@ public sealed class Paging
         return paging;
     }
 
-    /// <summary>Fetches one page, or with --all every page merged into one response.</summary>
-    public async Task<T> FetchAsync<T>(ParseResult parse, Func<PageRequest, Task<T>> call) where T : IMessage<T>
+    /// <summary>
+    /// Fetches one page, or with --all every page merged into one response, prints it, and tells a person how to
+    /// get the rest when there is more: every paged list reads alike.
+    /// </summary>
+    public async Task PrintAsync<T>(Printer printer, ParseResult parse, Func<PageRequest, Task<T>> call, Action<TextWriter, T> forPeople)
+        where T : IMessage<T>
+    {
+        var response = await FetchAsync(parse, call);
+        printer.Print(response, o => forPeople(o, response));
+        HintMore(printer, response);
+    }
+
+    private async Task<T> FetchAsync<T>(ParseResult parse, Func<PageRequest, Task<T>> call) where T : IMessage<T>
     {
         var request = new PageRequest { PageSize = parse.GetValue(PageSize), PageToken = parse.GetValue(PageToken) ?? "" };
         var result = await call(request);
@@ -55,8 +66,7 @@ public sealed class Paging
         return result;
     }
 
-    /// <summary>Tells a person how to get the rest, when there is more.</summary>
-    public static void HintMore(Printer printer, IMessage response)
+    private static void HintMore(Printer printer, IMessage response)
     {
         var next = (string)response.Descriptor.FindFieldByName(NextTokenField).Accessor.GetValue(response);
         if (!printer.Json && next.Length > 0)

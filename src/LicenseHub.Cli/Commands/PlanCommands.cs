@@ -35,16 +35,16 @@ public static class PlanCommands
         var termDays = new Option<int>("--term-days") { Description = "How long a license runs before it must be renewed, in days.", Required = true, HelpName = "DAYS" };
         var maxMachines = new Option<int>("--max-machines") { Description = "How many servers may use one license at once.", Required = true, HelpName = "N" };
         var graceDays = new Option<int>("--offline-grace-days") { Description = "How long the agent keeps working without reaching the server (default 0).", HelpName = "DAYS" };
-        var price = new Option<string>("--price") { Description = "Price of one license, e.g. 19.99 (dot as decimal separator).", Required = true, HelpName = "AMOUNT" };
+        var priceText = new Option<string>("--price") { Description = "Price of one license with as many decimals as the currency has: 19.99 EUR, 1500 JPY, 1.250 BHD (dot as decimal separator).", Required = true, HelpName = "AMOUNT" };
         var currency = new Option<string>("--currency") { Description = "ISO 4217 currency code, e.g. EUR.", Required = true, HelpName = "CODE" };
         var transferBudget = new Option<int>("--transfer-budget") { Description = "How often a license may be moved to another server (default 0).", HelpName = "N" };
         var command = new Command("create", "Create a plan for a product.")
         {
-            product, code, edition, termDays, maxMachines, graceDays, price, currency, transferBudget,
+            product, code, edition, termDays, maxMachines, graceDays, priceText, currency, transferBudget,
         };
         cli.SetCall(command, async (session, parse, ct) =>
         {
-            var currencyCode = Prices.NormalizeCurrency(parse.GetValue(currency)!);
+            var price = ParsePrice(parse.GetValue(priceText)!, parse.GetValue(currency)!);
             var request = new CreatePlanRequest
             {
                 ProductId = parse.GetValue(product)!,
@@ -53,7 +53,7 @@ public static class PlanCommands
                 TermDays = parse.GetValue(termDays),
                 MaxMachines = parse.GetValue(maxMachines),
                 OfflineGraceDays = parse.GetValue(graceDays),
-                Price = new Money { AmountMinor = Prices.ToMinorUnits(parse.GetValue(price)!, currencyCode), Currency = currencyCode },
+                Price = new Money { AmountMinor = price.AmountMinor, Currency = price.Currency },
                 TransferBudget = parse.GetValue(transferBudget),
             };
             var created = await session.Vendor.CreatePlanAsync(request, cancellationToken: ct);
@@ -65,6 +65,16 @@ public static class PlanCommands
             });
         });
         return command;
+    }
+
+    /// <summary>Refused here, before any call, with the option's name: exit code 2, not a server error.</summary>
+    private static Domain.Pricing.Money ParsePrice(string price, string currency)
+    {
+        var code = Domain.Pricing.Currencies.Normalize(currency)
+            ?? throw new UsageException($"--currency {Domain.Pricing.Currencies.InvalidCodeMessage} (got '{currency}').");
+        return Domain.Pricing.Money.TryParse(price, code, out var money, out var error)
+            ? money
+            : throw new UsageException($"--price {error} (got '{price}').");
     }
 
     private static Command ListPlans(CliContext cli)

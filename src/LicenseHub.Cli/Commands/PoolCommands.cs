@@ -21,10 +21,9 @@ public static class PoolCommands
         var paging = Paging.AddTo(command);
         cli.SetCall(command, async (session, parse, ct) =>
         {
-            var response = await paging.FetchAsync(parse, page =>
-                session.Reseller.ListPoolsAsync(new ListPoolsRequest { Page = page }, cancellationToken: ct).ResponseAsync);
-            session.Printer.Print(response, o => WritePools(o, response.Pools, withReseller: false));
-            Paging.HintMore(session.Printer, response);
+            await paging.PrintAsync(session.Printer, parse, page =>
+                session.Reseller.ListPoolsAsync(new ListPoolsRequest { Page = page }, cancellationToken: ct).ResponseAsync,
+                (o, response) => WritePools(o, response.Pools, withReseller: false));
         });
         return command;
     }

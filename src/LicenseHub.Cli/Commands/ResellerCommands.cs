@@ -63,23 +63,22 @@ public static class ResellerCommands
                 "suspended" => ResellerStatus.Suspended,
                 _ => ResellerStatus.Unspecified,
             };
-            var response = await paging.FetchAsync(parse, page =>
-                session.Vendor.ListResellersAsync(new ListResellersRequest { Page = page, Status = filter }, cancellationToken: ct).ResponseAsync);
-            session.Printer.Print(response, o =>
-            {
-                if (response.Resellers.Count == 0)
+            await paging.PrintAsync(session.Printer, parse, page =>
+                session.Vendor.ListResellersAsync(new ListResellersRequest { Page = page, Status = filter }, cancellationToken: ct).ResponseAsync,
+                (o, response) =>
                 {
-                    o.WriteLine("No resellers.");
-                    return;
-                }
-                var table = new Table("ID", "COMPANY", "COUNTRY", "STATUS", "CREATED");
-                foreach (var r in response.Resellers)
-                {
-                    table.Add(r.Id, r.CompanyName, r.Country, Display.Status(r.Status), Display.Time(r.CreatedAt));
-                }
-                table.WriteTo(o);
-            });
-            Paging.HintMore(session.Printer, response);
+                    if (response.Resellers.Count == 0)
+                    {
+                        o.WriteLine("No resellers.");
+                        return;
+                    }
+                    var table = new Table("ID", "COMPANY", "COUNTRY", "STATUS", "CREATED");
+                    foreach (var r in response.Resellers)
+                    {
+                        table.Add(r.Id, r.CompanyName, r.Country, Display.Status(r.Status), Display.Time(r.CreatedAt));
+                    }
+                    table.WriteTo(o);
+                });
         });
         return command;
     }

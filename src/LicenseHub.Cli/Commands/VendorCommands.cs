@@ -21,10 +21,9 @@ public static class VendorCommands
         var paging = Paging.AddTo(command);
         cli.SetCall(command, async (session, parse, ct) =>
         {
-            var response = await paging.FetchAsync(parse, page => session.Vendor.ListOrdersAsync(
-                new VendorListOrdersRequest { ResellerId = parse.GetValue(reseller) ?? "", Page = page }, cancellationToken: ct).ResponseAsync);
-            session.Printer.Print(response, o => OrderCommands.WriteOrders(o, response.Orders, withReseller: true));
-            Paging.HintMore(session.Printer, response);
+            await paging.PrintAsync(session.Printer, parse, page => session.Vendor.ListOrdersAsync(
+                new VendorListOrdersRequest { ResellerId = parse.GetValue(reseller) ?? "", Page = page }, cancellationToken: ct).ResponseAsync,
+                (o, response) => OrderCommands.WriteOrders(o, response.Orders, withReseller: true));
         });
         return command;
     }
@@ -36,10 +35,9 @@ public static class VendorCommands
         var paging = Paging.AddTo(command);
         cli.SetCall(command, async (session, parse, ct) =>
         {
-            var response = await paging.FetchAsync(parse, page => session.Vendor.ListPoolsAsync(
-                new VendorListPoolsRequest { ResellerId = parse.GetValue(reseller) ?? "", Page = page }, cancellationToken: ct).ResponseAsync);
-            session.Printer.Print(response, o => PoolCommands.WritePools(o, response.Pools, withReseller: true));
-            Paging.HintMore(session.Printer, response);
+            await paging.PrintAsync(session.Printer, parse, page => session.Vendor.ListPoolsAsync(
+                new VendorListPoolsRequest { ResellerId = parse.GetValue(reseller) ?? "", Page = page }, cancellationToken: ct).ResponseAsync,
+                (o, response) => PoolCommands.WritePools(o, response.Pools, withReseller: true));
         });
         return command;
     }

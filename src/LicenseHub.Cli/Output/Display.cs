@@ -11,7 +11,7 @@ public static class Display
         at is null ? "-" : at.ToDateTimeOffset().ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture);
 
     public static string Amount(Money? money) =>
-        money is null || string.IsNullOrEmpty(money.Currency) ? "-" : Prices.Format(money.AmountMinor, money.Currency);
+        money is null || string.IsNullOrEmpty(money.Currency) ? "-" : new Domain.Pricing.Money(money.AmountMinor, money.Currency).ToString();
 
     public static string State(LicenseState state) => state switch
     {

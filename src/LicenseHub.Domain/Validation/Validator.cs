@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using LicenseHub.Domain.Pricing;
 
 namespace LicenseHub.Domain.Validation;
 
@@ -124,17 +125,14 @@ public sealed partial class Validator
     /// <summary>An ISO 4217 currency code, upper-cased.</summary>
     public string Currency(string field, string? value)
     {
-        var text = (value ?? "").Trim().ToUpperInvariant();
-        if (!CurrencyPattern().IsMatch(text))
+        var code = Currencies.Normalize(value);
+        if (code is null)
         {
-            Fail(field, "must be a three-letter ISO 4217 currency code such as EUR");
+            Fail(field, Currencies.InvalidCodeMessage);
         }
-        return text;
+        return code ?? "";
     }
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]*$")]
     private static partial Regex SlugPattern();
-
-    [GeneratedRegex("^[A-Z]{3}$")]
-    private static partial Regex CurrencyPattern();
 }

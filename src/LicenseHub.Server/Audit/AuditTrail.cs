@@ -1,3 +1,4 @@
+using System.Globalization;
 using LicenseHub.Data;
 using LicenseHub.Domain.Audit;
 using LicenseHub.Domain.Validation;
@@ -81,11 +82,12 @@ public sealed class AuditTrail(LicenseHubDbContext db, TimeProvider clock) : ICo
         CancellationToken ct)
     {
         var v = new Validator();
-        var page = PageSpec.From(v, pageSize, null);
+        var size = PageSpec.ValidSize(v, pageSize);
+        // The sequence, not an id: events are ordered by it, and the chain is verified along it.
         long after = long.MaxValue;
         if (!string.IsNullOrEmpty(pageToken) && !long.TryParse(pageToken, out after))
         {
-            v.Fail("page.page_token", "is not a token from a previous response");
+            PageSpec.RejectToken(v);
         }
         var validObjectId = v.OptionalText("object_id", objectId, 64);
         v.ThrowIfInvalid();
@@ -94,8 +96,8 @@ public sealed class AuditTrail(LicenseHubDbContext db, TimeProvider clock) : ICo
         {
             query = query.Where(e => e.ObjectId == validObjectId);
         }
-        var events = await query.OrderByDescending(e => e.Sequence).Take(page.Size + 1).ToListAsync(ct);
-        return (events.Take(page.Size).ToList(), events.Count > page.Size ? events[page.Size - 1].Sequence.ToString() : "");
+        var events = await query.OrderByDescending(e => e.Sequence).Take(size + 1).ToListAsync(ct);
+        return PageSpec.Cut(events, size, last => last.Sequence.ToString(CultureInfo.InvariantCulture));
     }
 
     private async Task<string?> CheckpointProblemAsync(AuditEvent firstKept, CancellationToken ct)

@@ -66,16 +66,12 @@ public sealed class LicenseService(LicenseHubDbContext db, UnitOfWork unitOfWork
         {
             query = query.Where(l => l.ExpiresAt < before);
         }
-        if (page.After is { } after)
-        {
-            query = query.Where(l => l.Id.CompareTo(after) < 0);
-        }
-        var rows = await query.OrderByDescending(l => l.Id).Take(page.Size + 1)
+        var rows = await page.Window(query, l => l.Id)
             .Select(l => new { License = l, Installations = db.Installations.Count(i => i.LicenseId == l.Id) })
             .ToListAsync(ct);
-        var plans = await PlansAsync(rows.Select(r => r.License.PlanId), ct);
-        var items = rows.Take(page.Size).Select(r => new LicenseView(r.License, plans[r.License.PlanId], r.Installations)).ToList();
-        return (items, PageSpec.NextToken(rows, page.Size, r => r.License.Id));
+        var (shown, next) = page.Cut(rows, r => r.License.Id);
+        var plans = await PlansAsync(shown.Select(r => r.License.PlanId), ct);
+        return (shown.Select(r => new LicenseView(r.License, plans[r.License.PlanId], r.Installations)).ToList(), next);
     }
 
     public async Task<(LicenseView View, IReadOnlyList<Installation> Installations)> GetAsync(Caller caller, string? licenseId,

@@ -120,12 +120,7 @@ public sealed partial class OrderService(LicenseHubDbContext db, UnitOfWork unit
             var resellerId = caller.OwnResellerId;
             query = query.Where(o => o.ResellerId == resellerId);
         }
-        if (page.After is { } after)
-        {
-            query = query.Where(o => o.Id.CompareTo(after) < 0);
-        }
-        var items = await query.OrderByDescending(o => o.Id).Take(page.Size + 1).ToListAsync(ct);
-        return (items.Take(page.Size).ToList(), PageSpec.NextToken(items, page.Size, o => o.Id));
+        return page.Cut(await page.Window(query, o => o.Id).ToListAsync(ct), o => o.Id);
     }
 
     public async Task<(IReadOnlyList<Pool> Items, string Next)> ListPoolsAsync(Caller caller, Guid? resellerFilter, int pageSize,
@@ -147,12 +142,7 @@ public sealed partial class OrderService(LicenseHubDbContext db, UnitOfWork unit
             var resellerId = caller.OwnResellerId;
             query = query.Where(p => p.ResellerId == resellerId);
         }
-        if (page.After is { } after)
-        {
-            query = query.Where(p => p.Id.CompareTo(after) < 0);
-        }
-        var items = await query.OrderByDescending(p => p.Id).Take(page.Size + 1).ToListAsync(ct);
-        return (items.Take(page.Size).ToList(), PageSpec.NextToken(items, page.Size, p => p.Id));
+        return page.Cut(await page.Window(query, p => p.Id).ToListAsync(ct), p => p.Id);
     }
 
     public async Task<Pool> GetPoolAsync(Caller caller, string? poolId, CancellationToken ct)

@@ -14,8 +14,7 @@ public static class PortalHtml
 
     public static string DateTime(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
 
-    public static string Money(long minor, string currency) =>
-        (minor / 100m).ToString("#,##0.00", CultureInfo.InvariantCulture) + " " + currency;
+    public static string Money(long minor, string currency) => new Domain.Pricing.Money(minor, currency).ToString(groupThousands: true);
 
     public static string Number(long value) => value.ToString("#,##0", CultureInfo.InvariantCulture);
 

@@ -88,14 +88,9 @@ public sealed class ResellerAccounts(LicenseHubDbContext db, UnitOfWork unitOfWo
         {
             query = query.Where(r => r.Status == status);
         }
-        if (page.After is { } after)
-        {
-            query = query.Where(r => r.Id.CompareTo(after) < 0);
-        }
-        var items = await query.OrderByDescending(r => r.Id).Take(page.Size + 1).ToListAsync(ct);
-        var shown = items.Take(page.Size).ToList();
+        var (shown, next) = page.Cut(await page.Window(query, r => r.Id).ToListAsync(ct), r => r.Id);
         await AuditPersonalDataReadAsync(caller, shown.Select(r => r.Id).ToList(), ct);
-        return (shown, PageSpec.NextToken(items, page.Size, r => r.Id));
+        return (shown, next);
     }
 
     public Task<Reseller> SuspendAsync(Caller caller, string? resellerId, string? reason, CancellationToken ct) =>

@@ -11,10 +11,12 @@
     var option = plan.options[plan.selectedIndex];
     var price = option ? Number(option.getAttribute("data-price-minor")) : NaN;
     var currency = option ? option.getAttribute("data-currency") : "";
+    // The server says how many decimals the currency has (JPY none, BHD three): the table lives there only.
+    var exponent = option ? Number(option.getAttribute("data-exponent")) : NaN;
     var n = Number(quantity.value);
-    if (!isFinite(price) || !isFinite(n) || n <= 0) { total.textContent = "—"; return; }
-    var amount = (price * n) / 100;
-    total.textContent = amount.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 }) + " " + currency;
+    if (!isFinite(price) || !isFinite(exponent) || !isFinite(n) || n <= 0) { total.textContent = "—"; return; }
+    var amount = (price * n) / Math.pow(10, exponent);
+    total.textContent = amount.toLocaleString(undefined, { minimumFractionDigits: exponent, maximumFractionDigits: exponent }) + " " + currency;
   }
   if (plan && quantity) {
     plan.addEventListener("change", updateTotal);

@@ -1,4 +1,5 @@
 using LicenseHub.Server.Catalog;
+using LicenseHub.Server.Persistence;
 using LicenseHub.Server.Pools;
 using Microsoft.AspNetCore.Mvc;
 using LicenseHub.Server.Security;
@@ -15,5 +16,5 @@ public sealed class ResellerOrdersModel(OrderService orders, CatalogService cata
     public string? After { get; set; }
 
     public async Task OnGetAsync(CancellationToken ct) =>
-        (Orders, Next) = await OrderRow.LoadPageAsync(Caller, orders, catalog, After, 50, ct);
+        (Orders, Next) = await OrderRow.LoadPageAsync(Caller, orders, catalog, After, PageSpec.DefaultSize, ct);
 }

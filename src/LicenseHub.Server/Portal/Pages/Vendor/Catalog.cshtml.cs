@@ -1,5 +1,6 @@
 using System.Globalization;
 using LicenseHub.Domain.Catalog;
+using LicenseHub.Domain.Pricing;
 using LicenseHub.Server.Catalog;
 using Microsoft.AspNetCore.Mvc;
 using LicenseHub.Server.Security;
@@ -55,13 +56,17 @@ public sealed class CatalogModel(CatalogService catalog) : PortalPageModel
         var grace = Number("offline_grace_days", OfflineGraceDays);
         var transfers = Number("transfer_budget", TransferBudget);
         long priceMinor = 0;
-        if (!decimal.TryParse(Price, NumberStyles.Number, CultureInfo.InvariantCulture, out var price) || decimal.Round(price, 2) != price)
+        // Without a valid currency the price cannot be read (its decimals depend on it); the service names the currency.
+        if (Currencies.Normalize(Currency) is { } currency)
         {
-            FieldErrors["price.amount_minor"] = "Enter a price like 49.00.";
-        }
-        else
-        {
-            priceMinor = (long)(price * 100);
+            if (Money.TryParse(Price, currency, out var price, out var error))
+            {
+                priceMinor = price.AmountMinor;
+            }
+            else
+            {
+                FieldErrors["price.amount_minor"] = $"The price {error}.";
+            }
         }
         if (FieldErrors.Count == 0 && await TryAsync(() => catalog.CreatePlanAsync(Caller,
                 new NewPlan(ProductId ?? "", Code ?? "", Edition ?? "", term, machines, grace, priceMinor, Currency ?? "", transfers), ct)))

@@ -1,4 +1,5 @@
 using LicenseHub.Domain.Resellers;
+using LicenseHub.Server.Persistence;
 using LicenseHub.Server.Resellers;
 using Microsoft.AspNetCore.Mvc;
 using LicenseHub.Server.Security;
@@ -36,6 +37,6 @@ public sealed class ResellersModel(ResellerAccounts accounts) : PortalPageModel
     private async Task LoadAsync(CancellationToken ct)
     {
         ResellerStatus? status = Status switch { "active" => ResellerStatus.Active, "suspended" => ResellerStatus.Suspended, _ => null };
-        (Resellers, Next) = await accounts.ListAsync(Caller, 50, After, status, ct);
+        (Resellers, Next) = await accounts.ListAsync(Caller, PageSpec.DefaultSize, After, status, ct);
     }
 }

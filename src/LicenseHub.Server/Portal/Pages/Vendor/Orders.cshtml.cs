@@ -1,5 +1,6 @@
 using LicenseHub.Data;
 using LicenseHub.Server.Catalog;
+using LicenseHub.Server.Persistence;
 using LicenseHub.Server.Pools;
 using LicenseHub.Server.Portal.Pages.Reseller;
 using Microsoft.AspNetCore.Mvc;
@@ -18,14 +19,11 @@ public sealed class VendorOrdersModel(OrderService orders, CatalogService catalo
 
     public async Task OnGetAsync(CancellationToken ct)
     {
-        var (items, next) = await orders.ListAsync(Caller, null, 50, After, ct);
+        var (rows, next) = await OrderRow.LoadPageAsync(Caller, orders, catalog, After, PageSpec.DefaultSize, ct);
         Next = next;
-        var plans = (await catalog.ListPlansAsync(Caller, null, ct)).ToDictionary(p => p.Id);
-        var resellerIds = items.Select(o => o.ResellerId).Distinct().ToList();
+        var resellerIds = rows.Select(r => r.Order.ResellerId).Distinct().ToList();
         // Company names only (corporate data), for the vendor admin who may read them.
         var names = await db.Resellers.AsNoTracking().Where(r => resellerIds.Contains(r.Id)).ToDictionaryAsync(r => r.Id, r => r.CompanyName, ct);
-        Orders = items.Select(o => new OrderRow(o,
-            plans.TryGetValue(o.PlanId, out var p) ? ResellerDashboardModel.PlanName(p) : o.PlanId.ToString(),
-            names.GetValueOrDefault(o.ResellerId, o.ResellerId.ToString()))).ToList();
+        Orders = rows.Select(r => r with { ResellerName = names.GetValueOrDefault(r.Order.ResellerId, r.Order.ResellerId.ToString()) }).ToList();
     }
 }
