@@ -12,20 +12,31 @@ internal static class ActivateCommand
 
     public static Command Create(AgentCommandLine cli)
     {
-        var key = new Argument<string>("KEY") { Description = "The license key from your reseller. Sent once; only a salt derived from it is stored." };
+        var key = new Argument<string?>("KEY")
+        {
+            Description = "The license key from your reseller, or - to read it from standard input. Sent once; only a salt derived from it is stored. " +
+                "Prefer - or --key-file: a key given here is visible to every user of this machine in 'ps'.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var keyFile = LicenseKeyInput.CreateFileOption();
         var server = new Option<string>("--server") { Description = "License server URL, e.g. https://license.example.com", Required = true, HelpName = "URL" };
         var product = new Option<string?>("--product") { Description = "Product code this machine runs; the server checks the license is for it.", HelpName = "CODE" };
         var productVersion = new Option<string?>("--product-version") { Description = $"Installed product version (semantic version; default: the stored one, else {UnknownProductVersion}).", HelpName = "V" };
 
         var command = new Command("activate", "Activate this machine with a license key: compute the fingerprint, call the server, store the token and trust the server's signing keys.")
         {
-            key, server, product, productVersion,
+            key, keyFile, server, product, productVersion,
         };
         command.SetAction((parse, ct) =>
         {
             var ctx = cli.Context(parse);
             return ctx.GuardAsync(() => ExecuteAsync(
-                ctx, parse.GetValue(key)!, parse.GetValue(server)!, parse.GetValue(product), parse.GetValue(productVersion), ct));
+                ctx,
+                LicenseKeyInput.Read(parse.GetValue(key), parse.GetValue(keyFile), cli.Input, "KEY"),
+                parse.GetValue(server)!,
+                parse.GetValue(product),
+                parse.GetValue(productVersion),
+                ct));
         });
         return command;
     }
