@@ -16,9 +16,12 @@ internal sealed class AgentClient : IDisposable
 
     private readonly GrpcChannel _channel;
     private readonly AgentService.AgentServiceClient _client;
+    private readonly ServerSource _source;
 
-    public AgentClient(Uri server)
+    public AgentClient(Uri server, ServerSource source = ServerSource.CommandLine)
     {
+        Server = server;
+        _source = source;
         _channel = GrpcChannel.ForAddress(server, new GrpcChannelOptions
         {
             HttpHandler = new SocketsHttpHandler
@@ -35,6 +38,8 @@ internal sealed class AgentClient : IDisposable
         });
         _client = new AgentService.AgentServiceClient(_channel);
     }
+
+    public Uri Server { get; }
 
     public static bool TryParseServer(string text, [NotNullWhen(true)] out Uri? server, [NotNullWhen(false)] out string? problem)
     {
@@ -56,60 +61,43 @@ internal sealed class AgentClient : IDisposable
         return true;
     }
 
-    public async Task<ActivateResponse> ActivateAsync(ActivateRequest request, CancellationToken cancellationToken) =>
-        await _client.ActivateAsync(request, Options(cancellationToken));
+    public Task<ActivateResponse> ActivateAsync(ActivateRequest request, CancellationToken cancellationToken) =>
+        CallAsync(options => _client.ActivateAsync(request, options), cancellationToken);
 
-    public async Task<CheckInResponse> CheckInAsync(CheckInRequest request, CancellationToken cancellationToken) =>
-        await _client.CheckInAsync(request, Options(cancellationToken));
+    public Task<CheckInResponse> CheckInAsync(CheckInRequest request, CancellationToken cancellationToken) =>
+        CallAsync(options => _client.CheckInAsync(request, options), cancellationToken);
 
-    public async Task<DeactivateResponse> DeactivateAsync(DeactivateRequest request, CancellationToken cancellationToken) =>
-        await _client.DeactivateAsync(request, Options(cancellationToken));
+    public Task<DeactivateResponse> DeactivateAsync(DeactivateRequest request, CancellationToken cancellationToken) =>
+        CallAsync(options => _client.DeactivateAsync(request, options), cancellationToken);
 
     /// <exception cref="FormatException">The server sent something that is not a JWKS document.</exception>
     public async Task<JsonWebKeySet> GetJwksAsync(CancellationToken cancellationToken)
     {
-        var response = await _client.GetJwksAsync(new GetJwksRequest(), Options(cancellationToken));
-        return JsonWebKeySet.Parse(response.JwksJson);
-    }
-
-    /// <summary>
-    /// Network trouble or a failing server (worth retrying later), as opposed to an answer about this
-    /// installation.
-    /// </summary>
-    public static bool IsUnreachable(RpcException e) => e.StatusCode is
-        StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Unknown or StatusCode.Internal
-        or StatusCode.Unimplemented or StatusCode.ResourceExhausted or StatusCode.Aborted or StatusCode.Cancelled
-        or StatusCode.DataLoss;
-
-    /// <summary>The exit code for a failed call.</summary>
-    public static int ExitCodeFor(RpcException e) => e.StatusCode switch
-    {
-        _ when IsUnreachable(e) => ExitCodes.ServerUnreachable,
-        StatusCode.InvalidArgument or StatusCode.OutOfRange => ExitCodes.Usage,
-        _ => ExitCodes.NotLicensed,
-    };
-
-    /// <summary>A short, single-line description of a failed call (no request data, which may hold secrets).</summary>
-    public static string Describe(RpcException e)
-    {
-        var text = string.IsNullOrWhiteSpace(e.Status.Detail) ? e.StatusCode.ToString() : $"{e.StatusCode}: {e.Status.Detail}";
-        // For transport failures the useful part ("Connection refused (host:port)", TLS errors) is inside.
-        var cause = e.Status.DebugException;
-        while (cause?.InnerException is not null)
+        var response = await CallAsync(options => _client.GetJwksAsync(new GetJwksRequest(), options), cancellationToken);
+        try
         {
-            cause = cause.InnerException;
+            return JsonWebKeySet.Parse(response.JwksJson);
         }
-
-        if (cause is not null && !string.IsNullOrWhiteSpace(cause.Message) && !text.Contains(cause.Message, StringComparison.Ordinal))
+        catch (FormatException e)
         {
-            text += " (" + cause.Message + ")";
+            throw new FormatException(
+                $"the license server at {ServerErrors.Display(Server)} sent signing keys lh-agent cannot read ({e.Message}); check that it is a LicenseHub license server", e);
         }
-
-        return text.ReplaceLineEndings(" ");
     }
 
     public void Dispose() => _channel.Dispose();
 
-    private static CallOptions Options(CancellationToken cancellationToken) =>
-        new(deadline: DateTime.UtcNow + s_callTimeout, cancellationToken: cancellationToken);
+    /// <exception cref="LicenseServerException">The call failed; its message says so in plain words.</exception>
+    private async Task<T> CallAsync<T>(Func<CallOptions, AsyncUnaryCall<T>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call(new CallOptions(deadline: DateTime.UtcNow + s_callTimeout, cancellationToken: cancellationToken));
+        }
+        catch (RpcException e)
+        {
+            throw ServerErrors.ToException(e, Server, _source, s_callTimeout);
+        }
+    }
 }
+

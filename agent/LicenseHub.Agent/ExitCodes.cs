@@ -12,7 +12,7 @@ internal static class ExitCodes
     /// <summary>Bad command line or a value the server rejected as invalid.</summary>
     public const int Usage = 2;
 
-    /// <summary>The license server could not be reached or failed.</summary>
+    /// <summary>The license server could not be reached, failed, or asked to retry later.</summary>
     public const int ServerUnreachable = 3;
 
     /// <summary>The state file or machine id is missing, unreadable, corrupt or not writable.</summary>
@@ -24,7 +24,7 @@ internal static class ExitCodes
           0  licensed / command succeeded
           1  not licensed (reason on stderr), not activated, or refused by the server
           2  usage error (bad arguments, or a value the server rejected as invalid)
-          3  license server unreachable or failing
+          3  license server unreachable or failing, or too many attempts (retry later)
           4  state problem (state file corrupt, unreadable or not writable; machine id unreadable)
         """;
 }

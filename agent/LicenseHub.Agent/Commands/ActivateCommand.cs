@@ -67,7 +67,8 @@ internal static class ActivateCommand
             AgentRequests.Activate(trimmedKey, fingerprint, version, product, level, SystemFacts.Current()), cancellationToken);
         if (response.Code != ValidationCode.Valid)
         {
-            return ctx.Fail(ExitCodes.NotLicensed, $"not licensed: the server answered {AgentContext.CodeName(response.Code)}{Detail(response.Detail)}");
+            return ctx.Fail(ExitCodes.NotLicensed,
+                $"not licensed: the license server at {ServerErrors.Display(server)} answered {AgentContext.CodeName(response.Code)}{Detail(response.Detail)}");
         }
 
         var jwks = await client.GetJwksAsync(cancellationToken);
