@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Grpc.Core;
 using Grpc.Net.Client;
+using LicenseHub.Agent.State;
 using LicenseHub.Tokens;
 using LicenseHub.V1;
 
@@ -61,6 +62,68 @@ internal sealed class AgentClient : IDisposable
         return true;
     }
 
+    /// <summary>A client for the server recorded at activation.</summary>
+    /// <exception cref="InsecureTransportException">The state records plain http:// off this machine without the permission to use it.</exception>
+    public static AgentClient ForState(AgentState state) => new(ServerOf(state), ServerSource.StateFile);
+
+    /// <summary>The server recorded at activation, if the agent may talk to it.</summary>
+    /// <exception cref="InsecureTransportException">The state records plain http:// off this machine without the permission to use it.</exception>
+    public static Uri ServerOf(AgentState state)
+    {
+        // A state with a server that does not parse never loads (AgentState.FindProblem).
+        if (state.Server is null || !TryParseServer(state.Server, out var server, out _))
+        {
+            throw new AgentStateException("the state file records no usable server URL; activate again");
+        }
+
+        return TransportProblem(server, state.AllowInsecureTransport, ServerSource.StateFile) is { } problem
+            ? throw new InsecureTransportException(problem)
+            : server;
+    }
+
+    /// <summary>
+    /// Null when the agent may talk to <paramref name="server"/>; otherwise why not and what to do. Plain
+    /// http:// is only for this machine: anywhere else the network may be hostile, and the license key and
+    /// the installation secret would cross it unencrypted.
+    /// </summary>
+    public static string? TransportProblem(Uri server, bool allowInsecure, ServerSource source)
+    {
+        if (server.Scheme != Uri.UriSchemeHttp || allowInsecure || IsLoopback(server))
+        {
+            return null;
+        }
+
+        var secure = new UriBuilder(server) { Scheme = Uri.UriSchemeHttps, Port = server.IsDefaultPort ? -1 : server.Port }.Uri;
+        var why = $"refusing plain http:// to the license server at {ServerErrors.Display(server)}: it is not on this machine, so the license key " +
+            "and the installation secret would cross the network in clear, readable and changeable by anyone on the way";
+        return source == ServerSource.CommandLine
+            ? $"{why}; use https:// (e.g. --server {ServerErrors.Display(secure)}), or pass --allow-insecure-transport if this network is yours alone"
+            : $"{why}; the state file records it without --allow-insecure-transport: activate again with an https:// URL " +
+              $"(lh-agent activate --key-file PATH --server {ServerErrors.Display(secure)}), or with --allow-insecure-transport if this network is yours alone";
+    }
+
+    /// <summary>localhost, 127.0.0.0/8 or ::1 (also as an IPv4-mapped address): the connection never leaves the machine.</summary>
+    public static bool IsLoopback(Uri server)
+    {
+        var host = server.IdnHost.TrimEnd('.');
+        if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        if (!System.Net.IPAddress.TryParse(host, out var address))
+        {
+            return false;
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        return System.Net.IPAddress.IsLoopback(address);
+    }
+
     public Task<ActivateResponse> ActivateAsync(ActivateRequest request, CancellationToken cancellationToken) =>
         CallAsync(options => _client.ActivateAsync(request, options), cancellationToken);
 
@@ -101,3 +164,5 @@ internal sealed class AgentClient : IDisposable
     }
 }
 
+/// <summary>Plain http:// to a server off this machine, without --allow-insecure-transport; exit code 2.</summary>
+internal sealed class InsecureTransportException(string message) : Exception(message);

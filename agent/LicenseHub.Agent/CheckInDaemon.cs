@@ -41,6 +41,9 @@ internal sealed class CheckInDaemon(AgentContext ctx, TimeSpan? fixedInterval, b
                 : "this installation uses an offline license: there is no server to check in with");
         }
 
+        // Before anything else, so that a daemon told to use plain http:// off this machine never starts.
+        AgentClient.ServerOf(state);
+
         if (once)
         {
             try
@@ -122,8 +125,7 @@ internal sealed class CheckInDaemon(AgentContext ctx, TimeSpan? fixedInterval, b
 
         var salt = state.GetSalt() ?? throw new AgentStateException("the state has no fingerprint salt; activate again");
         var fingerprint = ctx.MachineId.Fingerprint(salt);
-        AgentClient.TryParseServer(state.Server!, out var server, out _);
-        using var client = new AgentClient(server!, ServerSource.StateFile);
+        using var client = AgentClient.ForState(state);
 
         CheckInResponse response;
         try

@@ -213,6 +213,7 @@ public sealed class LicenseKeyInputTests : IDisposable
             .ToList();
 
         Assert.Empty(missing);
+        Assert.Contains(Commands(root), c => c.Name == "activate" && c.Options.Any(o => o.Name == "--allow-insecure-transport"));
     }
 
     private static IEnumerable<Command> Commands(Command command) => command.Subcommands.SelectMany(Commands).Prepend(command);

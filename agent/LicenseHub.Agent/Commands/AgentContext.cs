@@ -48,6 +48,10 @@ internal sealed class AgentContext(AgentStateStore store, MachineIdSource machin
         {
             return Fail(e.ExitCode, e.Message);
         }
+        catch (InsecureTransportException e)
+        {
+            return Fail(ExitCodes.Usage, e.Message);
+        }
         catch (UsageException e)
         {
             return Fail(ExitCodes.Usage, e.Message);

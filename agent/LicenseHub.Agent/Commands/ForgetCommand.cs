@@ -42,11 +42,26 @@ internal static class ForgetCommand
 
         if (state.IsOnlineActivation)
         {
-            AgentClient.TryParseServer(state.Server!, out var server, out _);
-            using var client = new AgentClient(server!, ServerSource.StateFile);
-            if (await DeactivateAsync(ctx, client, state, force, cancellationToken) is { } exitCode)
+            AgentClient? client = null;
+            try
             {
-                return exitCode;
+                client = AgentClient.ForState(state);
+            }
+            catch (InsecureTransportException e) when (force)
+            {
+                ctx.Log($"warning: {e.Message}. The server was not contacted (--force); it deletes the installation when its retention window ends");
+            }
+
+            if (client is not null)
+            {
+                using (client)
+                {
+                    var result = await DeactivateAsync(ctx, client, state, force, cancellationToken);
+                    if (result is { } exitCode)
+                    {
+                        return exitCode;
+                    }
+                }
             }
         }
 
