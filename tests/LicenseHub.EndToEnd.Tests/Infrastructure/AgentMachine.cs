@@ -53,7 +53,12 @@ public sealed class AgentMachine : IDisposable
         return Convert.ToHexStringLower(HMACSHA256.HashData(salt, Encoding.UTF8.GetBytes(MachineId)));
     }
 
-    public async Task<AgentResult> RunAsync(params string[] arguments)
+    public Task<AgentResult> RunAsync(params string[] arguments) => RunCoreAsync(null, arguments);
+
+    /// <summary>Runs with <paramref name="input"/> on standard input, e.g. a license key given as '-'.</summary>
+    public Task<AgentResult> RunWithInputAsync(string input, params string[] arguments) => RunCoreAsync(input, arguments);
+
+    private async Task<AgentResult> RunCoreAsync(string? input, string[] arguments)
     {
         var info = ChildProcess.ExecutableStartInfo(_executable, _root.Path, new Dictionary<string, string>
         {
@@ -61,6 +66,10 @@ public sealed class AgentMachine : IDisposable
             ["LH_AGENT_MACHINE_ID_FILE"] = MachineIdFile,
         }, arguments);
         using var process = Process.Start(info) ?? throw new InvalidOperationException("lh-agent did not start.");
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+        }
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -90,6 +99,14 @@ public sealed class AgentMachine : IDisposable
     }
 
     public Task<AgentResult> SucceedAsync(params string[] arguments) => ExpectAsync(0, arguments);
+
+    /// <summary>Like <see cref="ExpectAsync"/>, with <paramref name="input"/> on standard input.</summary>
+    public async Task<AgentResult> ExpectWithInputAsync(int exitCode, string input, params string[] arguments)
+    {
+        var result = await RunWithInputAsync(input, arguments);
+        Assert.True(result.ExitCode == exitCode, $"expected exit {exitCode}\n{result}");
+        return result;
+    }
 
     /// <summary><c>lh-agent status --json</c> (of another state file, if given), whatever its exit code.</summary>
     public async Task<JsonElement> StatusAsync(string? statePath = null)
