@@ -157,6 +157,12 @@ internal sealed class AgentClient : IDisposable
         {
             return await call(new CallOptions(deadline: DateTime.UtcNow + s_callTimeout, cancellationToken: cancellationToken));
         }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            // We stopped waiting (the daemon got SIGTERM); the server did nothing wrong. The daemon treats
+            // this like every other interruption: it stops cleanly.
+            throw new OperationCanceledException("stopped while the license server had not answered", e, cancellationToken);
+        }
         catch (RpcException e)
         {
             throw ServerErrors.ToException(e, Server, _source, s_callTimeout);
