@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Grpc.Core;
 using Grpc.Net.Client;
+using LicenseHub.Agent.State;
 using LicenseHub.Tokens;
 using LicenseHub.V1;
 
@@ -16,9 +17,12 @@ internal sealed class AgentClient : IDisposable
 
     private readonly GrpcChannel _channel;
     private readonly AgentService.AgentServiceClient _client;
+    private readonly ServerSource _source;
 
-    public AgentClient(Uri server)
+    public AgentClient(Uri server, ServerSource source = ServerSource.CommandLine)
     {
+        Server = server;
+        _source = source;
         _channel = GrpcChannel.ForAddress(server, new GrpcChannelOptions
         {
             HttpHandler = new SocketsHttpHandler
@@ -35,6 +39,8 @@ internal sealed class AgentClient : IDisposable
         });
         _client = new AgentService.AgentServiceClient(_channel);
     }
+
+    public Uri Server { get; }
 
     public static bool TryParseServer(string text, [NotNullWhen(true)] out Uri? server, [NotNullWhen(false)] out string? problem)
     {
@@ -56,60 +62,113 @@ internal sealed class AgentClient : IDisposable
         return true;
     }
 
-    public async Task<ActivateResponse> ActivateAsync(ActivateRequest request, CancellationToken cancellationToken) =>
-        await _client.ActivateAsync(request, Options(cancellationToken));
+    /// <summary>A client for the server recorded at activation.</summary>
+    /// <exception cref="InsecureTransportException">The state records plain http:// off this machine without the permission to use it.</exception>
+    public static AgentClient ForState(AgentState state) => new(ServerOf(state), ServerSource.StateFile);
 
-    public async Task<CheckInResponse> CheckInAsync(CheckInRequest request, CancellationToken cancellationToken) =>
-        await _client.CheckInAsync(request, Options(cancellationToken));
+    /// <summary>The server recorded at activation, if the agent may talk to it.</summary>
+    /// <exception cref="InsecureTransportException">The state records plain http:// off this machine without the permission to use it.</exception>
+    public static Uri ServerOf(AgentState state)
+    {
+        // A state with a server that does not parse never loads (AgentState.FindProblem).
+        if (state.Server is null || !TryParseServer(state.Server, out var server, out _))
+        {
+            throw new AgentStateException("the state file records no usable server URL; activate again");
+        }
 
-    public async Task<DeactivateResponse> DeactivateAsync(DeactivateRequest request, CancellationToken cancellationToken) =>
-        await _client.DeactivateAsync(request, Options(cancellationToken));
+        return TransportProblem(server, state.AllowInsecureTransport, ServerSource.StateFile) is { } problem
+            ? throw new InsecureTransportException(problem)
+            : server;
+    }
+
+    /// <summary>
+    /// Null when the agent may talk to <paramref name="server"/>; otherwise why not and what to do. Plain
+    /// http:// is only for this machine: anywhere else the network may be hostile, and the license key and
+    /// the installation secret would cross it unencrypted.
+    /// </summary>
+    public static string? TransportProblem(Uri server, bool allowInsecure, ServerSource source)
+    {
+        if (server.Scheme != Uri.UriSchemeHttp || allowInsecure || IsLoopback(server))
+        {
+            return null;
+        }
+
+        var secure = new UriBuilder(server) { Scheme = Uri.UriSchemeHttps, Port = server.IsDefaultPort ? -1 : server.Port }.Uri;
+        var why = $"refusing plain http:// to the license server at {ServerErrors.Display(server)}: it is not on this machine, so the license key " +
+            "and the installation secret would cross the network in clear, readable and changeable by anyone on the way";
+        return source == ServerSource.CommandLine
+            ? $"{why}; use https:// (e.g. --server {ServerErrors.Display(secure)}), or pass --allow-insecure-transport if this network is yours alone"
+            : $"{why}; the state file records it without --allow-insecure-transport: activate again with an https:// URL " +
+              $"(lh-agent activate --key-file PATH --server {ServerErrors.Display(secure)}), or with --allow-insecure-transport if this network is yours alone";
+    }
+
+    /// <summary>localhost, 127.0.0.0/8 or ::1 (also as an IPv4-mapped address): the connection never leaves the machine.</summary>
+    public static bool IsLoopback(Uri server)
+    {
+        var host = server.IdnHost.TrimEnd('.');
+        if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        if (!System.Net.IPAddress.TryParse(host, out var address))
+        {
+            return false;
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        return System.Net.IPAddress.IsLoopback(address);
+    }
+
+    public Task<ActivateResponse> ActivateAsync(ActivateRequest request, CancellationToken cancellationToken) =>
+        CallAsync(options => _client.ActivateAsync(request, options), cancellationToken);
+
+    public Task<CheckInResponse> CheckInAsync(CheckInRequest request, CancellationToken cancellationToken) =>
+        CallAsync(options => _client.CheckInAsync(request, options), cancellationToken);
+
+    public Task<DeactivateResponse> DeactivateAsync(DeactivateRequest request, CancellationToken cancellationToken) =>
+        CallAsync(options => _client.DeactivateAsync(request, options), cancellationToken);
 
     /// <exception cref="FormatException">The server sent something that is not a JWKS document.</exception>
     public async Task<JsonWebKeySet> GetJwksAsync(CancellationToken cancellationToken)
     {
-        var response = await _client.GetJwksAsync(new GetJwksRequest(), Options(cancellationToken));
-        return JsonWebKeySet.Parse(response.JwksJson);
-    }
-
-    /// <summary>
-    /// Network trouble or a failing server (worth retrying later), as opposed to an answer about this
-    /// installation.
-    /// </summary>
-    public static bool IsUnreachable(RpcException e) => e.StatusCode is
-        StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Unknown or StatusCode.Internal
-        or StatusCode.Unimplemented or StatusCode.ResourceExhausted or StatusCode.Aborted or StatusCode.Cancelled
-        or StatusCode.DataLoss;
-
-    /// <summary>The exit code for a failed call.</summary>
-    public static int ExitCodeFor(RpcException e) => e.StatusCode switch
-    {
-        _ when IsUnreachable(e) => ExitCodes.ServerUnreachable,
-        StatusCode.InvalidArgument or StatusCode.OutOfRange => ExitCodes.Usage,
-        _ => ExitCodes.NotLicensed,
-    };
-
-    /// <summary>A short, single-line description of a failed call (no request data, which may hold secrets).</summary>
-    public static string Describe(RpcException e)
-    {
-        var text = string.IsNullOrWhiteSpace(e.Status.Detail) ? e.StatusCode.ToString() : $"{e.StatusCode}: {e.Status.Detail}";
-        // For transport failures the useful part ("Connection refused (host:port)", TLS errors) is inside.
-        var cause = e.Status.DebugException;
-        while (cause?.InnerException is not null)
+        var response = await CallAsync(options => _client.GetJwksAsync(new GetJwksRequest(), options), cancellationToken);
+        try
         {
-            cause = cause.InnerException;
+            return JsonWebKeySet.Parse(response.JwksJson);
         }
-
-        if (cause is not null && !string.IsNullOrWhiteSpace(cause.Message) && !text.Contains(cause.Message, StringComparison.Ordinal))
+        catch (FormatException e)
         {
-            text += " (" + cause.Message + ")";
+            throw new FormatException(
+                $"the license server at {ServerErrors.Display(Server)} sent signing keys lh-agent cannot read ({e.Message}); check that it is a LicenseHub license server", e);
         }
-
-        return text.ReplaceLineEndings(" ");
     }
 
     public void Dispose() => _channel.Dispose();
 
-    private static CallOptions Options(CancellationToken cancellationToken) =>
-        new(deadline: DateTime.UtcNow + s_callTimeout, cancellationToken: cancellationToken);
+    /// <exception cref="LicenseServerException">The call failed; its message says so in plain words.</exception>
+    private async Task<T> CallAsync<T>(Func<CallOptions, AsyncUnaryCall<T>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call(new CallOptions(deadline: DateTime.UtcNow + s_callTimeout, cancellationToken: cancellationToken));
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            // We stopped waiting (the daemon got SIGTERM); the server did nothing wrong. The daemon treats
+            // this like every other interruption: it stops cleanly.
+            throw new OperationCanceledException("stopped while the license server had not answered", e, cancellationToken);
+        }
+        catch (RpcException e)
+        {
+            throw ServerErrors.ToException(e, Server, _source, s_callTimeout);
+        }
+    }
 }
+
+/// <summary>Plain http:// to a server off this machine, without --allow-insecure-transport; exit code 2.</summary>
+internal sealed class InsecureTransportException(string message) : Exception(message);

@@ -29,7 +29,7 @@ internal sealed class CheckInDaemon(AgentContext ctx, TimeSpan? fixedInterval, b
     }
 
     /// <summary>What one check-in came to; <paramref name="ExitCode"/> is what <c>run --once</c> exits with.</summary>
-    private readonly record struct CycleResult(Outcome Outcome, int ExitCode, TimeSpan? Next = null);
+    private readonly record struct CycleResult(Outcome Outcome, int ExitCode, TimeSpan? Next = null, TimeSpan? RetryAfter = null);
 
     public async Task<int> RunAsync(CancellationToken stopping)
     {
@@ -40,6 +40,9 @@ internal sealed class CheckInDaemon(AgentContext ctx, TimeSpan? fixedInterval, b
                 ? "not activated: run 'lh-agent activate KEY --server URL' first"
                 : "this installation uses an offline license: there is no server to check in with");
         }
+
+        // Before anything else, so that a daemon told to use plain http:// off this machine never starts.
+        AgentClient.ServerOf(state);
 
         if (once)
         {
@@ -79,6 +82,12 @@ internal sealed class CheckInDaemon(AgentContext ctx, TimeSpan? fixedInterval, b
                 default:
                     failures++;
                     delay = Backoff(failures);
+                    if (result.RetryAfter is { } asked && asked > delay)
+                    {
+                        // The server said when it will take the next attempt; earlier ones would be turned away too.
+                        delay = asked;
+                    }
+
                     ctx.Log($"next attempt in {delay.TotalSeconds:F0} s");
                     break;
             }
@@ -116,29 +125,28 @@ internal sealed class CheckInDaemon(AgentContext ctx, TimeSpan? fixedInterval, b
 
         var salt = state.GetSalt() ?? throw new AgentStateException("the state has no fingerprint salt; activate again");
         var fingerprint = ctx.MachineId.Fingerprint(salt);
-        AgentClient.TryParseServer(state.Server!, out var server, out _);
-        using var client = new AgentClient(server!);
+        using var client = AgentClient.ForState(state);
 
         CheckInResponse response;
         try
         {
             response = await client.CheckInAsync(AgentRequests.CheckIn(state, fingerprint, SystemFacts.Current()), cancellationToken);
         }
-        catch (RpcException e) when (e.StatusCode is StatusCode.Unauthenticated or StatusCode.PermissionDenied or StatusCode.NotFound)
+        catch (LicenseServerException e) when (e.StatusCode is StatusCode.Unauthenticated or StatusCode.PermissionDenied or StatusCode.NotFound)
         {
             Record(state, s =>
             {
                 s.Token = null;
                 s.LastResult = e.StatusCode.ToString().ToUpperInvariant();
-                s.LastDetail = e.Status.Detail;
+                s.LastDetail = e.Detail;
             }, serverTime: null);
-            ctx.Log($"the server does not accept this installation ({AgentClient.Describe(e)}); run 'lh-agent activate' again. Stopping");
+            ctx.Log($"check-in refused: {e.Message}. Stopping");
             return new(Outcome.Stop, ExitCodes.NotLicensed);
         }
-        catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+        catch (LicenseServerException e) when (!cancellationToken.IsCancellationRequested)
         {
-            ctx.Log($"check-in failed: {AgentClient.Describe(e)}; offline: {LicenseCheck.Evaluate(state, ctx.MachineId, ctx.Now).Reason}");
-            return new(Outcome.Retry, AgentClient.ExitCodeFor(e));
+            ctx.Log($"check-in failed: {e.Message}; offline: {LicenseCheck.Evaluate(state, ctx.MachineId, ctx.Now).Reason}");
+            return new(Outcome.Retry, e.ExitCode, RetryAfter: e.RetryAfter);
         }
 
         var serverTime = response.ServerTime?.ToDateTimeOffset();
@@ -167,9 +175,9 @@ internal sealed class CheckInDaemon(AgentContext ctx, TimeSpan? fixedInterval, b
         {
             jwks = await client.GetJwksAsync(cancellationToken);
         }
-        catch (Exception e) when (e is RpcException or FormatException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is LicenseServerException or FormatException && !cancellationToken.IsCancellationRequested)
         {
-            ctx.Log($"warning: could not refresh the signing keys ({e.Message}); using the cached ones");
+            ctx.Log($"warning: could not refresh the signing keys ({(e is LicenseServerException failure ? failure.Problem : e.Message)}); using the cached ones");
         }
 
         var verification = new TokenVerifier(jwks ?? new JsonWebKeySet()).Verify(response.Token, ctx.Now, TokenTypes.License, state.Product, fingerprint);

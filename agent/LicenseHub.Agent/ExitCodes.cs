@@ -9,10 +9,10 @@ internal static class ExitCodes
     /// <summary>Not licensed, not activated, or the server refused the request.</summary>
     public const int NotLicensed = 1;
 
-    /// <summary>Bad command line or a value the server rejected as invalid.</summary>
+    /// <summary>Bad command line, a value the server rejected as invalid, or plain http:// to a server off this machine.</summary>
     public const int Usage = 2;
 
-    /// <summary>The license server could not be reached or failed.</summary>
+    /// <summary>The license server could not be reached, failed, or asked to retry later.</summary>
     public const int ServerUnreachable = 3;
 
     /// <summary>The state file or machine id is missing, unreadable, corrupt or not writable.</summary>
@@ -23,8 +23,8 @@ internal static class ExitCodes
         Exit codes:
           0  licensed / command succeeded
           1  not licensed (reason on stderr), not activated, or refused by the server
-          2  usage error (bad arguments, or a value the server rejected as invalid)
-          3  license server unreachable or failing
+          2  usage error (bad arguments, a value the server rejected as invalid, or plain http:// off this machine)
+          3  license server unreachable or failing, or too many attempts (retry later)
           4  state problem (state file corrupt, unreadable or not writable; machine id unreadable)
         """;
 }

@@ -1,3 +1,3 @@
 using LicenseHub.Agent.Commands;
 
-return AgentCommandLine.Run(args, TimeProvider.System, Console.Out, Console.Error);
+return AgentCommandLine.Run(args, TimeProvider.System, Console.In, Console.Out, Console.Error);

@@ -98,6 +98,16 @@ internal sealed class AgentSandbox : IDisposable
         return (exit, output.ToString(), error.ToString());
     }
 
+    /// <summary>Like <see cref="Run"/>, with <paramref name="input"/> on standard input.</summary>
+    public (int ExitCode, string Out, string Error) RunWithInput(string input, params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = AgentCommandLine.Run(
+            [.. args, "--state", StatePath, "--machine-id-file", MachineIdFile], Clock, new StringReader(input), output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
     public void Dispose()
     {
         try

@@ -56,7 +56,7 @@ public sealed class AgentServerFixture : IAsyncLifetime
 /// ends up on the server and in its logs.
 /// </summary>
 [Collection(AgentCollection.Name)]
-public sealed class AgentEndToEndTests(AgentBinaryFixture agent, AgentServerFixture fixture, ITestOutputHelper output)
+public sealed partial class AgentEndToEndTests(AgentBinaryFixture agent, AgentServerFixture fixture, ITestOutputHelper output)
     : IClassFixture<AgentServerFixture>, IDisposable
 {
     private const string Product = "panel";

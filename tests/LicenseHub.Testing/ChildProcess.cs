@@ -52,12 +52,16 @@ public static class ChildProcess
     }
 
     /// <summary>
-    /// Runs to the end with no input (standard input closed) and everything it printed captured; a run that
-    /// outlasts the time limit is killed with all it started.
+    /// Runs to the end with <paramref name="input"/> (if any) on standard input, which is then closed, and
+    /// everything it printed captured; a run that outlasts the time limit is killed with all it started.
     /// </summary>
-    public static async Task<ChildProcessResult> RunAsync(ProcessStartInfo info, TimeSpan timeout)
+    public static async Task<ChildProcessResult> RunAsync(ProcessStartInfo info, TimeSpan timeout, string? input = null)
     {
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"{info.FileName} did not start.");
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+        }
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

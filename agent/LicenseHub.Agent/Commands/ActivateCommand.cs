@@ -12,25 +12,49 @@ internal static class ActivateCommand
 
     public static Command Create(AgentCommandLine cli)
     {
-        var key = new Argument<string>("KEY") { Description = "The license key from your reseller. Sent once; only a salt derived from it is stored." };
-        var server = new Option<string>("--server") { Description = "License server URL, e.g. https://license.example.com", Required = true, HelpName = "URL" };
+        var key = new Argument<string?>("KEY")
+        {
+            Description = "The license key from your reseller, or - to read it from standard input. Sent once; only a salt derived from it is stored. " +
+                "Prefer - or --key-file: a key given here is visible to every user of this machine in 'ps'.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var keyFile = LicenseKeyInput.CreateFileOption();
+        var server = new Option<string>("--server")
+        {
+            Description = "License server URL, e.g. https://license.example.com (plain http:// only to this machine: localhost, 127.0.0.0/8, ::1).",
+            Required = true,
+            HelpName = "URL",
+        };
+        var allowInsecure = new Option<bool>("--allow-insecure-transport")
+        {
+            Description = "Allow a plain http:// server that is not on this machine; the license key and the installation secret then cross the network " +
+                "in clear. Stored, so that 'run' and 'forget' may use it too. Only for a network that is yours alone.",
+        };
         var product = new Option<string?>("--product") { Description = "Product code this machine runs; the server checks the license is for it.", HelpName = "CODE" };
         var productVersion = new Option<string?>("--product-version") { Description = $"Installed product version (semantic version; default: the stored one, else {UnknownProductVersion}).", HelpName = "V" };
 
         var command = new Command("activate", "Activate this machine with a license key: compute the fingerprint, call the server, store the token and trust the server's signing keys.")
         {
-            key, server, product, productVersion,
+            key, keyFile, server, allowInsecure, product, productVersion,
         };
         command.SetAction((parse, ct) =>
         {
             var ctx = cli.Context(parse);
             return ctx.GuardAsync(() => ExecuteAsync(
-                ctx, parse.GetValue(key)!, parse.GetValue(server)!, parse.GetValue(product), parse.GetValue(productVersion), ct));
+                ctx,
+                LicenseKeyInput.Read(parse.GetValue(key), parse.GetValue(keyFile), cli.Input, "KEY"),
+                parse.GetValue(server)!,
+                parse.GetValue(product),
+                parse.GetValue(productVersion),
+                parse.GetValue(allowInsecure),
+                ct));
         });
         return command;
     }
 
-    public static async Task<int> ExecuteAsync(AgentContext ctx, string licenseKey, string serverText, string? product, string? productVersion, CancellationToken cancellationToken)
+    public static async Task<int> ExecuteAsync(
+        AgentContext ctx, string licenseKey, string serverText, string? product, string? productVersion, bool allowInsecureTransport,
+        CancellationToken cancellationToken)
     {
         var trimmedKey = licenseKey.Trim();
         if (trimmedKey.Length == 0)
@@ -41,6 +65,16 @@ internal static class ActivateCommand
         if (!AgentClient.TryParseServer(serverText, out var server, out var problem))
         {
             return ctx.Fail(ExitCodes.Usage, problem);
+        }
+
+        if (AgentClient.TransportProblem(server, allowInsecureTransport, ServerSource.CommandLine) is { } insecure)
+        {
+            return ctx.Fail(ExitCodes.Usage, insecure);
+        }
+
+        if (server.Scheme == Uri.UriSchemeHttp && !AgentClient.IsLoopback(server))
+        {
+            ctx.Log($"warning: --allow-insecure-transport: the license key and the installation secret cross the network to {ServerErrors.Display(server)} in clear");
         }
 
         product = string.IsNullOrWhiteSpace(product) ? null : product.Trim();
@@ -56,7 +90,8 @@ internal static class ActivateCommand
             AgentRequests.Activate(trimmedKey, fingerprint, version, product, level, SystemFacts.Current()), cancellationToken);
         if (response.Code != ValidationCode.Valid)
         {
-            return ctx.Fail(ExitCodes.NotLicensed, $"not licensed: the server answered {AgentContext.CodeName(response.Code)}{Detail(response.Detail)}");
+            return ctx.Fail(ExitCodes.NotLicensed,
+                $"not licensed: the license server at {ServerErrors.Display(server)} answered {AgentContext.CodeName(response.Code)}{Detail(response.Detail)}");
         }
 
         var jwks = await client.GetJwksAsync(cancellationToken);
@@ -67,7 +102,7 @@ internal static class ActivateCommand
         }
 
         var claims = verification.Claims!;
-        var state = StateFrom(ctx, previous, response, claims, server, product, version, salt, level, jwks);
+        var state = StateFrom(ctx, previous, response, claims, server, product, version, salt, level, jwks, allowInsecureTransport);
 
         using (ctx.Store.AcquireLock(TimeSpan.FromSeconds(10)))
         {
@@ -104,13 +139,16 @@ internal static class ActivateCommand
         string version,
         byte[] salt,
         TelemetrySetting level,
-        JsonWebKeySet jwks)
+        JsonWebKeySet jwks,
+        bool allowInsecureTransport = false)
     {
         var secret = response.InstallationSecret;
         var hasCredential = secret.Length > 0 && response.InstallationId.Length > 0;
         var state = new AgentState
         {
             Server = server.AbsoluteUri,
+            // Only what this activation was given: activating again without the flag withdraws it.
+            AllowInsecureTransport = allowInsecureTransport,
             Product = product ?? claims.Product,
             ProductVersion = version,
             InstallationId = hasCredential ? response.InstallationId : null,

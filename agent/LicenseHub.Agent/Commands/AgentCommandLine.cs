@@ -25,9 +25,10 @@ internal sealed class AgentCommandLine
         Hidden = false,
     };
 
-    public AgentCommandLine(TimeProvider clock, TextWriter output, TextWriter error)
+    public AgentCommandLine(TimeProvider clock, TextReader input, TextWriter output, TextWriter error)
     {
         _clock = clock;
+        Input = input;
         _output = output;
         _error = error;
         Root = new RootCommand(
@@ -51,10 +52,17 @@ internal sealed class AgentCommandLine
 
     public RootCommand Root { get; }
 
+    /// <summary>Standard input, for a license key given as <c>-</c>.</summary>
+    public TextReader Input { get; }
+
+    /// <summary>Parses and runs with nothing on standard input.</summary>
+    public static int Run(string[] args, TimeProvider clock, TextWriter output, TextWriter error) =>
+        Run(args, clock, TextReader.Null, output, error);
+
     /// <summary>Parses and runs; usage errors exit with 2 rather than System.CommandLine's 1.</summary>
-    public static int Run(string[] args, TimeProvider clock, TextWriter output, TextWriter error)
+    public static int Run(string[] args, TimeProvider clock, TextReader input, TextWriter output, TextWriter error)
     {
-        var cli = new AgentCommandLine(clock, output, error);
+        var cli = new AgentCommandLine(clock, input, output, error);
         var parse = cli.Root.Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -1,4 +1,3 @@
-using Grpc.Core;
 using LicenseHub.Agent.State;
 using LicenseHub.V1;
 
@@ -45,11 +44,13 @@ internal sealed class AgentContext(AgentStateStore store, MachineIdSource machin
         {
             return Fail(ExitCodes.StateProblem, e.Message);
         }
-        catch (RpcException e)
+        catch (LicenseServerException e)
         {
-            return Fail(AgentClient.ExitCodeFor(e), AgentClient.IsUnreachable(e)
-                ? "license server unreachable: " + AgentClient.Describe(e)
-                : "license server refused the request: " + AgentClient.Describe(e));
+            return Fail(e.ExitCode, e.Message);
+        }
+        catch (InsecureTransportException e)
+        {
+            return Fail(ExitCodes.Usage, e.Message);
         }
         catch (UsageException e)
         {

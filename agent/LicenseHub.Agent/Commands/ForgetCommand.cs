@@ -42,28 +42,26 @@ internal static class ForgetCommand
 
         if (state.IsOnlineActivation)
         {
-            AgentClient.TryParseServer(state.Server!, out var server, out _);
+            AgentClient? client = null;
             try
             {
-                using var client = new AgentClient(server!);
-                var response = await client.DeactivateAsync(
-                    new DeactivateRequest { InstallationId = state.InstallationId, InstallationSecret = state.InstallationSecret },
-                    cancellationToken);
-                ctx.Out.WriteLine(response.Deleted
-                    ? $"installation {state.InstallationId} deleted on the server"
-                    : $"the server no longer knew installation {state.InstallationId}");
+                client = AgentClient.ForState(state);
             }
-            catch (RpcException e) when (e.StatusCode is StatusCode.NotFound or StatusCode.Unauthenticated or StatusCode.PermissionDenied)
+            catch (InsecureTransportException e) when (force)
             {
-                ctx.Out.WriteLine($"the server no longer knows installation {state.InstallationId} ({e.StatusCode})");
+                ctx.Log($"warning: {e.Message}. The server was not contacted (--force); it deletes the installation when its retention window ends");
             }
-            catch (RpcException e) when (force)
+
+            if (client is not null)
             {
-                ctx.Log($"warning: could not reach the server ({AgentClient.Describe(e)}); it deletes the installation when its retention window ends");
-            }
-            catch (RpcException e) when (AgentClient.IsUnreachable(e))
-            {
-                return ctx.Fail(ExitCodes.ServerUnreachable, $"license server unreachable: {AgentClient.Describe(e)}; the local state is kept so you can retry (or use --force)");
+                using (client)
+                {
+                    var result = await DeactivateAsync(ctx, client, state, force, cancellationToken);
+                    if (result is { } exitCode)
+                    {
+                        return exitCode;
+                    }
+                }
             }
         }
 
@@ -74,5 +72,34 @@ internal static class ForgetCommand
 
         ctx.Out.WriteLine("local state deleted");
         return ExitCodes.Ok;
+    }
+
+    /// <summary>Null when the local state may go; otherwise the exit code to stop with.</summary>
+    private static async Task<int?> DeactivateAsync(AgentContext ctx, AgentClient client, AgentState state, bool force, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await client.DeactivateAsync(
+                new DeactivateRequest { InstallationId = state.InstallationId, InstallationSecret = state.InstallationSecret },
+                cancellationToken);
+            ctx.Out.WriteLine(response.Deleted
+                ? $"installation {state.InstallationId} deleted on the server"
+                : $"the server no longer knew installation {state.InstallationId}");
+        }
+        catch (LicenseServerException e) when (e.StatusCode is StatusCode.NotFound or StatusCode.Unauthenticated or StatusCode.PermissionDenied)
+        {
+            ctx.Out.WriteLine($"the server no longer knows installation {state.InstallationId} ({e.Problem})");
+        }
+        catch (LicenseServerException e) when (force)
+        {
+            ctx.Log($"warning: {e.Problem}; the local state is deleted anyway (--force), and the server deletes the installation when its retention window ends");
+        }
+        catch (LicenseServerException e) when (e.IsUnreachable)
+        {
+            return ctx.Fail(ExitCodes.ServerUnreachable,
+                $"{e.Problem}; the local state is kept; {e.NextStep ?? "retry later"}, or delete the state without telling the server with --force");
+        }
+
+        return null;
     }
 }

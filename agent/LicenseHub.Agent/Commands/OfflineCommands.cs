@@ -9,17 +9,24 @@ internal static class OfflineCommands
 {
     public static Command CreateRequest(AgentCommandLine cli)
     {
-        var key = new Option<string>("--key") { Description = "The license key; only used to derive the fingerprint, never printed.", Required = true, HelpName = "KEY" };
+        var key = new Option<string?>("--key")
+        {
+            Description = "The license key, or - to read it from standard input; only used to derive the fingerprint, never printed. " +
+                "Prefer - or --key-file: a key given here is visible to every user of this machine in 'ps'.",
+            HelpName = "KEY",
+        };
+        var keyFile = LicenseKeyInput.CreateFileOption();
         var product = new Option<string?>("--product") { Description = "Product code this machine runs.", HelpName = "CODE" };
         var productVersion = new Option<string?>("--product-version") { Description = "Installed product version.", HelpName = "V" };
-        var command = new Command("request", "Print an offline activation request (one base64url line with product, fingerprint, product_version, agent_version; no secrets) for your reseller to turn into an offline license file.")
+        var command = new Command("request", "Print an offline activation request (one base64url line with product, fingerprint, product_version, agent_version; no secrets) for your reseller to turn into an offline license file. The key comes from --key or --key-file.")
         {
-            key, product, productVersion,
+            key, keyFile, product, productVersion,
         };
         command.SetAction((parse, _) =>
         {
             var ctx = cli.Context(parse);
-            return ctx.GuardAsync(() => Task.FromResult(Request(ctx, parse.GetValue(key)!, parse.GetValue(product), parse.GetValue(productVersion))));
+            return ctx.GuardAsync(() => Task.FromResult(Request(
+                ctx, LicenseKeyInput.Read(parse.GetValue(key), parse.GetValue(keyFile), cli.Input, "--key"), parse.GetValue(product), parse.GetValue(productVersion))));
         });
         return command;
     }
@@ -28,15 +35,26 @@ internal static class OfflineCommands
     {
         var file = new Argument<FileInfo>("FILE") { Description = "The offline license file (a signed token) from your reseller." };
         var jwks = new Option<FileInfo?>("--jwks") { Description = "JWKS file with the vendor's public signing keys (default: the keys already trusted in the state).", HelpName = "FILE" };
-        var key = new Option<string?>("--key") { Description = "The license key, if 'lh-agent request' was not run on this machine with the same state file.", HelpName = "KEY" };
+        var key = new Option<string?>("--key")
+        {
+            Description = "The license key (or - to read it from standard input), if 'lh-agent request' was not run on this machine with the same state file.",
+            HelpName = "KEY",
+        };
+        var keyFile = LicenseKeyInput.CreateFileOption();
         var command = new Command("import", "Install an offline license file: verify its signature against trusted keys and that it was issued for this machine, then store it.")
         {
-            file, jwks, key,
+            file, jwks, key, keyFile,
         };
         command.SetAction((parse, _) =>
         {
             var ctx = cli.Context(parse);
-            return ctx.GuardAsync(() => Task.FromResult(Import(ctx, parse.GetValue(file)!, parse.GetValue(jwks), parse.GetValue(key))));
+            return ctx.GuardAsync(() =>
+            {
+                var (keyValue, keyPath) = (parse.GetValue(key), parse.GetValue(keyFile));
+                // Without either, the salt that 'request' stored stands in for the key.
+                var licenseKey = string.IsNullOrEmpty(keyValue) && keyPath is null ? null : LicenseKeyInput.Read(keyValue, keyPath, cli.Input, "--key");
+                return Task.FromResult(Import(ctx, parse.GetValue(file)!, parse.GetValue(jwks), licenseKey));
+            });
         });
         return command;
     }

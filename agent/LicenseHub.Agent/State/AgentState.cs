@@ -29,6 +29,13 @@ internal sealed class AgentState
     /// <summary>Base URL of the license server; null for offline (imported) licenses.</summary>
     public string? Server { get; set; }
 
+    /// <summary>
+    /// Activated with <c>--allow-insecure-transport</c>: a plain http:// <see cref="Server"/> off this machine
+    /// may be used. Absent from the file unless true, so state files of before stay as they were.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool AllowInsecureTransport { get; set; }
+
     public string? Product { get; set; }
 
     public string? ProductVersion { get; set; }

@@ -52,14 +52,19 @@ public sealed class AgentMachine : IDisposable
         return Convert.ToHexStringLower(HMACSHA256.HashData(salt, Encoding.UTF8.GetBytes(MachineId)));
     }
 
-    public async Task<AgentResult> RunAsync(params string[] arguments)
+    public Task<AgentResult> RunAsync(params string[] arguments) => RunCoreAsync(null, arguments);
+
+    /// <summary>Runs with <paramref name="input"/> on standard input, e.g. a license key given as '-'.</summary>
+    public Task<AgentResult> RunWithInputAsync(string input, params string[] arguments) => RunCoreAsync(input, arguments);
+
+    private async Task<AgentResult> RunCoreAsync(string? input, string[] arguments)
     {
         var info = ChildProcess.ExecutableStartInfo(_executable, _root.Path, new Dictionary<string, string>
         {
             ["LH_AGENT_STATE"] = StatePath,
             ["LH_AGENT_MACHINE_ID_FILE"] = MachineIdFile,
         }, arguments);
-        var run = await ChildProcess.RunAsync(info, Timeout);
+        var run = await ChildProcess.RunAsync(info, Timeout, input);
         if (run.TimedOut)
         {
             throw new TimeoutException($"lh-agent {string.Join(' ', arguments)} did not finish within {Timeout.TotalSeconds} s.");
@@ -78,6 +83,14 @@ public sealed class AgentMachine : IDisposable
     }
 
     public Task<AgentResult> SucceedAsync(params string[] arguments) => ExpectAsync(0, arguments);
+
+    /// <summary>Like <see cref="ExpectAsync"/>, with <paramref name="input"/> on standard input.</summary>
+    public async Task<AgentResult> ExpectWithInputAsync(int exitCode, string input, params string[] arguments)
+    {
+        var result = await RunWithInputAsync(input, arguments);
+        Assert.True(result.ExitCode == exitCode, $"expected exit {exitCode}\n{result}");
+        return result;
+    }
 
     /// <summary><c>lh-agent status --json</c> (of another state file, if given), whatever its exit code.</summary>
     public async Task<JsonElement> StatusAsync(string? statePath = null)
