@@ -10,7 +10,7 @@ namespace LicenseHub.Agent;
 /// </summary>
 internal static class MachineFingerprint
 {
-    public const int SaltLength = 32;
+    public const int SaltLength = LicenseHub.Tokens.Fingerprints.SaltLength;
 
     private const string SaltPrefix = "licensehub-fingerprint-v1:";
 
@@ -29,19 +29,8 @@ internal static class MachineFingerprint
         return SHA256.HashData(Encoding.UTF8.GetBytes(SaltPrefix + normalized));
     }
 
-    /// <summary>64 lower-case hex characters.</summary>
-    public static string Compute(ReadOnlySpan<byte> salt, string machineId)
-    {
-        if (salt.Length != SaltLength)
-        {
-            throw new ArgumentException($"The salt is {SaltLength} bytes.", nameof(salt));
-        }
-
-        ArgumentException.ThrowIfNullOrWhiteSpace(machineId);
-        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(salt, Encoding.UTF8.GetBytes(machineId.Trim()), mac);
-        return Convert.ToHexStringLower(mac);
-    }
+    /// <summary>64 lower-case hex characters; the computation products repeat when they verify a license file.</summary>
+    public static string Compute(ReadOnlySpan<byte> salt, string machineId) => LicenseHub.Tokens.Fingerprints.Compute(salt, machineId);
 }
 
 /// <summary>

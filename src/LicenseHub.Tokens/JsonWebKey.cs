@@ -36,6 +36,14 @@ public sealed class JsonWebKey
     [JsonPropertyName("alg")]
     public string? Alg { get; set; } = JwsCompact.Algorithm;
 
+    /// <summary>
+    /// LicenseHub key certificate (<c>lhc</c>): a compact JWS of type <see cref="TokenTypes.KeyCertificate"/>, signed by
+    /// a vendor root key, that certifies this key (see <see cref="KeyCertificate"/>). Absent on root keys. Stock JOSE
+    /// libraries ignore the member (RFC 7517 §4).
+    /// </summary>
+    [JsonPropertyName("lhc")]
+    public string? Lhc { get; set; }
+
     /// <summary>Builds the JWK of an Ed25519 public key.</summary>
     /// <exception cref="ArgumentException">The key is not a 32-byte Ed25519 public key, or the kid is empty.</exception>
     public static JsonWebKey FromPublicKey(string kid, ReadOnlySpan<byte> pub)
@@ -125,4 +133,5 @@ public sealed class JsonWebKeySet
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     PropertyNameCaseInsensitive = false)]
 [JsonSerializable(typeof(JsonWebKeySet))]
+[JsonSerializable(typeof(LicenseFile))]
 internal sealed partial class TokensJsonContext : JsonSerializerContext;

@@ -8,4 +8,10 @@ public static class TokenTypes
 
     /// <summary>An offline license file for an air-gapped machine, imported with <c>lh-agent import</c>.</summary>
     public const string OfflineLicense = "lh-offline-license+jwt";
+
+    /// <summary>A certificate by a vendor root key for a token-signing key: the <c>lhc</c> member of a published JWK.</summary>
+    public const string KeyCertificate = "lh-key-certificate+jwt";
+
+    /// <summary>True for the token types a product accepts as a license: <see cref="License"/> and <see cref="OfflineLicense"/>.</summary>
+    public static bool IsLicense(string? type) => type is License or OfflineLicense;
 }

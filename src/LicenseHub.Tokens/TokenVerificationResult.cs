@@ -24,6 +24,15 @@ public enum TokenStatus
     /// <summary>The signature does not match the trusted key.</summary>
     BadSignature,
 
+    /// <summary>
+    /// The signing key is not certified by the trust anchor (no <c>lhc</c>, a certificate from another root, or one
+    /// for another key), or the token was issued outside its key's certificate.
+    /// </summary>
+    KeyNotCertified,
+
+    /// <summary>There is no token to verify: the license file records that the server refused the license.</summary>
+    NoToken,
+
     /// <summary>The <c>typ</c> header is not the expected token type.</summary>
     WrongType,
 

@@ -18,6 +18,10 @@ public sealed class TokenVerifier
 
     private readonly FrozenDictionary<string, Ed25519PublicKeyParameters> _keys;
 
+    // Set when built by a TrustAnchor: each trusted key's certificate, and why the other keys were not trusted.
+    private readonly FrozenDictionary<string, KeyCertificate>? _certificates;
+    private readonly FrozenDictionary<string, string>? _uncertified;
+
     /// <summary>Trusts the Ed25519 signing keys of <paramref name="trustedKeys"/>.</summary>
     public TokenVerifier(JsonWebKeySet trustedKeys)
         : this((trustedKeys ?? throw new ArgumentNullException(nameof(trustedKeys))).Keys)
@@ -33,31 +37,50 @@ public sealed class TokenVerifier
     {
         ArgumentNullException.ThrowIfNull(trustedKeys);
         var keys = new Dictionary<string, Ed25519PublicKeyParameters>(StringComparer.Ordinal);
-        Span<byte> x = stackalloc byte[Ed25519KeyPair.PublicKeyLength];
         foreach (var jwk in trustedKeys)
         {
-            if (jwk is null || !jwk.IsEd25519SigningKey || string.IsNullOrEmpty(jwk.Kid) || jwk.X is null
-                || keys.ContainsKey(jwk.Kid))
+            if (jwk is not null && !keys.ContainsKey(jwk.Kid ?? "") && TryReadKey(jwk) is { } key)
             {
-                continue;
-            }
-
-            if (jwk.X.Length != 43 || !Base64Url.TryDecode(jwk.X, x, out _))
-            {
-                continue;
-            }
-
-            try
-            {
-                keys.Add(jwk.Kid, new Ed25519PublicKeyParameters(x));
-            }
-            catch (ArgumentException)
-            {
-                // Not a point on the curve.
+                keys.Add(jwk.Kid!, key);
             }
         }
 
         _keys = keys.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    /// <summary>A verifier that trusts only certified keys (built by <see cref="TrustAnchor.CreateVerifier"/>).</summary>
+    internal TokenVerifier(
+        Dictionary<string, (Ed25519PublicKeyParameters Key, KeyCertificate Certificate)> certified,
+        Dictionary<string, string> uncertified)
+    {
+        _keys = certified.ToFrozenDictionary(p => p.Key, p => p.Value.Key, StringComparer.Ordinal);
+        _certificates = certified.ToFrozenDictionary(p => p.Key, p => p.Value.Certificate, StringComparer.Ordinal);
+        _uncertified = uncertified.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    /// <summary>The public key of an Ed25519 signing JWK, or null when the JWK is not one (RFC 7517 §5: ignored).</summary>
+    internal static Ed25519PublicKeyParameters? TryReadKey(JsonWebKey jwk)
+    {
+        if (!jwk.IsEd25519SigningKey || string.IsNullOrEmpty(jwk.Kid) || jwk.X is not { Length: 43 })
+        {
+            return null;
+        }
+
+        Span<byte> x = stackalloc byte[Ed25519KeyPair.PublicKeyLength];
+        if (!Base64Url.TryDecode(jwk.X, x, out _))
+        {
+            return null;
+        }
+
+        try
+        {
+            return new Ed25519PublicKeyParameters(x);
+        }
+        catch (ArgumentException)
+        {
+            // Not a point on the curve.
+            return null;
+        }
     }
 
     /// <summary>The key ids this verifier trusts.</summary>
@@ -136,7 +159,11 @@ public sealed class TokenVerifier
 
             if (!_keys.TryGetValue(header.Kid, out var publicKey))
             {
-                return Fail(TokenStatus.UnknownKeyId, $"key id '{Printable(header.Kid)}' is not trusted");
+                return _uncertified is not null && _uncertified.TryGetValue(header.Kid, out var why)
+                    ? Fail(TokenStatus.KeyNotCertified, $"key '{Printable(header.Kid)}' is not certified by the trust anchor: {why}")
+                    : Fail(TokenStatus.UnknownKeyId, _uncertified is null
+                        ? $"key id '{Printable(header.Kid)}' is not trusted"
+                        : $"key id '{Printable(header.Kid)}' is not among the signing keys (refresh them from the license server)");
             }
 
             Span<byte> signature = stackalloc byte[JwsCompact.SignatureLength];
@@ -162,6 +189,13 @@ public sealed class TokenVerifier
             if (ClaimsJson.TryReadClaims(payloadBytes[..payloadLength], out var claims) is { } claimsError)
             {
                 return Fail(TokenStatus.Malformed, claimsError);
+            }
+
+            if (_certificates is not null && _certificates.TryGetValue(header.Kid, out var certificate) && !certificate.Covers(claims!.IssuedAt))
+            {
+                return new(TokenStatus.KeyNotCertified,
+                    $"token was issued at {Format(claims.IssuedAt)}, outside the period its key '{header.Kid}' is certified for ({Format(certificate.IssuedAt)} to {Format(certificate.ExpiresAt)})",
+                    claims) { Type = header.Typ };
             }
 
             return CheckClaims(claims!, header.Typ, now, expectedType, expectedProduct, expectedFingerprint);
