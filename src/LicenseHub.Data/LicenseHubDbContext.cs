@@ -27,6 +27,7 @@ public sealed class LicenseHubDbContext(DbContextOptions<LicenseHubDbContext> op
     public DbSet<Installation> Installations => Set<Installation>();
     public DbSet<CheckIn> CheckIns => Set<CheckIn>();
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
+    public DbSet<RootKey> RootKeys => Set<RootKey>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<DailyCheckInCount> DailyCheckInCounts => Set<DailyCheckInCount>();
     public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();

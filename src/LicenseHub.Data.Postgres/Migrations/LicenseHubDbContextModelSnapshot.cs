@@ -685,11 +685,42 @@ namespace LicenseHub.Data.Postgres.Migrations
                     b.ToTable("ApiKeys");
                 });
 
+            modelBuilder.Entity("LicenseHub.Domain.Signing.RootKey", b =>
+                {
+                    b.Property<string>("Kid")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long?>("ActivatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("EncryptedPrivateKey")
+                        .HasColumnType("bytea");
+
+                    b.Property<byte[]>("PublicKey")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<long?>("RetiredAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Kid");
+
+                    b.ToTable("RootKeys");
+                });
+
             modelBuilder.Entity("LicenseHub.Domain.Signing.SigningKey", b =>
                 {
                     b.Property<string>("Kid")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Certificate")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint");

@@ -676,10 +676,41 @@ namespace LicenseHub.Data.Sqlite.Migrations
                     b.ToTable("ApiKeys");
                 });
 
+            modelBuilder.Entity("LicenseHub.Domain.Signing.RootKey", b =>
+                {
+                    b.Property<string>("Kid")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ActivatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("EncryptedPrivateKey")
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte[]>("PublicKey")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<long?>("RetiredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Kid");
+
+                    b.ToTable("RootKeys");
+                });
+
             modelBuilder.Entity("LicenseHub.Domain.Signing.SigningKey", b =>
                 {
                     b.Property<string>("Kid")
                         .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Certificate")
+                        .HasMaxLength(2048)
                         .HasColumnType("TEXT");
 
                     b.Property<long>("CreatedAt")

@@ -63,6 +63,18 @@ internal sealed class SigningKeyConfiguration : IEntityTypeConfiguration<Signing
     {
         builder.HasKey(k => k.Kid);
         builder.Property(k => k.Kid).HasMaxLength(64);
+        builder.Property(k => k.Certificate).HasMaxLength(2048);
+    }
+}
+
+internal sealed class RootKeyConfiguration : IEntityTypeConfiguration<RootKey>
+{
+    public void Configure(EntityTypeBuilder<RootKey> builder)
+    {
+        builder.HasKey(k => k.Kid);
+        builder.Property(k => k.Kid).HasMaxLength(64);
+        builder.Ignore(k => k.InAnchor);
+        builder.Ignore(k => k.IsActive);
     }
 }
 

@@ -89,6 +89,8 @@ public static class Retention
     public const string AuditWindow = "audit window (default 400 days), then deleted behind a signed checkpoint";
     /// <summary>Signing keys.</summary>
     public const string SigningKeyLifetime = "until the last token signed with the key has expired";
+    /// <summary>Root keys are kept while agents and products may hold an anchor that names them.</summary>
+    public const string RootKeyLifetime = "while the root is in the trust anchor; the public part afterwards, for the audit";
     /// <summary>Anonymous aggregates.</summary>
     public const string Indefinite = "indefinitely (anonymous aggregate)";
 }

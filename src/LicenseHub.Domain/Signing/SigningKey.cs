@@ -17,6 +17,9 @@ public sealed class SigningKey
     [OperationalData, Purpose("key lifecycle"), Retention(Retention.SigningKeyLifetime)]
     public DateTimeOffset CreatedAt { get; set; }
 
+    [TechnicalData, Purpose("published in the JWKS (member lhc): a vendor root key's certificate for this key"), Retention(Retention.SigningKeyLifetime)]
+    public string? Certificate { get; set; }
+
     [OperationalData, Purpose("key lifecycle: when it stopped signing"), Retention(Retention.SigningKeyLifetime)]
     public DateTimeOffset? RetiredAt { get; set; }
 

@@ -59,6 +59,7 @@ public static class ServiceRegistration
         services.AddSingleton<KeyEncryptionKey>();
         services.AddSingleton<SigningKeyStore>();
         services.AddScoped<SigningKeyRotation>();
+        services.AddScoped<RootOfTrust>();
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<ActivationThrottle>();
         services.AddScoped<AgentLicensing>();

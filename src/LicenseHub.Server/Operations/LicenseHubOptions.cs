@@ -23,6 +23,12 @@ public sealed class LicenseHubOptions
     /// <summary>How often a replica re-reads the active signing key, bounding how long a rotation takes to reach it.</summary>
     public TimeSpan SigningKeyRefresh { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a signing key may issue tokens under its certificate from the root key (from the key's creation).
+    /// A server that holds the root renews the certificate of its active key when it nears the end.
+    /// </summary>
+    public TimeSpan KeyCertificateLifetime { get; set; } = TimeSpan.FromDays(730);
+
     /// <summary>Failed activations (wrong keys) allowed per source address per minute before RESOURCE_EXHAUSTED.</summary>
     public int ActivationFailuresPerMinute { get; set; } = 10;
 

@@ -59,7 +59,7 @@ public sealed class SigningKeyStore(
                 ?? throw new InvalidOperationException("No active signing key; the server creates one at start.");
             var seed = kek.Decrypt(active.EncryptedPrivateKey, active.Kid);
             var signer = new TokenSigner(active.Kid, Ed25519KeyPair.FromSeed(seed));
-            var jwks = new JsonWebKeySet { Keys = keys.OrderByDescending(k => k.CreatedAt).Select(k => JsonWebKey.FromPublicKey(k.Kid, k.PublicKey)).ToList() };
+            var jwks = new JsonWebKeySet { Keys = keys.OrderByDescending(k => k.CreatedAt).Select(Published).ToList() };
             _snapshot = snapshot = new Snapshot(signer, jwks.ToJson(), clock.GetUtcNow());
             return snapshot;
         }
@@ -69,7 +69,15 @@ public sealed class SigningKeyStore(
         }
     }
 
-    /// <summary>Creates a key (encrypted under the KEK) in the caller's unit of work.</summary>
+    /// <summary>A key as the JWKS publishes it: the public key with its certificate from the root (member <c>lhc</c>).</summary>
+    public static JsonWebKey Published(SigningKey key)
+    {
+        var jwk = JsonWebKey.FromPublicKey(key.Kid, key.PublicKey);
+        jwk.Lhc = key.Certificate;
+        return jwk;
+    }
+
+    /// <summary>Creates a key (encrypted under the KEK) in the caller's unit of work; certify it before it signs.</summary>
     public SigningKey NewKey()
     {
         var pair = Ed25519KeyPair.Generate();
@@ -91,6 +99,7 @@ public sealed class SigningKeyRotation(
     UnitOfWork unitOfWork,
     AuditTrail audit,
     SigningKeyStore store,
+    RootOfTrust root,
     IOptions<LicenseHubOptions> options,
     TimeProvider clock)
 {
@@ -113,6 +122,8 @@ public sealed class SigningKeyRotation(
                 }
             }
             var fresh = store.NewKey();
+            // Before anything is written: a server whose root is kept offline refuses to rotate without a certificate.
+            await root.CertifyNewKeyAsync(fresh, token);
             db.SigningKeys.Add(fresh);
             await audit.AppendAsync(caller.ActorId, "signingkey.rotate", "signingkey", fresh.Kid,
                 $"retired={string.Join(',', current.Select(k => k.Kid))}", token);
@@ -125,7 +136,7 @@ public sealed class SigningKeyRotation(
     public async Task<IReadOnlyList<SigningKey>> ListAsync(Caller caller, CancellationToken ct) =>
         await db.SigningKeys.AsNoTracking().OrderByDescending(k => k.CreatedAt).ToListAsync(ct);
 
-    /// <summary>Creates the first key when there is none (first start).</summary>
+    /// <summary>Creates the first key and the first root when there are none (first start), and certifies the keys.</summary>
     public async Task EnsureActiveKeyAsync(CancellationToken ct)
     {
         await unitOfWork.RunAsync(async token =>
@@ -137,7 +148,10 @@ public sealed class SigningKeyRotation(
                 var key = store.NewKey();
                 db.SigningKeys.Add(key);
                 await audit.AppendAsync("system:first-start", "signingkey.create", "signingkey", key.Kid, null, token);
+                await db.SaveChangesAsync(token);
             }
+            // The first root, and certificates for keys that have none from the active root (a database of before).
+            await root.EnsureCertifiedAsync(token);
             return 0;
         }, ct);
     }
