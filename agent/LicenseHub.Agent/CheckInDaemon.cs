@@ -41,8 +41,10 @@ internal sealed class CheckInDaemon(AgentContext ctx, TimeSpan? fixedInterval, b
                 : "this installation uses an offline license: there is no server to check in with");
         }
 
-        // Before anything else, so that a daemon told to use plain http:// off this machine never starts.
+        // Before anything else, so that a daemon told to use plain http:// off this machine, or without the vendor's
+        // anchor, never starts.
         AgentClient.ServerOf(state);
+        ctx.Trust.Load();
 
         if (once)
         {
@@ -145,7 +147,7 @@ internal sealed class CheckInDaemon(AgentContext ctx, TimeSpan? fixedInterval, b
         }
         catch (LicenseServerException e) when (!cancellationToken.IsCancellationRequested)
         {
-            ctx.Log($"check-in failed: {e.Message}; offline: {LicenseCheck.Evaluate(state, ctx.MachineId, ctx.Now).Reason}");
+            ctx.Log($"check-in failed: {e.Message}; offline: {LicenseCheck.Evaluate(state, ctx.Trust, ctx.MachineId, ctx.Now).Reason}");
             return new(Outcome.Retry, e.ExitCode, RetryAfter: e.RetryAfter);
         }
 
@@ -170,17 +172,19 @@ internal sealed class CheckInDaemon(AgentContext ctx, TimeSpan? fixedInterval, b
                 : new(Outcome.CheckedIn, ExitCodes.NotLicensed, next);
         }
 
+        var anchor = ctx.Trust.Load();
         var jwks = state.Jwks;
         try
         {
-            jwks = await client.GetJwksAsync(cancellationToken);
+            // Certified keys only; a root rotation's new certificates arrive this way.
+            jwks = anchor.CertifiedKeys(await client.GetJwksAsync(cancellationToken));
         }
         catch (Exception e) when (e is LicenseServerException or FormatException && !cancellationToken.IsCancellationRequested)
         {
             ctx.Log($"warning: could not refresh the signing keys ({(e is LicenseServerException failure ? failure.Problem : e.Message)}); using the cached ones");
         }
 
-        var verification = new TokenVerifier(jwks ?? new JsonWebKeySet()).Verify(response.Token, ctx.Now, TokenTypes.License, state.Product, fingerprint);
+        var verification = anchor.CreateVerifier(jwks).Verify(response.Token, ctx.Now, TokenTypes.License, state.Product, fingerprint);
         if (!verification.IsValid)
         {
             ctx.Log($"the token from the server does not verify ({verification.Reason}); keeping the previous one");

@@ -15,7 +15,7 @@ internal static class ExitCodes
     /// <summary>The license server could not be reached, failed, or asked to retry later.</summary>
     public const int ServerUnreachable = 3;
 
-    /// <summary>The state file or machine id is missing, unreadable, corrupt or not writable.</summary>
+    /// <summary>The state file or machine id is missing, unreadable, corrupt or not writable, or there is no trust anchor.</summary>
     public const int StateProblem = 4;
 
     public const string HelpTable =
@@ -25,6 +25,6 @@ internal static class ExitCodes
           1  not licensed (reason on stderr), not activated, or refused by the server
           2  usage error (bad arguments, a value the server rejected as invalid, or plain http:// off this machine)
           3  license server unreachable or failing, or too many attempts (retry later)
-          4  state problem (state file corrupt, unreadable or not writable; machine id unreadable)
+          4  state problem (state file corrupt, unreadable or not writable; machine id unreadable; no trust anchor)
         """;
 }

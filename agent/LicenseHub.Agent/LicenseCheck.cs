@@ -12,8 +12,9 @@ internal sealed record LicenseCheckResult(bool Licensed, string Reason, TokenVer
 }
 
 /// <summary>
-/// Offline verification: signature by a trusted key, token type, product, fingerprint recomputed from this
-/// machine's id and the stored salt, validity period plus grace, and a clock that has not been set back.
+/// Offline verification: signature by a signing key that the vendor's trust anchor certified (the state's key set is
+/// only a cache, re-verified here every time), token type, product, fingerprint recomputed from this machine's id and
+/// the stored salt, validity period plus grace, and a clock that has not been set back.
 /// </summary>
 internal static class LicenseCheck
 {
@@ -21,7 +22,7 @@ internal static class LicenseCheck
     public static readonly TimeSpan ClockTolerance = TimeSpan.FromMinutes(5);
 
     /// <exception cref="MachineIdException">The machine id cannot be read.</exception>
-    public static LicenseCheckResult Evaluate(AgentState? state, MachineIdSource machineId, DateTimeOffset now)
+    public static LicenseCheckResult Evaluate(AgentState? state, Trust.TrustAnchorSource trust, MachineIdSource machineId, DateTimeOffset now)
     {
         if (state is null)
         {
@@ -45,13 +46,18 @@ internal static class LicenseCheck
             return new(false, "no trusted signing keys in the state; activate again or import with --jwks FILE");
         }
 
+        if (trust.TryLoad(out var anchorProblem) is not { } anchor)
+        {
+            return new(false, anchorProblem!);
+        }
+
         var salt = state.GetSalt();
         if (salt is null)
         {
             return new(false, "the state has no fingerprint salt; activate again");
         }
 
-        var verification = new TokenVerifier(state.Jwks).Verify(
+        var verification = anchor.CreateVerifier(state.Jwks).Verify(
             state.Token,
             now,
             state.TokenType ?? TokenTypes.License,

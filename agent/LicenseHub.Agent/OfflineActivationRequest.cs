@@ -67,4 +67,10 @@ internal sealed record StatusReport
     public string? LastResult { get; init; }
     public DateTimeOffset? LastSeen { get; init; }
     public IReadOnlyList<string>? TrustedKeyIds { get; init; }
+
+    public string? TrustAnchor { get; init; }
+
+    public IReadOnlyList<string>? TrustAnchorRoots { get; init; }
+
+    public string? LicenseFile { get; init; }
 }

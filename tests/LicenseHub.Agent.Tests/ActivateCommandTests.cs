@@ -125,7 +125,7 @@ public sealed class ActivateCommandTests : IDisposable
 
     private AgentState StateFrom(AgentState? previous, ActivateResponse response, LicenseClaims? claims = null)
     {
-        var ctx = new AgentContext(_sandbox.Store, new MachineIdSource(_sandbox.MachineIdFile), _sandbox.Clock, TextWriter.Null, _error);
+        var ctx = _sandbox.Context(error: _error);
         return ActivateCommand.StateFrom(ctx, previous, response, claims ?? AgentSandbox.Claims(), new Uri("https://license.example.test/"),
             AgentSandbox.Product, "1.4.2", AgentSandbox.Salt, TelemetrySetting.Required, AgentSandbox.Jwks);
     }

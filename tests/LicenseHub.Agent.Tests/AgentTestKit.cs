@@ -27,10 +27,31 @@ internal sealed class AgentSandbox : IDisposable
 
     public static readonly Ed25519KeyPair ServerKey = Ed25519KeyPair.FromSeed(Enumerable.Repeat((byte)7, 32).ToArray());
 
+    /// <summary>The vendor root standing behind the server's key: the sandbox's trust anchor holds it.</summary>
+    public const string RootKid = "root-test-1";
+
+    public static readonly Ed25519KeyPair RootKey = Ed25519KeyPair.FromSeed(Enumerable.Repeat((byte)9, 32).ToArray());
+
     public AgentSandbox()
     {
         Directory.CreateDirectory(Root);
         File.WriteAllText(MachineIdFile, MachineId + "\n");
+        File.WriteAllText(TrustPath, AnchorJson);
+    }
+
+    /// <summary>The trust anchor file every command of the sandbox is given with --trust.</summary>
+    public string TrustPath => Path.Combine(Root, "trust.json");
+
+    public string LicenseFilePath => Path.Combine(Root, "state", "license.json");
+
+    public static string AnchorJson => new JsonWebKeySet { Keys = [RootKey.ToJsonWebKey(RootKid)] }.ToJson();
+
+    /// <summary>The JWK of <paramref name="key"/> with a certificate from <paramref name="root"/> (the sandbox root by default).</summary>
+    public static JsonWebKey CertifiedJwk(Ed25519KeyPair key, string kid, Ed25519KeyPair? root = null)
+    {
+        var jwk = key.ToJsonWebKey(kid);
+        jwk.Lhc = KeyCertificate.Issue(root ?? RootKey, RootKid, jwk, Now.AddDays(-365), Now.AddDays(365));
+        return jwk;
     }
 
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "lh-agent-tests-" + Guid.NewGuid().ToString("N"));
@@ -41,13 +62,13 @@ internal sealed class AgentSandbox : IDisposable
 
     public FixedTimeProvider Clock { get; } = new(Now);
 
-    public AgentStateStore Store => new(StatePath);
+    public AgentStateStore Store => new(StatePath) { LicenseFile = new LicenseHub.Agent.Trust.LicenseFilePublisher(LicenseFilePath, null) };
 
     public static byte[] Salt => MachineFingerprint.DeriveSalt(LicenseKey);
 
     public static string Fingerprint => MachineFingerprint.Compute(Salt, MachineId);
 
-    public static JsonWebKeySet Jwks => new() { Keys = [ServerKey.ToJsonWebKey(Kid)] };
+    public static JsonWebKeySet Jwks => new() { Keys = [CertifiedJwk(ServerKey, Kid)] };
 
     public static LicenseClaims Claims(string? fingerprint = null, int graceSeconds = 86400) => new()
     {
@@ -94,7 +115,7 @@ internal sealed class AgentSandbox : IDisposable
         var output = new StringWriter();
         var error = new StringWriter();
         var exit = AgentCommandLine.Run(
-            [.. args, "--state", StatePath, "--machine-id-file", MachineIdFile], Clock, output, error);
+            [.. args, "--state", StatePath, "--machine-id-file", MachineIdFile, "--trust", TrustPath], Clock, output, error);
         return (exit, output.ToString(), error.ToString());
     }
 
@@ -104,9 +125,13 @@ internal sealed class AgentSandbox : IDisposable
         var output = new StringWriter();
         var error = new StringWriter();
         var exit = AgentCommandLine.Run(
-            [.. args, "--state", StatePath, "--machine-id-file", MachineIdFile], Clock, new StringReader(input), output, error);
+            [.. args, "--state", StatePath, "--machine-id-file", MachineIdFile, "--trust", TrustPath], Clock, new StringReader(input), output, error);
         return (exit, output.ToString(), error.ToString());
     }
+
+    /// <summary>A context as the command line builds it, for calling command code directly.</summary>
+    public AgentContext Context(TextWriter? output = null, TextWriter? error = null) =>
+        new(Store, new MachineIdSource(MachineIdFile), new LicenseHub.Agent.Trust.TrustAnchorSource(TrustPath), Clock, output ?? TextWriter.Null, error ?? TextWriter.Null);
 
     public void Dispose()
     {

@@ -86,7 +86,7 @@ public sealed class RunCommandTests : IDisposable
         state.Server = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/";
         _sandbox.Store.Save(state);
         var error = new StringWriter();
-        var ctx = new AgentContext(_sandbox.Store, new MachineIdSource(_sandbox.MachineIdFile), _sandbox.Clock, TextWriter.Null, error);
+        var ctx = _sandbox.Context(error: error);
         using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(1));
 
         var exit = await ctx.GuardAsync(() => new CheckInDaemon(ctx, null, once).RunAsync(stopping.Token)).WaitAsync(TimeSpan.FromSeconds(20));

@@ -161,7 +161,7 @@ public sealed class TransportTests : IDisposable
     [Fact]
     public void StateFrom_AllowInsecureTransport_IsStoredAndReadBack()
     {
-        var ctx = new AgentContext(_sandbox.Store, new MachineIdSource(_sandbox.MachineIdFile), _sandbox.Clock, TextWriter.Null, TextWriter.Null);
+        var ctx = _sandbox.Context();
         var response = new ActivateResponse { Code = ValidationCode.Valid, InstallationId = "ins_1", InstallationSecret = "s", Token = AgentSandbox.Token(), LicenseId = "lic_1" };
 
         var allowed = ActivateCommand.StateFrom(ctx, null, response, AgentSandbox.Claims(), new Uri(RemotePlainHttp), AgentSandbox.Product, "1.4.2",

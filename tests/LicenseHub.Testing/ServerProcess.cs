@@ -29,9 +29,15 @@ public sealed class ServerProcess : IAsyncDisposable
     private bool _started;
     private bool _disposed;
 
-    private ServerProcess(Process process, string dataDirectory, TempDirectory? ownedDataDirectory, string grpcUrl, string webUrl, int? outputLimit)
+    private readonly string _serverDll;
+    private readonly IReadOnlyDictionary<string, string> _environment;
+
+    private ServerProcess(Process process, string serverDll, IReadOnlyDictionary<string, string> environment, string dataDirectory,
+        TempDirectory? ownedDataDirectory, string grpcUrl, string webUrl, int? outputLimit)
     {
         _process = process;
+        _serverDll = serverDll;
+        _environment = environment;
         _ownedDataDirectory = ownedDataDirectory;
         _outputLimit = outputLimit;
         DataDirectory = dataDirectory;
@@ -90,7 +96,7 @@ public sealed class ServerProcess : IAsyncDisposable
         }
         var info = ChildProcess.StartInfo(serverDll, Path.GetDirectoryName(serverDll)!, environment);
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var server = new ServerProcess(process, dataDirectory, owned, grpcUrl, webUrl, options.OutputLimit);
+        var server = new ServerProcess(process, serverDll, environment, dataDirectory, owned, grpcUrl, webUrl, options.OutputLimit);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         options.Log?.WriteLine($"Starting {serverDll} on {grpcUrl} (data: {dataDirectory})");
@@ -105,6 +111,23 @@ public sealed class ServerProcess : IAsyncDisposable
             throw;
         }
         return server;
+    }
+
+    /// <summary>Runs an operator command (<c>licensehub trust export</c>, …) with this server's configuration.</summary>
+    public async Task<ChildProcessResult> RunCommandAsync(params string[] arguments)
+    {
+        var info = ChildProcess.StartInfo(_serverDll, Path.GetDirectoryName(_serverDll)!, _environment, arguments);
+        var result = await ChildProcess.RunAsync(info, TimeSpan.FromMinutes(2));
+        return result.TimedOut ? throw new TimeoutException($"licensehub {string.Join(' ', arguments)} did not finish.") : result;
+    }
+
+    /// <summary>The trust anchor, as the vendor gets it: <c>licensehub trust export</c>.</summary>
+    public async Task<string> ExportTrustAnchorAsync()
+    {
+        var result = await RunCommandAsync("trust", "export");
+        return result.ExitCode == 0
+            ? result.StdOut.Trim()
+            : throw new InvalidOperationException($"licensehub trust export failed ({result.ExitCode}):\n{result.StdOut}{result.StdErr}");
     }
 
     /// <summary>Whether the vendor admin key file is there (the server writes it on its first start), waiting up to the timeout.</summary>

@@ -77,6 +77,8 @@ internal static class ActivateCommand
             ctx.Log($"warning: --allow-insecure-transport: the license key and the installation secret cross the network to {ServerErrors.Display(server)} in clear");
         }
 
+        // Before the key leaves this machine: without the vendor's anchor no answer could be told from a forgery.
+        var anchor = ctx.Trust.Load();
         product = string.IsNullOrWhiteSpace(product) ? null : product.Trim();
         var previous = ctx.Store.LoadOrNull(ctx.Error);
         var salt = MachineFingerprint.DeriveSalt(trimmedKey);
@@ -94,11 +96,15 @@ internal static class ActivateCommand
                 $"not licensed: the license server at {ServerErrors.Display(server)} answered {AgentContext.CodeName(response.Code)}{Detail(response.Detail)}");
         }
 
-        var jwks = await client.GetJwksAsync(cancellationToken);
-        var verification = new TokenVerifier(jwks).Verify(response.Token, ctx.Now, TokenTypes.License, product, fingerprint);
+        var jwks = anchor.CertifiedKeys(await client.GetJwksAsync(cancellationToken));
+        var verification = anchor.CreateVerifier(jwks).Verify(response.Token, ctx.Now, TokenTypes.License, product, fingerprint);
         if (!verification.IsValid)
         {
-            return ctx.Fail(ExitCodes.NotLicensed, "not licensed: the token from the server does not verify: " + verification.Reason);
+            await ReleaseAsync(client, response, cancellationToken);
+            return ctx.Fail(ExitCodes.NotLicensed, verification.Status == TokenStatus.KeyNotCertified || jwks.Keys.Count == 0
+                ? $"not licensed: the license server at {ServerErrors.Display(server)} signs with keys your vendor's trust anchor ({ctx.Trust.Describe()}) " +
+                  $"does not certify ({verification.Reason}). Is it your vendor's license server, and is the anchor current?"
+                : "not licensed: the token from the server does not verify: " + verification.Reason);
         }
 
         var claims = verification.Claims!;
@@ -168,6 +174,24 @@ internal static class ActivateCommand
         // the token's iat stands in for it.
         ctx.ObserveTime(state, response.ServerTime?.ToDateTimeOffset() ?? claims.IssuedAt);
         return state;
+    }
+
+    /// <summary>Gives back the seat an answer we cannot use took (best effort: the refusal is what matters).</summary>
+    private static async Task ReleaseAsync(AgentClient client, ActivateResponse response, CancellationToken cancellationToken)
+    {
+        if (response.InstallationId.Length == 0 || response.InstallationSecret.Length == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await client.DeactivateAsync(new DeactivateRequest { InstallationId = response.InstallationId, InstallationSecret = response.InstallationSecret },
+                cancellationToken);
+        }
+        catch (LicenseServerException)
+        {
+        }
     }
 
     private static string Detail(string detail) => string.IsNullOrWhiteSpace(detail) ? "" : ": " + detail.ReplaceLineEndings(" ");

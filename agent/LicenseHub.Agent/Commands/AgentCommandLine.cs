@@ -25,6 +25,28 @@ internal sealed class AgentCommandLine
         Hidden = false,
     };
 
+    private readonly Option<string?> _trust = new("--trust")
+    {
+        Description = $"The vendor's trust anchor (JWKS of its root keys; default: ${Trust.TrustAnchorSource.EnvironmentVariable}, else {Trust.TrustAnchorSource.DefaultPath}). " +
+            "Ignored when an anchor is built into lh-agent.",
+        HelpName = "PATH",
+        Recursive = true,
+    };
+
+    private readonly Option<string?> _licenseFile = new("--license-file")
+    {
+        Description = $"The license file the product verifies (default: ${Trust.LicenseFilePublisher.PathVariable}, else license.json next to the state file).",
+        HelpName = "PATH",
+        Recursive = true,
+    };
+
+    private readonly Option<string?> _licenseGroup = new("--license-group")
+    {
+        Description = $"Group that may read the license file, e.g. www-data (default: ${Trust.LicenseFilePublisher.GroupVariable}, else lh-agent's own group).",
+        HelpName = "GROUP",
+        Recursive = true,
+    };
+
     public AgentCommandLine(TimeProvider clock, TextReader input, TextWriter output, TextWriter error)
     {
         _clock = clock;
@@ -35,10 +57,15 @@ internal sealed class AgentCommandLine
             "lh-agent: proves this machine's LicenseHub license with a signed token, online or air-gapped.\n" +
             "It sends only a pseudonymous fingerprint, versions and, at telemetry level basic, OS and CPU facts.\n\n" +
             ExitCodes.HelpTable.TrimEnd() + "\n\n" +
-            $"Environment:\n  {AgentStateStore.EnvironmentVariable}  state file path\n  {MachineIdSource.EnvironmentVariable}  machine id file (for tests and containers)")
+            $"Environment:\n  {AgentStateStore.EnvironmentVariable}  state file path\n  {MachineIdSource.EnvironmentVariable}  machine id file (for tests and containers)\n" +
+            $"  {Trust.TrustAnchorSource.EnvironmentVariable}  trust anchor file\n  {Trust.LicenseFilePublisher.PathVariable}  license file path\n" +
+            $"  {Trust.LicenseFilePublisher.GroupVariable}  group that may read the license file")
         {
             _state,
             _machineIdFile,
+            _trust,
+            _licenseFile,
+            _licenseGroup,
             ActivateCommand.Create(this),
             StatusCommands.CreateStatus(this),
             StatusCommands.CreateCheck(this),
@@ -47,6 +74,7 @@ internal sealed class AgentCommandLine
             ForgetCommand.Create(this),
             OfflineCommands.CreateRequest(this),
             OfflineCommands.CreateImport(this),
+            TokenCommand.Create(this),
         };
     }
 
@@ -85,10 +113,18 @@ internal sealed class AgentCommandLine
         });
     }
 
-    public AgentContext Context(ParseResult parse) => new(
-        AgentStateStore.FromEnvironment(parse.GetValue(_state)),
-        MachineIdSource.FromEnvironment(parse.GetValue(_machineIdFile)),
-        _clock,
-        _output,
-        _error);
+    public AgentContext Context(ParseResult parse)
+    {
+        var statePath = AgentStateStore.FromEnvironment(parse.GetValue(_state)).Path;
+        return new(
+            new AgentStateStore(statePath)
+            {
+                LicenseFile = Trust.LicenseFilePublisher.FromEnvironment(statePath, parse.GetValue(_licenseFile), parse.GetValue(_licenseGroup)),
+            },
+            MachineIdSource.FromEnvironment(parse.GetValue(_machineIdFile)),
+            Trust.TrustAnchorSource.FromEnvironment(parse.GetValue(_trust)),
+            _clock,
+            _output,
+            _error);
+    }
 }

@@ -4,11 +4,15 @@ using LicenseHub.V1;
 namespace LicenseHub.Agent.Commands;
 
 /// <summary>What every command needs: the state file, the machine id, the clock and the console.</summary>
-internal sealed class AgentContext(AgentStateStore store, MachineIdSource machineId, TimeProvider clock, TextWriter output, TextWriter error)
+internal sealed class AgentContext(AgentStateStore store, MachineIdSource machineId, Trust.TrustAnchorSource trust, TimeProvider clock,
+    TextWriter output, TextWriter error)
 {
     public AgentStateStore Store { get; } = store;
 
     public MachineIdSource MachineId { get; } = machineId;
+
+    /// <summary>The vendor's trust anchor; reading it throws <see cref="Trust.TrustAnchorException"/> when there is none.</summary>
+    public Trust.TrustAnchorSource Trust { get; } = trust;
 
     public TimeProvider Clock { get; } = clock;
 
@@ -41,6 +45,10 @@ internal sealed class AgentContext(AgentStateStore store, MachineIdSource machin
             return Fail(ExitCodes.StateProblem, e.Message);
         }
         catch (MachineIdException e)
+        {
+            return Fail(ExitCodes.StateProblem, e.Message);
+        }
+        catch (Trust.TrustAnchorException e)
         {
             return Fail(ExitCodes.StateProblem, e.Message);
         }

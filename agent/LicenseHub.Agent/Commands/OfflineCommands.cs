@@ -34,14 +34,18 @@ internal static class OfflineCommands
     public static Command CreateImport(AgentCommandLine cli)
     {
         var file = new Argument<FileInfo>("FILE") { Description = "The offline license file (a signed token) from your reseller." };
-        var jwks = new Option<FileInfo?>("--jwks") { Description = "JWKS file with the vendor's public signing keys (default: the keys already trusted in the state).", HelpName = "FILE" };
+        var jwks = new Option<FileInfo?>("--jwks")
+        {
+            Description = "JWKS file with the vendor's public signing keys and their certificates (default: the keys in the state). Only keys the trust anchor certifies count.",
+            HelpName = "FILE",
+        };
         var key = new Option<string?>("--key")
         {
             Description = "The license key (or - to read it from standard input), if 'lh-agent request' was not run on this machine with the same state file.",
             HelpName = "KEY",
         };
         var keyFile = LicenseKeyInput.CreateFileOption();
-        var command = new Command("import", "Install an offline license file: verify its signature against trusted keys and that it was issued for this machine, then store it.")
+        var command = new Command("import", "Install an offline license file: verify its signature against a signing key the vendor's trust anchor certifies and that it was issued for this machine, then store it.")
         {
             file, jwks, key, keyFile,
         };
@@ -94,6 +98,7 @@ internal static class OfflineCommands
 
     public static int Import(AgentContext ctx, FileInfo file, FileInfo? jwksFile, string? licenseKey)
     {
+        var anchor = ctx.Trust.Load();
         var token = ReadSmallText(file, TokenVerifier.MaxTokenLength + 2, "license file");
         if (token.Length > TokenVerifier.MaxTokenLength)
         {
@@ -120,7 +125,7 @@ internal static class OfflineCommands
         }
 
         var fingerprint = ctx.MachineId.Fingerprint(salt);
-        var result = new TokenVerifier(jwks).Verify(token, ctx.Now, TokenTypes.OfflineLicense, current?.Product, fingerprint);
+        var result = anchor.CreateVerifier(jwks).Verify(token, ctx.Now, TokenTypes.OfflineLicense, current?.Product, fingerprint);
         if (!result.IsValid)
         {
             return ctx.Fail(ExitCodes.NotLicensed, "the offline license is not valid here: " + result.Reason);
@@ -141,7 +146,8 @@ internal static class OfflineCommands
             state.LicenseId = claims.LicenseId;
             state.Token = token;
             state.TokenType = TokenTypes.OfflineLicense;
-            state.Jwks = jwks;
+            // Only keys the anchor certifies are kept: the cache holds nothing 'check' would refuse.
+            state.Jwks = anchor.CertifiedKeys(jwks);
             state.ActivatedAt = ctx.Now;
             state.LastResult = null;
             state.LastDetail = null;

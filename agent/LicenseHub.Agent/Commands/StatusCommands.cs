@@ -40,9 +40,11 @@ internal static class StatusCommands
 
     public static int Check(AgentContext ctx, bool quiet)
     {
+        // Refuse outright without an anchor: "not licensed" would hide that the machine is misconfigured.
+        ctx.Trust.Load();
         var state = ctx.Store.Load();
         var now = ctx.Now;
-        var result = LicenseCheck.Evaluate(state, ctx.MachineId, now);
+        var result = LicenseCheck.Evaluate(state, ctx.Trust, ctx.MachineId, now);
         if (state is not null && !result.ClockSetBack)
         {
             RecordTimeSeen(ctx, state, now);
@@ -69,7 +71,7 @@ internal static class StatusCommands
     public static int Status(AgentContext ctx, bool json)
     {
         var state = ctx.Store.Load();
-        var result = LicenseCheck.Evaluate(state, ctx.MachineId, ctx.Now);
+        var result = LicenseCheck.Evaluate(state, ctx.Trust, ctx.MachineId, ctx.Now);
         var claims = result.Claims;
         var report = new StatusReport
         {
@@ -95,6 +97,9 @@ internal static class StatusCommands
             LastResult = state?.LastResult,
             LastSeen = state?.LastSeen,
             TrustedKeyIds = state?.Jwks?.Keys.Select(k => k.Kid).ToList(),
+            TrustAnchor = ctx.Trust.Describe(),
+            TrustAnchorRoots = ctx.Trust.TryLoad(out _)?.RootKeyIds.ToList(),
+            LicenseFile = ctx.Store.LicenseFile?.Path,
         };
 
         if (json)
@@ -136,6 +141,8 @@ internal static class StatusCommands
         Line("Last check-in:", r.LastCheckIn is null ? null : $"{Time(r.LastCheckIn)} ({r.LastResult})");
         Line("Telemetry level:", r.TelemetryLevel);
         Line("Trusted keys:", r.TrustedKeyIds is { Count: > 0 } keys ? string.Join(", ", keys) : null);
+        Line("Trust anchor:", r.TrustAnchorRoots is { Count: > 0 } roots ? $"{r.TrustAnchor} ({string.Join(", ", roots)})" : $"{r.TrustAnchor} (missing or unusable)");
+        Line("License file:", r.LicenseFile);
     }
 
     private static DateTimeOffset GraceEnd(LicenseClaims claims)

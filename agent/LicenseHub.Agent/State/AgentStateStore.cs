@@ -29,6 +29,9 @@ internal sealed class AgentStateStore
 
     public string Path { get; }
 
+    /// <summary>The license file for the product, kept in step with every save; none when null.</summary>
+    public Trust.LicenseFilePublisher? LicenseFile { get; init; }
+
     private string LockPath => Path + ".lock";
 
     public static AgentStateStore FromEnvironment(string? optionPath) =>
@@ -141,6 +144,8 @@ internal sealed class AgentStateStore
             TryDelete(temp);
             throw new AgentStateException($"cannot write the state file {Path}: {e.Message}");
         }
+
+        LicenseFile?.Publish(state, DateTimeOffset.UtcNow);
     }
 
     /// <summary>
@@ -166,6 +171,7 @@ internal sealed class AgentStateStore
         {
             File.Delete(Path);
             TryDelete(LockPath);
+            LicenseFile?.Remove();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
