@@ -44,7 +44,7 @@ public sealed partial class AgentEndToEndTests
         var work = WorkDirectory("throttle");
         var server = await ServerProcess.StartAsync(work.Combine("data"));
         await using var _ = server;
-        var machine = Machine("throttle");
+        var machine = Machine("throttle").Trust(await server.ExportTrustAnchorAsync());
         var keyFile = KeyFile(machine, "not-a-license-key");
 
         var invalid = await machine.ExpectAsync(2, "activate", "--key-file", keyFile, "--server", server.GrpcUrl);

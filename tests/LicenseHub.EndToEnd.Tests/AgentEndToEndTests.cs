@@ -23,9 +23,13 @@ public sealed class AgentServerFixture : IAsyncLifetime
 
     public FlowResult Flow { get; private set; } = null!;
 
+    /// <summary>The server's trust anchor (<c>licensehub trust export</c>), installed on every machine of the tests.</summary>
+    public string Anchor { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         Server = await ServerProcess.StartAsync(Work.Combine("data"));
+        Anchor = await Server.ExportTrustAnchorAsync();
         Lhctl = new Lhctl(Server.GrpcUrl, Work.Path);
         Flow = await NewcomerFlow.RunAsync(Lhctl, Server, Work.Path);
         await Lhctl.SucceedAsync(Flow.ResellerKey, "order", "create", "--plan", Flow.PlanId, "--quantity", "10");
@@ -146,8 +150,8 @@ public sealed partial class AgentEndToEndTests(AgentBinaryFixture agent, AgentSe
         var lhctl = new Lhctl(server.GrpcUrl, work.Path);
         var flow = await NewcomerFlow.RunAsync(lhctl, server, work.Path, Product);
         var graceKey = await LicenseOfNewPlanAsync(lhctl, server, flow, work, offlineGraceDays: 1);
-        var noGrace = Machine("no-grace");
-        var withGrace = Machine("grace");
+        var noGrace = Machine("no-grace").Trust(await server.ExportTrustAnchorAsync());
+        var withGrace = Machine("grace").Trust(await server.ExportTrustAnchorAsync());
         await Activate(withGrace, graceKey, server);
         await Activate(noGrace, flow.LicenseKeys[0], server);
 
@@ -212,7 +216,7 @@ public sealed partial class AgentEndToEndTests(AgentBinaryFixture agent, AgentSe
         var flow = await NewcomerFlow.RunAsync(lhctl, server, work.Path, Product);
         var licenseId = File.ReadAllLines(flow.CsvPath)[1].Split(',')[0];
         var key = flow.LicenseKeys[0];
-        var machine = Machine("airgap");
+        var machine = Machine("airgap").Trust(await server.ExportTrustAnchorAsync());
 
         var request = await machine.SucceedAsync("request", "--key", key, "--product", Product, "--product-version", "1.4.2");
         var requestFile = Path.Combine(machine.Directory, "request.txt");
@@ -237,7 +241,7 @@ public sealed partial class AgentEndToEndTests(AgentBinaryFixture agent, AgentSe
         Assert.False(status.TryGetProperty("server", out var serverUrl) && serverUrl.ValueKind == JsonValueKind.String);
 
         // The same file on another machine is refused: it is bound to this machine's fingerprint.
-        var other = Machine("airgap-other");
+        var other = Machine("airgap-other").Trust(await server.ExportTrustAnchorAsync());
         var refused = await other.ExpectAsync(1, "import", licenseFile, "--jwks", jwksFile, "--key", key);
         Assert.Contains("fingerprint mismatch", refused.StdErr);
     }
@@ -276,7 +280,7 @@ public sealed partial class AgentEndToEndTests(AgentBinaryFixture agent, AgentSe
         var flow = await NewcomerFlow.RunAsync(lhctl, server, work.Path, Product);
         var licenseId = File.ReadAllLines(flow.CsvPath)[1].Split(',')[0];
         var key = flow.LicenseKeys[0];
-        var machine = Machine("privacy");
+        var machine = Machine("privacy").Trust(await server.ExportTrustAnchorAsync());
 
         await Activate(machine, key, server);
         await machine.SucceedAsync("run", "--once");
@@ -350,7 +354,7 @@ public sealed partial class AgentEndToEndTests(AgentBinaryFixture agent, AgentSe
 
     private AgentMachine Machine(string name)
     {
-        var machine = new AgentMachine(agent.Executable, name);
+        var machine = new AgentMachine(agent.Executable, name).Trust(fixture.Anchor);
         _machines.Add(machine);
         return machine;
     }

@@ -42,6 +42,19 @@ public sealed class AgentMachine : IDisposable
 
     public string Directory => _root.Path;
 
+    /// <summary>The vendor's trust anchor on this machine, passed as LH_AGENT_TRUST (the README's /etc/lh-agent/trust.json).</summary>
+    public string TrustFile => _root.Combine("trust.json");
+
+    /// <summary>The license file the agent keeps for the product (license.json next to the state file).</summary>
+    public string LicenseFile => _root.Combine(Path.Combine("state", "license.json"));
+
+    /// <summary>Installs the vendor's trust anchor, as <c>licensehub trust export</c> printed it.</summary>
+    public AgentMachine Trust(string anchorJson)
+    {
+        File.WriteAllText(TrustFile, anchorJson);
+        return this;
+    }
+
     /// <summary>Every run so far, to check later what the agent printed.</summary>
     public IReadOnlyList<AgentResult> History => _history;
 
@@ -63,6 +76,7 @@ public sealed class AgentMachine : IDisposable
         {
             ["LH_AGENT_STATE"] = StatePath,
             ["LH_AGENT_MACHINE_ID_FILE"] = MachineIdFile,
+            ["LH_AGENT_TRUST"] = TrustFile,
         }, arguments);
         var run = await ChildProcess.RunAsync(info, Timeout, input);
         if (run.TimedOut)
