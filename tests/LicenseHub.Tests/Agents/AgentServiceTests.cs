@@ -38,11 +38,12 @@ public sealed class AgentServiceTests : IDisposable
         Product = "panel",
     };
 
+    /// <summary>What an agent does: the published keys, trusted only as far as the exported anchor certifies them.</summary>
     private async Task<TokenVerifier> VerifierFromHttpJwksAsync()
     {
         using var http = _factory.CreateClient();
         var json = await http.GetStringAsync("/.well-known/jwks.json");
-        return new TokenVerifier(JsonWebKeySet.Parse(json));
+        return (await _factory.TrustAnchorAsync()).CreateVerifier(JsonWebKeySet.Parse(json));
     }
 
     [Fact]

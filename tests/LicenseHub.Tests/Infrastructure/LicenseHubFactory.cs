@@ -80,6 +80,14 @@ public sealed class LicenseHubFactory : WebApplicationFactory<Program>
     public ResellerService.ResellerServiceClient Reseller(string key) =>
         new(Channel.Intercept(m => { m.Add("authorization", "Bearer " + key); return m; }));
 
+    /// <summary>The trust anchor, as <c>licensehub trust export</c> prints it.</summary>
+    public async Task<LicenseHub.Tokens.TrustAnchor> TrustAnchorAsync()
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var anchor = await scope.ServiceProvider.GetRequiredService<LicenseHub.Server.Signing.RootOfTrust>().ExportAnchorAsync(CancellationToken.None);
+        return LicenseHub.Tokens.TrustAnchor.Parse(anchor.ToJson());
+    }
+
     public T WithDb<T>(Func<LicenseHubDbContext, T> query)
     {
         using var scope = Services.CreateScope();
