@@ -128,3 +128,51 @@ public sealed partial class AgentEndToEndTests
         }
     }
 }
+
+/// <summary>A root the vendor keeps off the server: adopted, then the only thing that can certify a signing key.</summary>
+public sealed partial class AgentEndToEndTests
+{
+    [Fact]
+    public async Task OfflineRoot_AdoptedWithAnOfflineCertifiedKey_LicensesAgents_AndTheServerCannotMakeKeysItself()
+    {
+        var work = WorkDirectory("offline-root");
+        await using var server = await ServerProcess.StartAsync(work.Combine("data"),
+            new Dictionary<string, string> { ["LicenseHub__SigningKeyRefresh"] = "00:00:01" });
+        var lhctl = new Lhctl(server.GrpcUrl, work.Path);
+        var flow = await NewcomerFlow.RunAsync(lhctl, server, work.Path, Product);
+        var rootFile = work.Combine("root.key");
+        var keyFile = work.Combine("signing.key");
+        var offlineAnchor = work.Combine("offline-anchor.json");
+
+        // On the vendor's offline machine: no database, only files.
+        var init = await server.RunCommandAsync("trust", "offline-root", "init", "--out", rootFile);
+        Assert.True(init.ExitCode == 0, init.StdErr);
+        await File.WriteAllTextAsync(offlineAnchor, init.StdOut);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(rootFile));
+        }
+        Assert.True((await server.RunCommandAsync("trust", "adopt-root", "--anchor", offlineAnchor)).ExitCode == 0);
+        var bothRoots = await server.ExportTrustAnchorAsync();
+        var machine = Machine("offline-root").Trust(bothRoots);
+        await Activate(machine, flow.LicenseKeys[0], server);
+
+        var refused = await server.RunCommandAsync("trust", "rotate-root", "--finish");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("--signing-key", refused.StdErr);
+        Assert.True((await server.RunCommandAsync("trust", "offline-root", "issue-signing-key", "--root-key", rootFile, "--out", keyFile)).ExitCode == 0);
+        var finish = await server.RunCommandAsync("trust", "rotate-root", "--finish", "--signing-key", keyFile);
+        Assert.True(finish.ExitCode == 0, finish.StdErr);
+        Assert.Equal(init.StdOut.Trim(), (await server.ExportTrustAnchorAsync()).Trim());
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+        // The token now comes from the key certified offline; an agent pinned to the offline root alone accepts it.
+        machine.Trust(init.StdOut);
+        Assert.Contains("checked in: licensed until ", (await machine.SucceedAsync("run", "--once")).StdErr);
+        await machine.SucceedAsync("check");
+
+        var rotate = await lhctl.RunAsync(null, "--api-key-file", server.VendorKeyFile, "signing-key", "rotate");
+        Assert.Equal(1, rotate.ExitCode);
+        Assert.Contains("kept off this server", rotate.StdErr);
+    }
+}

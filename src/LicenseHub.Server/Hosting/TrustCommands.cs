@@ -57,6 +57,11 @@ public static class TrustCommands
             }
         }, ct));
 
+        var signingKeyFile = new Option<FileInfo?>("--signing-key")
+        {
+            Description = "With a next root kept off this server: the signing key it certified offline ('licensehub trust offline-root issue-signing-key'), " +
+                "which becomes the active signing key.",
+        };
         var begin = new Option<bool>("--begin") { Description = "Step 1: create the next root and add it to the anchor. Then ship the new anchor everywhere." };
         var finish = new Option<bool>("--finish")
         {
@@ -65,7 +70,7 @@ public static class TrustCommands
         var rotate = new Command("rotate-root",
             "Replace the vendor root key in two steps, so that no agent or product is ever without a trusted root: --begin, ship the anchor, --finish.")
         {
-            begin, finish,
+            begin, finish, signingKeyFile,
         };
         rotate.SetAction(async (parse, ct) =>
         {
@@ -86,14 +91,102 @@ public static class TrustCommands
                 }
                 else
                 {
-                    var active = await trust.FinishRotationAsync("operator:cli", token);
+                    var keyFile = parse.GetValue(signingKeyFile) is { } f ? OfflineKeyFile.Read(f.FullName) : null;
+                    var active = await trust.FinishRotationAsync("operator:cli", token, keyFile);
                     await Console.Error.WriteLineAsync(
                         $"Root {active.Kid} now certifies the signing keys; the old root left the anchor. Replicas pick the new certificates up within their key refresh.");
                 }
             }, ct);
         });
 
-        return new Command("trust", "The vendor root of trust: export the anchor agents and products pin, list keys, rotate the root.") { export, list, rotate };
+        var anchorFile = new Option<FileInfo>("--anchor") { Description = "The anchor 'licensehub trust offline-root init' printed.", Required = true };
+        var adopt = new Command("adopt-root",
+            "Step 1 of moving to a root kept off this server: announce it as the next root (public part only). Then ship the two-root anchor, certify a " +
+            "signing key offline and run 'licensehub trust rotate-root --finish --signing-key FILE'.")
+        {
+            anchorFile,
+        };
+        adopt.SetAction(async (parse, ct) => await RunAsync(async (services, token) =>
+        {
+            var anchor = JsonWebKeySet.Parse(await File.ReadAllTextAsync(parse.GetValue(anchorFile)!.FullName, token));
+            var next = await services.GetRequiredService<RootOfTrust>().AdoptRootAsync("operator:cli", anchor, token);
+            await Console.Error.WriteLineAsync($"Announced root {next.Kid} (kept off this server) as the next root; export and ship the anchor, then finish the rotation.");
+        }, ct));
+
+        var importFile = new Argument<FileInfo>("FILE") { Description = "The signing key file 'licensehub trust offline-root issue-signing-key' wrote." };
+        var importKey = new Command("import-signing-key",
+            "With the root kept off this server: make a signing key it certified offline the active one (the previous key stays published until its tokens expire). " +
+            "The server refuses to create signing keys itself then.")
+        {
+            importFile,
+        };
+        importKey.SetAction(async (parse, ct) => await RunAsync(async (services, token) =>
+        {
+            var key = await services.GetRequiredService<RootOfTrust>().ImportSigningKeyAsync("operator:cli",
+                OfflineKeyFile.Read(parse.GetValue(importFile)!.FullName), token);
+            await Console.Error.WriteLineAsync($"Signing key {key.Kid} is now active; delete the key file.");
+        }, ct));
+
+        return new Command("trust", "The vendor root of trust: export the anchor agents and products pin, list keys, rotate the root, keep the root off the server.")
+        {
+            export, list, rotate, adopt, importKey, OfflineRootCommands(),
+        };
+    }
+
+    /// <summary>Run on the vendor's offline machine: no database, no configuration, only files.</summary>
+    private static Command OfflineRootCommands()
+    {
+        var rootOut = new Option<FileInfo>("--out") { Description = "Where to write the root's private key (0600). Keep it offline.", Required = true };
+        var init = new Command("init", "Create a root key kept off the server: writes its private key to --out and prints the anchor (its public part) for 'adopt-root'.")
+        {
+            rootOut,
+        };
+        init.SetAction(async (parse, ct) => await OfflineAsync(async () =>
+        {
+            var pair = Ed25519KeyPair.Generate();
+            var kid = $"root-{DateTimeOffset.UtcNow:yyyyMMdd}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}";
+            await OfflineKeyFile.Of(kid, pair).WriteAsync(parse.GetValue(rootOut)!.FullName, ct);
+            Console.Out.Write(new JsonWebKeySet { Keys = [pair.ToJsonWebKey(kid)] }.ToJson() + "\n");
+            await Console.Error.WriteLineAsync($"Wrote root {kid} to {parse.GetValue(rootOut)!.FullName} (0600).");
+        }));
+
+        var rootKey = new Option<FileInfo>("--root-key") { Description = "The root's private key file from 'offline-root init'.", Required = true };
+        var keyOut = new Option<FileInfo>("--out") { Description = "Where to write the new signing key with its certificate (0600); carry it to the server once.", Required = true };
+        var days = new Option<int>("--days") { Description = "How many days the key may issue tokens under this certificate.", DefaultValueFactory = _ => 730 };
+        var issue = new Command("issue-signing-key", "Create a signing key and certify it with the offline root, for 'rotate-root --finish --signing-key' or 'import-signing-key'.")
+        {
+            rootKey, keyOut, days,
+        };
+        issue.SetAction(async (parse, ct) => await OfflineAsync(async () =>
+        {
+            if (parse.GetValue(days) is < 1 or > 3650)
+            {
+                throw new PreconditionFailedException("--days must be between 1 and 3650.");
+            }
+            var root = OfflineKeyFile.Read(parse.GetValue(rootKey)!.FullName);
+            var pair = Ed25519KeyPair.Generate();
+            var now = DateTimeOffset.UtcNow;
+            var kid = $"lh-{now:yyyyMMdd}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}";
+            var certificate = KeyCertificate.Issue(root.Pair(), root.Kid, pair.ToJsonWebKey(kid), now, now.AddDays(parse.GetValue(days)));
+            await OfflineKeyFile.Of(kid, pair, certificate).WriteAsync(parse.GetValue(keyOut)!.FullName, ct);
+            await Console.Error.WriteLineAsync($"Wrote signing key {kid}, certified by {root.Kid} for {parse.GetValue(days)} days, to {parse.GetValue(keyOut)!.FullName} (0600).");
+        }));
+
+        return new Command("offline-root", "A root kept off the server, on the vendor's offline machine: create it, certify signing keys with it.") { init, issue };
+    }
+
+    private static async Task<int> OfflineAsync(Func<Task> action)
+    {
+        try
+        {
+            await action();
+            return 0;
+        }
+        catch (PreconditionFailedException e)
+        {
+            await Console.Error.WriteLineAsync("licensehub: " + e.Message);
+            return 1;
+        }
     }
 
     /// <summary>Builds the server's services (not its endpoints), brings the database up to date with the keys certified, and runs the action.</summary>

@@ -66,8 +66,18 @@ public sealed class RootOfTrust(
         var now = clock.Now();
         foreach (var key in await PublishedKeysAsync(ct))
         {
-            if (Current(key, active, now) || active.EncryptedPrivateKey is null)
+            if (Current(key, active, now))
             {
+                continue;
+            }
+            if (active.EncryptedPrivateKey is null)
+            {
+                if (key.RetiredAt is null)
+                {
+                    logger.LogError(
+                        "The active signing key {Kid} has no current certificate from root {Root}, which is kept off this server: agents will refuse its tokens. " +
+                        "Certify a new key offline and import it with 'licensehub trust import-signing-key'", key.Kid, active.Kid);
+                }
                 continue;
             }
             key.Certificate = Certify(key, active);
@@ -102,13 +112,51 @@ public sealed class RootOfTrust(
             return next;
         }, ct);
 
-    /// <summary>Makes the next root the active one: it certifies every published signing key; the old root leaves the anchor.</summary>
-    public async Task<RootKey> FinishRotationAsync(string actorId, CancellationToken ct)
+    /// <summary>
+    /// Announces a root the vendor keeps off the server as the next root (its public part, from the anchor that
+    /// <c>licensehub trust offline-root init</c> printed): step 1 of a rotation to it.
+    /// </summary>
+    public async Task<RootKey> AdoptRootAsync(string actorId, JsonWebKeySet anchor, CancellationToken ct) =>
+        await unitOfWork.RunAsync(async token =>
+        {
+            if (await db.RootKeys.AnyAsync(r => r.ActivatedAt == null && r.RetiredAt == null, token))
+            {
+                throw new PreconditionFailedException("A root rotation is already under way: finish it first.");
+            }
+            var known = await db.RootKeys.Select(r => r.Kid).ToListAsync(token);
+            var parsed = TrustAnchor.Parse(anchor.ToJson());
+            var fresh = anchor.Keys.Where(k => parsed.RootKeyIds.Contains(k.Kid) && !known.Contains(k.Kid)).ToList();
+            if (fresh.Count != 1)
+            {
+                throw new PreconditionFailedException($"The anchor must hold exactly one root this server does not know yet; it holds {fresh.Count}.");
+            }
+            var next = new RootKey { Kid = fresh[0].Kid, PublicKey = fresh[0].GetPublicKey(), EncryptedPrivateKey = null, CreatedAt = clock.Now() };
+            db.RootKeys.Add(next);
+            await audit.AppendAsync(actorId, "rootkey.rotation.begin", "rootkey", next.Kid, "kept off the server", token);
+            return next;
+        }, ct);
+
+    /// <summary>
+    /// Makes the next root the active one; the old root leaves the anchor. A root held here re-certifies every published
+    /// signing key. A root kept off the server cannot, so it needs <paramref name="signingKey"/>: a key it certified offline
+    /// (<c>licensehub trust offline-root issue-signing-key</c>), which becomes the active signing key.
+    /// </summary>
+    public async Task<RootKey> FinishRotationAsync(string actorId, CancellationToken ct, OfflineKeyFile? signingKey = null)
     {
         var next = await unitOfWork.RunAsync(async token =>
         {
             var next = await db.RootKeys.Where(r => r.ActivatedAt == null && r.RetiredAt == null).FirstOrDefaultAsync(token)
                 ?? throw new PreconditionFailedException("No root rotation is under way: begin one with 'licensehub trust rotate-root --begin'.");
+            if (next.EncryptedPrivateKey is null && signingKey is null)
+            {
+                throw new PreconditionFailedException(
+                    $"The next root {next.Kid} is kept off this server, so it cannot certify the signing keys here: pass --signing-key FILE, made with 'licensehub trust offline-root issue-signing-key'.");
+            }
+            if (next.EncryptedPrivateKey is not null && signingKey is not null)
+            {
+                throw new PreconditionFailedException($"The next root {next.Kid} is held by this server and certifies the signing keys itself; --signing-key is for a root kept off the server.");
+            }
+            var imported = signingKey is null ? null : ImportCertified(signingKey, next);
             var now = clock.Now();
             var old = await db.RootKeys.Where(r => r.ActivatedAt != null && r.RetiredAt == null).ToListAsync(token);
             foreach (var root in old)
@@ -116,15 +164,56 @@ public sealed class RootOfTrust(
                 root.RetiredAt = now;
             }
             next.ActivatedAt = now;
-            foreach (var key in await PublishedKeysAsync(token))
+            if (imported is null)
             {
-                key.Certificate = Certify(key, next);
+                foreach (var key in await PublishedKeysAsync(token))
+                {
+                    key.Certificate = Certify(key, next);
+                }
+            }
+            else
+            {
+                await SigningKeyRotation.ReplaceActiveAsync(db, audit, options.Value, clock, actorId, imported, token);
             }
             await audit.AppendAsync(actorId, "rootkey.rotation.finish", "rootkey", next.Kid, $"retired={string.Join(',', old.Select(r => r.Kid))}", token);
             return next;
         }, ct);
         signingKeys.Invalidate();
         return next;
+    }
+
+    /// <summary>With the root kept off the server: a signing key it certified offline replaces the active one.</summary>
+    public async Task<SigningKey> ImportSigningKeyAsync(string actorId, OfflineKeyFile signingKey, CancellationToken ct)
+    {
+        var imported = await unitOfWork.RunAsync(async token =>
+        {
+            var active = await db.RootKeys.Where(r => r.ActivatedAt != null && r.RetiredAt == null).FirstOrDefaultAsync(token)
+                ?? throw new PreconditionFailedException("There is no active root key; finish the root rotation first.");
+            var fresh = ImportCertified(signingKey, active);
+            if (await db.SigningKeys.AnyAsync(k => k.Kid == fresh.Kid, token))
+            {
+                throw new PreconditionFailedException($"Signing key {fresh.Kid} is already on this server.");
+            }
+            return (await SigningKeyRotation.ReplaceActiveAsync(db, audit, options.Value, clock, actorId, fresh, token)).Active;
+        }, ct);
+        signingKeys.Invalidate();
+        return imported;
+    }
+
+    /// <summary>The key of <paramref name="file"/> as a signing key, if its certificate is <paramref name="root"/>'s, for that key, current.</summary>
+    private SigningKey ImportCertified(OfflineKeyFile file, RootKey root)
+    {
+        var jwk = file.PublicJwk();
+        jwk.Lhc = file.Lhc;
+        var certificate = TrustAnchor.Of([JsonWebKey.FromPublicKey(root.Kid, root.PublicKey)]).Certify(jwk, out var problem)
+            ?? throw new PreconditionFailedException($"The signing key {file.Kid} is not certified by root {root.Kid}: {problem}.");
+        if (!certificate.Covers(clock.Now()))
+        {
+            throw new PreconditionFailedException($"The certificate of signing key {file.Kid} covers {certificate.IssuedAt:u} to {certificate.ExpiresAt:u}, not now.");
+        }
+        var key = signingKeys.FromPair(file.Kid, file.Pair());
+        key.Certificate = file.Lhc;
+        return key;
     }
 
     private RootKey NewRoot(bool activated)
@@ -168,7 +257,7 @@ public sealed class RootOfTrust(
         {
             return true;
         }
-        logger.LogWarning("The certificate of signing key {Kid} ends at {End}; renewing it", key.Kid, certificate.ExpiresAt);
+        logger.LogWarning("The certificate of signing key {Kid} ends at {End}", key.Kid, certificate.ExpiresAt);
         return false;
     }
 

@@ -80,9 +80,14 @@ public sealed class SigningKeyStore(
     /// <summary>Creates a key (encrypted under the KEK) in the caller's unit of work; certify it before it signs.</summary>
     public SigningKey NewKey()
     {
-        var pair = Ed25519KeyPair.Generate();
         var now = clock.Now();
-        var kid = $"lh-{now:yyyyMMdd}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}";
+        return FromPair($"lh-{now:yyyyMMdd}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}", Ed25519KeyPair.Generate());
+    }
+
+    /// <summary>A key made elsewhere (offline, certified by a root kept off the server), encrypted under the KEK from now on.</summary>
+    public SigningKey FromPair(string kid, Ed25519KeyPair pair)
+    {
+        var now = clock.Now();
         return new SigningKey
         {
             Kid = kid,
@@ -107,30 +112,40 @@ public sealed class SigningKeyRotation(
     {
         var result = await unitOfWork.RunAsync(async token =>
         {
-            var now = clock.Now();
-            var current = await db.SigningKeys.Where(k => k.RetiredAt == null).ToListAsync(token);
-            var maxGraceDays = await db.Plans.Select(p => (int?)p.OfflineGraceDays).MaxAsync(token) ?? 0;
-            foreach (var key in current)
-            {
-                key.RetiredAt = now;
-                // Every check-in token it signed expires by now + token lifetime; agents honour the
-                // offline grace after that. Offline files already pushed LastTokenExpiresAt further.
-                var horizon = now + options.Value.TokenLifetime + TimeSpan.FromDays(maxGraceDays);
-                if (key.LastTokenExpiresAt is null || key.LastTokenExpiresAt < horizon)
-                {
-                    key.LastTokenExpiresAt = horizon;
-                }
-            }
             var fresh = store.NewKey();
             // Before anything is written: a server whose root is kept offline refuses to rotate without a certificate.
             await root.CertifyNewKeyAsync(fresh, token);
-            db.SigningKeys.Add(fresh);
-            await audit.AppendAsync(caller.ActorId, "signingkey.rotate", "signingkey", fresh.Kid,
-                $"retired={string.Join(',', current.Select(k => k.Kid))}", token);
-            return (fresh, current.OrderByDescending(k => k.CreatedAt).FirstOrDefault());
+            return await ReplaceActiveAsync(db, audit, options.Value, clock, caller.ActorId, fresh, token);
         }, ct);
         store.Invalidate();
         return result;
+    }
+
+    /// <summary>
+    /// In the caller's unit of work: retires the active keys (published until the last token they signed can have
+    /// expired, grace included) and adds <paramref name="fresh"/>, already certified, as the active key.
+    /// </summary>
+    internal static async Task<(SigningKey Active, SigningKey? Retired)> ReplaceActiveAsync(LicenseHubDbContext db, AuditTrail audit,
+        LicenseHubOptions options, TimeProvider clock, string actorId, SigningKey fresh, CancellationToken token)
+    {
+        var now = clock.Now();
+        var current = await db.SigningKeys.Where(k => k.RetiredAt == null).ToListAsync(token);
+        var maxGraceDays = await db.Plans.Select(p => (int?)p.OfflineGraceDays).MaxAsync(token) ?? 0;
+        foreach (var key in current)
+        {
+            key.RetiredAt = now;
+            // Every check-in token it signed expires by now + token lifetime; agents honour the
+            // offline grace after that. Offline files already pushed LastTokenExpiresAt further.
+            var horizon = now + options.TokenLifetime + TimeSpan.FromDays(maxGraceDays);
+            if (key.LastTokenExpiresAt is null || key.LastTokenExpiresAt < horizon)
+            {
+                key.LastTokenExpiresAt = horizon;
+            }
+        }
+        db.SigningKeys.Add(fresh);
+        await audit.AppendAsync(actorId, "signingkey.rotate", "signingkey", fresh.Kid,
+            $"retired={string.Join(',', current.Select(k => k.Kid))}", token);
+        return (fresh, current.OrderByDescending(k => k.CreatedAt).FirstOrDefault());
     }
 
     public async Task<IReadOnlyList<SigningKey>> ListAsync(Caller caller, CancellationToken ct) =>
