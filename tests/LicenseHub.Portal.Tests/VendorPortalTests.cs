@@ -44,6 +44,10 @@ public sealed class VendorPortalTests(PortalFixture fixture)
         await page.GetByRole(AriaRole.Button, new() { Name = "Yes, rotate now" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Rotated");
         await Assertions.Expect(page.Locator("tbody tr")).ToHaveCountAsync(2);
+        // Both keys, the new one too, are certified by the root in the trust anchor.
+        await Assertions.Expect(page.Locator("tbody tr", new() { HasText = "not certified" })).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("tbody tr", new() { HasText = "for tokens issued until" })).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("li", new() { HasText = "active" }).First).ToContainTextAsync("root-");
     }
 
     [Fact]
