@@ -24,6 +24,19 @@ public sealed class DatabaseInitializer(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            await InitializeAsync(cancellationToken);
+        }
+        catch (Exception ex) when (Persistence.StorageHealth.CauseOf(ex) is { } cause)
+        {
+            logger.LogCritical("Cannot start: {Cause}. Fix it and start again; nothing was changed", cause);
+            throw new InvalidOperationException($"Cannot start: {cause}.", ex);
+        }
+    }
+
+    private async Task InitializeAsync(CancellationToken cancellationToken)
+    {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LicenseHubDbContext>();
         await db.Database.MigrateAsync(cancellationToken);

@@ -50,6 +50,7 @@ public static class ServiceRegistration
         services.AddScoped<AuditTrail>();
         services.AddScoped<ICommitJournal>(sp => sp.GetRequiredService<AuditTrail>());
         services.AddScoped<UnitOfWork>();
+        services.AddSingleton<StorageHealth>();
         services.AddScoped<CatalogService>();
         services.AddScoped<ResellerAccounts>();
         services.AddScoped<OrderService>();
