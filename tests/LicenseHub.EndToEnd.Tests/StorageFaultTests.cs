@@ -135,3 +135,27 @@ public sealed class StorageFaultTests : IAsyncLifetime
         Assert.True(process.ExitCode == 0, $"{command} {string.Join(' ', arguments)}: {await process.StandardError.ReadToEndAsync()}");
     }
 }
+
+/// <summary>A database gone from a data directory that was set up before is not silently replaced.</summary>
+public sealed class LostDatabaseTests
+{
+    [Fact]
+    public async Task Start_WithTheDatabaseGone_IsRefusedUntilAnEmptyStartIsAskedFor()
+    {
+        using var work = new TempDirectory("lost-db");
+        var data = work.Combine("data");
+        await (await ServerProcess.StartAsync(data)).DisposeAsync();
+        foreach (var file in Directory.EnumerateFiles(data, "licensehub.db*"))
+        {
+            File.Delete(file);
+        }
+
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => ServerProcess.StartAsync(data));
+
+        Assert.Contains("is missing", refused.Message);
+        Assert.Contains("LicenseHub:InitializeNewDatabase", refused.Message);
+        Assert.False(File.Exists(Path.Combine(data, "licensehub.db")), "A refused start must not create a database.");
+        await using var fresh = await ServerProcess.StartAsync(data, new Dictionary<string, string> { ["LicenseHub__InitializeNewDatabase"] = "true" });
+        Assert.True(File.Exists(Path.Combine(data, "licensehub.db")));
+    }
+}

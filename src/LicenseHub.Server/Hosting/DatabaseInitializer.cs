@@ -28,6 +28,11 @@ public sealed class DatabaseInitializer(
         {
             await InitializeAsync(cancellationToken);
         }
+        catch (LostDatabaseException ex)
+        {
+            logger.LogCritical("Cannot start: {Problem}", ex.Message);
+            throw;
+        }
         catch (Exception ex) when (Persistence.StorageHealth.CauseOf(ex) is { } cause)
         {
             logger.LogCritical("Cannot start: {Cause}. Fix it and start again; nothing was changed", cause);
@@ -35,11 +40,16 @@ public sealed class DatabaseInitializer(
         }
     }
 
+    /// <summary>Written into the data directory once a database has been set up there; a later start without it is a lost database.</summary>
+    public const string InitializedMarkerFileName = ".licensehub-initialized";
+
     private async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LicenseHubDbContext>();
+        RefuseLostDatabase(db, options.Value);
         await db.Database.MigrateAsync(cancellationToken);
+        await MarkInitializedAsync(cancellationToken);
 
         await scope.ServiceProvider.GetRequiredService<Signing.SigningKeyRotation>().EnsureActiveKeyAsync(cancellationToken);
         var unitOfWork = scope.ServiceProvider.GetRequiredService<UnitOfWork>();
@@ -73,4 +83,47 @@ public sealed class DatabaseInitializer(
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// A SQLite database that is gone while its data directory shows an earlier start (a wrong path after an upgrade, a
+    /// failed mount) must not be silently replaced: a fresh database would answer INSTALLATION_RELEASED to every agent.
+    /// </summary>
+    /// <exception cref="LostDatabaseException">The database is gone from a data directory set up before.</exception>
+    public static void RefuseLostDatabase(LicenseHubDbContext db, LicenseHubOptions options)
+    {
+        if (db.Database.GetDbConnection() is not Microsoft.Data.Sqlite.SqliteConnection sqlite || options.InitializeNewDatabase)
+        {
+            return;
+        }
+        var database = Path.GetFullPath(sqlite.DataSource);
+        if (File.Exists(database))
+        {
+            return;
+        }
+        var directory = options.ResolveDataDirectory();
+        var signs = new[] { InitializedMarkerFileName, Signing.KeyEncryptionKey.DefaultFileName, VendorKeyFileName }
+            .Where(name => File.Exists(Path.Combine(directory, name)))
+            .Concat(Directory.EnumerateFiles(directory, "*.before-restore-*").Select(Path.GetFileName).OfType<string>())
+            .ToList();
+        if (signs.Count > 0)
+        {
+            throw new LostDatabaseException(
+                $"The database {database} is missing, but {directory} was set up before (it holds {string.Join(", ", signs)}). " +
+                "A new, empty database would tell every agent its installation was released. Restore the database ('licensehub restore') " +
+                "or correct the path (LicenseHub:DataDirectory, ConnectionStrings:LicenseHub); to start over with an empty database on purpose, " +
+                "set LicenseHub:InitializeNewDatabase=true for one start.");
+        }
+    }
+
+    private async Task MarkInitializedAsync(CancellationToken cancellationToken)
+    {
+        var marker = Path.Combine(options.Value.ResolveDataDirectory(), InitializedMarkerFileName);
+        if (!File.Exists(marker))
+        {
+            await File.WriteAllTextAsync(marker, $"A LicenseHub database was set up here on {DateTimeOffset.UtcNow:u}. Do not delete this file.\n", cancellationToken);
+        }
+    }
 }
+
+/// <summary>The SQLite database is gone from a data directory that was set up before.</summary>
+public sealed class LostDatabaseException(string message) : InvalidOperationException(message);

@@ -202,7 +202,9 @@ public static class TrustCommands
         {
             await using (var scope = app.Services.CreateAsyncScope())
             {
-                await scope.ServiceProvider.GetRequiredService<LicenseHubDbContext>().Database.MigrateAsync(ct);
+                var db = scope.ServiceProvider.GetRequiredService<LicenseHubDbContext>();
+                DatabaseInitializer.RefuseLostDatabase(db, scope.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Operations.LicenseHubOptions>>().Value);
+                await db.Database.MigrateAsync(ct);
                 await scope.ServiceProvider.GetRequiredService<SigningKeyRotation>().EnsureActiveKeyAsync(ct);
             }
             await using (var scope = app.Services.CreateAsyncScope())
@@ -211,7 +213,7 @@ public static class TrustCommands
             }
             return 0;
         }
-        catch (PreconditionFailedException e)
+        catch (Exception e) when (e is PreconditionFailedException or LostDatabaseException)
         {
             await Console.Error.WriteLineAsync("licensehub: " + e.Message);
             return 1;
