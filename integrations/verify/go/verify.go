@@ -145,7 +145,7 @@ func VerifyLicense(anchor map[string]ed25519.PublicKey, license LicenseFile, pro
 	case claims.LicenseEnd != nil && now >= *claims.LicenseEnd:
 		return nil, false, fmt.Errorf("the license ended at %s", iso(*claims.LicenseEnd))
 	case now >= claims.ExpiresAt+claims.Grace:
-		return nil, false, fmt.Errorf("the license token expired at %s (offline grace until %s)", iso(claims.ExpiresAt), iso(claims.ExpiresAt+claims.Grace))
+		return nil, false, fmt.Errorf("the license token expired at %s (offline grace: %d s)", iso(claims.ExpiresAt), claims.Grace)
 	}
 	return &claims, now >= claims.ExpiresAt, nil
 }

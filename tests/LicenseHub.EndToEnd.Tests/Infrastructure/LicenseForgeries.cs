@@ -10,12 +10,12 @@ namespace LicenseHub.EndToEnd.Tests.Infrastructure;
 /// <summary>A license file a verifier is given, and whether a verifier must accept it.</summary>
 /// <param name="Name">What the case is, as a failure names it.</param>
 /// <param name="Anchor">The trust anchor the product has compiled in (trust.json).</param>
-/// <param name="License">The license file's text (license.json).</param>
+/// <param name="License">The license file's text (license.json); null: there is no such file.</param>
 /// <param name="Product">The product code the verifier expects.</param>
-/// <param name="MachineId">The content of the machine id file the verifier reads.</param>
+/// <param name="MachineId">The content of the machine id file the verifier reads; null: there is no such file.</param>
 /// <param name="Genuine">True only for a license the vendor's server issued for this product and this machine and that is still valid.</param>
 /// <param name="InGrace">A genuine license past its token's expiry but inside the offline grace.</param>
-public sealed record LicenseCase(string Name, string Anchor, string License, string Product, string MachineId, bool Genuine, bool InGrace = false)
+public sealed record LicenseCase(string Name, string Anchor, string? License, string Product, string? MachineId, bool Genuine, bool InGrace = false)
 {
     public override string ToString() => Name;
 }
