@@ -96,7 +96,6 @@ public static class LicenseForgeries
         genuineLhcOnOwnKid.Lhc = genuineJwk.Lhc;
         var licenseTokenAsCertificate = ownKey.ToJsonWebKey("k-mine");
         licenseTokenAsCertificate.Lhc = token;
-        var vendorRootAsSigningKey = JsonWebKeySet.Parse(vendorAnchor).Keys[0];
         var header = Header(token);
         var payload = Payload(token);
 
@@ -123,7 +122,7 @@ public static class LicenseForgeries
             ("genuine token with its header's kid changed to the vendor root's",
                 Forged(Encode(With(header, "kid", vendorRoot.Kid), payload, Signature(token))), product),
             ("genuine payload signed by own key as the vendor root's kid, the root's JWK in the JWKS",
-                Forged(Sign(With(header, "kid", vendorRoot.Kid), payload, ownKey), [vendorRootAsSigningKey, genuineJwk]), product),
+                Forged(Sign(With(header, "kid", vendorRoot.Kid), payload, ownKey), [vendorRoot, genuineJwk]), product),
             ("tampered payload: another product, genuine signature",
                 Forged(Encode(header, With(payload, "prd", product + "-enterprise"), Signature(token))), product + "-enterprise"),
             ("tampered payload: edition enterprise, genuine signature",
