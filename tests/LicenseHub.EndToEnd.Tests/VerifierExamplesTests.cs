@@ -73,7 +73,7 @@ public sealed class VerifierExamplesFixture : IAsyncLifetime
         _work.Dispose();
     }
 
-    private sealed record Vendor(ServerProcess Server, Lhctl Lhctl, FlowResult Flow, string Anchor, string TrustFile, string Work);
+    private sealed record Vendor(ServerProcess Server, Lhctl Lhctl, FlowResult Flow, string Anchor, string Work);
 
     private async Task<IReadOnlyList<(LicenseCase, CaseFiles)>> MakeCasesAsync(string agentExecutable)
     {
@@ -88,48 +88,49 @@ public sealed class VerifierExamplesFixture : IAsyncLifetime
         var shortLived = await starting[1];
         var own = await starting[2];
 
-        AgentMachine Machine(string name)
+        // Each machine trusts the anchor of the server it activates against: the end user controls trust.json.
+        AgentMachine Machine(string name, Vendor trusted)
         {
-            var machine = new AgentMachine(agentExecutable, name);
+            var machine = new AgentMachine(agentExecutable, name).Trust(trusted.Anchor);
             _machines.Add(machine);
             return machine;
         }
 
         // First the short-lived tokens, so that their 15 s pass while the rest is made.
-        var expiredMachine = Machine("expired");
+        var expiredMachine = Machine("expired", shortLived);
         await ActivateAsync(expiredMachine, shortLived, shortLived.Flow.LicenseKeys[0]);
-        var graceMachine = Machine("grace");
+        var graceMachine = Machine("grace", shortLived);
         await ActivateAsync(graceMachine, shortLived, await LicenseOfGracePlanAsync(shortLived, offlineGraceDays: 1));
-        var shortLivedExpiry = TokenExpiry(await TokenAsync(expiredMachine, shortLived, 0));
-        var graceExpiry = TokenExpiry(await TokenAsync(graceMachine, shortLived, 0));
+        var shortLivedExpiry = TokenExpiry(await TokenAsync(expiredMachine, 0));
+        var graceExpiry = TokenExpiry(await TokenAsync(graceMachine, 0));
 
-        var genuineMachine = Machine("genuine");
+        var genuineMachine = Machine("genuine", vendor);
         await ActivateAsync(genuineMachine, vendor, vendor.Flow.LicenseKeys[0]);
-        var genuine = await TokenAsync(genuineMachine, vendor, 0);
-        var keptFile = await File.ReadAllTextAsync(Path.Combine(Path.GetDirectoryName(genuineMachine.StatePath)!, "license.json"));
+        var genuine = await TokenAsync(genuineMachine, 0);
+        var keptFile = await File.ReadAllTextAsync(genuineMachine.LicenseFile);
 
-        var revokedMachine = Machine("revoked");
+        var revokedMachine = Machine("revoked", vendor);
         await ActivateAsync(revokedMachine, vendor, vendor.Flow.LicenseKeys[1]);
         await vendor.Lhctl.SucceedAsync(vendor.Flow.ResellerKey, "license", "revoke", LicenseId(vendor.Flow, 1));
-        await revokedMachine.ExpectAsync(1, "--trust", vendor.TrustFile, "run", "--once");
-        var revoked = await TokenAsync(revokedMachine, vendor, 1);
+        await revokedMachine.ExpectAsync(1, "run", "--once");
+        var revoked = await TokenAsync(revokedMachine, 1);
 
         var mailFlow = await NewcomerFlow.RunAsync(vendor.Lhctl, vendor.Server, vendor.Work, OtherProduct);
-        var mailMachine = Machine("mail");
+        var mailMachine = Machine("mail", vendor);
         await ActivateAsync(mailMachine, vendor, mailFlow.LicenseKeys[0], OtherProduct);
-        var mail = await TokenAsync(mailMachine, vendor, 0);
+        var mail = await TokenAsync(mailMachine, 0);
 
-        var ownMachine = Machine("own-server");
+        var ownMachine = Machine("own-server", own);
         await ActivateAsync(ownMachine, own, own.Flow.LicenseKeys[0]);
-        var ownServerLicense = await TokenAsync(ownMachine, own, 0);
+        var ownServerLicense = await TokenAsync(ownMachine, 0);
 
         var wait = (shortLivedExpiry > graceExpiry ? shortLivedExpiry : graceExpiry) - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(2);
         if (wait > TimeSpan.Zero)
         {
             await Task.Delay(wait);
         }
-        var expired = await TokenAsync(expiredMachine, shortLived, 0);
-        var inGrace = await TokenAsync(graceMachine, shortLived, 0);
+        var expired = await TokenAsync(expiredMachine, 0);
+        var inGrace = await TokenAsync(graceMachine, 0);
 
         var machineId = genuineMachine.MachineId;
         List<LicenseCase> cases =
@@ -173,18 +174,14 @@ public sealed class VerifierExamplesFixture : IAsyncLifetime
         }
         var lhctl = new Lhctl(server.GrpcUrl, work);
         var flow = await NewcomerFlow.RunAsync(lhctl, server, work, Product);
-        var anchor = await server.ExportTrustAnchorAsync();
-        var trustFile = Path.Combine(work, TrustAnchor.FileName);
-        await File.WriteAllTextAsync(trustFile, anchor);
-        return new Vendor(server, lhctl, flow, anchor, trustFile, work);
+        return new Vendor(server, lhctl, flow, await server.ExportTrustAnchorAsync(), work);
     }
 
     private static Task ActivateAsync(AgentMachine machine, Vendor vendor, string licenseKey, string product = Product) =>
-        machine.SucceedAsync("--trust", vendor.TrustFile, "activate", licenseKey, "--server", vendor.Server.GrpcUrl, "--product", product, "--product-version", "8.2.1");
+        machine.SucceedAsync("activate", licenseKey, "--server", vendor.Server.GrpcUrl, "--product", product, "--product-version", "8.2.1");
 
     /// <summary><c>lh-agent token</c>: the license file, as the agent prints it (exit 1 when it holds no token).</summary>
-    private static async Task<string> TokenAsync(AgentMachine machine, Vendor vendor, int exitCode) =>
-        (await machine.ExpectAsync(exitCode, "--trust", vendor.TrustFile, "token")).StdOut;
+    private static async Task<string> TokenAsync(AgentMachine machine, int exitCode) => (await machine.ExpectAsync(exitCode, "token")).StdOut;
 
     private static async Task<string> LicenseOfGracePlanAsync(Vendor vendor, int offlineGraceDays)
     {
