@@ -73,23 +73,24 @@ public sealed class VerifierExamplesFixture : IAsyncLifetime
         _work.Dispose();
     }
 
-    private sealed record Vendor(ServerProcess Server, Lhctl Lhctl, FlowResult Flow, string Anchor, string Work);
+    /// <summary>A running LicenseHub server, the quick start done on it, and its trust anchor.</summary>
+    private sealed record LicenseServer(ServerProcess Server, Lhctl Lhctl, FlowResult Flow, string Anchor, string Work);
 
     private async Task<IReadOnlyList<(LicenseCase, CaseFiles)>> MakeCasesAsync(string agentExecutable)
     {
         // The vendor's server; one whose tokens live 15 s (expiry and offline grace); and a LicenseHub server of one's own.
         var starting = new[]
         {
-            StartVendorAsync("vendor", []),
-            StartVendorAsync("short-lived", new Dictionary<string, string> { ["LicenseHub__TokenLifetime"] = "00:00:15" }),
-            StartVendorAsync("own", []),
+            StartServerAsync("vendor", []),
+            StartServerAsync("short-lived", new Dictionary<string, string> { ["LicenseHub__TokenLifetime"] = "00:00:15" }),
+            StartServerAsync("own", []),
         };
         var vendor = await starting[0];
         var shortLived = await starting[1];
         var own = await starting[2];
 
         // Each machine trusts the anchor of the server it activates against: the end user controls trust.json.
-        AgentMachine Machine(string name, Vendor trusted)
+        AgentMachine Machine(string name, LicenseServer trusted)
         {
             var machine = new AgentMachine(agentExecutable, name).Trust(trusted.Anchor);
             _machines.Add(machine);
@@ -163,7 +164,7 @@ public sealed class VerifierExamplesFixture : IAsyncLifetime
         return cases.Select((c, i) => (c, Write(c, i))).ToList();
     }
 
-    private async Task<Vendor> StartVendorAsync(string name, Dictionary<string, string> settings)
+    private async Task<LicenseServer> StartServerAsync(string name, Dictionary<string, string> settings)
     {
         var work = _work.Combine(name);
         Directory.CreateDirectory(work);
@@ -174,25 +175,25 @@ public sealed class VerifierExamplesFixture : IAsyncLifetime
         }
         var lhctl = new Lhctl(server.GrpcUrl, work);
         var flow = await NewcomerFlow.RunAsync(lhctl, server, work, Product);
-        return new Vendor(server, lhctl, flow, await server.ExportTrustAnchorAsync(), work);
+        return new LicenseServer(server, lhctl, flow, await server.ExportTrustAnchorAsync(), work);
     }
 
-    private static Task ActivateAsync(AgentMachine machine, Vendor vendor, string licenseKey, string product = Product) =>
-        machine.SucceedAsync("activate", licenseKey, "--server", vendor.Server.GrpcUrl, "--product", product, "--product-version", "8.2.1");
+    private static Task ActivateAsync(AgentMachine machine, LicenseServer at, string licenseKey, string product = Product) =>
+        machine.SucceedAsync("activate", licenseKey, "--server", at.Server.GrpcUrl, "--product", product, "--product-version", "8.2.1");
 
     /// <summary><c>lh-agent token</c>: the license file, as the agent prints it (exit 1 when it holds no token).</summary>
     private static async Task<string> TokenAsync(AgentMachine machine, int exitCode) => (await machine.ExpectAsync(exitCode, "token")).StdOut;
 
-    private static async Task<string> LicenseOfGracePlanAsync(Vendor vendor, int offlineGraceDays)
+    private static async Task<string> LicenseOfGracePlanAsync(LicenseServer at, int offlineGraceDays)
     {
         var days = offlineGraceDays.ToString(CultureInfo.InvariantCulture);
-        var plan = await vendor.Lhctl.SucceedAsync(null, "--api-key-file", vendor.Server.VendorKeyFile, "plan", "create", "--product", vendor.Flow.ProductId,
+        var plan = await at.Lhctl.SucceedAsync(null, "--api-key-file", at.Server.VendorKeyFile, "plan", "create", "--product", at.Flow.ProductId,
             "--code", $"grace-{days}d", "--edition", "pro", "--term-days", "365", "--max-machines", "2", "--price", "19.99", "--currency", "EUR",
             "--transfer-budget", "3", "--offline-grace-days", days);
-        var order = await vendor.Lhctl.SucceedAsync(vendor.Flow.ResellerKey, "order", "create", "--plan", NewcomerFlow.Id(plan), "--quantity", "1");
+        var order = await at.Lhctl.SucceedAsync(at.Flow.ResellerKey, "order", "create", "--plan", NewcomerFlow.Id(plan), "--quantity", "1");
         var poolId = System.Text.RegularExpressions.Regex.Match(order.StdOut, @"pool:\s+(?<id>[0-9a-f-]{36})").Groups["id"].Value;
-        var csv = Path.Combine(vendor.Work, $"grace-{days}d.csv");
-        await vendor.Lhctl.SucceedAsync(vendor.Flow.ResellerKey, "license", "assign", "--pool", poolId, "--count", "1", "--csv", csv);
+        var csv = Path.Combine(at.Work, $"grace-{days}d.csv");
+        await at.Lhctl.SucceedAsync(at.Flow.ResellerKey, "license", "assign", "--pool", poolId, "--count", "1", "--csv", csv);
         return File.ReadAllLines(csv)[1].Split(',')[1];
     }
 
@@ -283,6 +284,7 @@ public sealed class VerifierExamplesTests(AgentBinaryFixture agent, VerifierExam
         var example = await fixture.ExampleAsync("csharp");
         Assert.True(example.Problem is null, example.Problem);
         var log = await fixture.CSharpPublishLogAsync();
+        output.WriteLine(log);
         // MSBuild's format for every warning, from the compiler, the trimmer and the AOT compiler alike.
         Assert.DoesNotMatch(@": warning [A-Z]+[0-9]+", log);
         Assert.Contains("LicenseHub.Tokens", log);

@@ -148,8 +148,9 @@ public static class VerifierExamples
         {
             arguments.Add($"-p:CppCompilerAndLinker={compiler}");
         }
+        var clock = Stopwatch.StartNew();
         var run = await DotnetAsync([.. arguments]);
-        var publishLog = $"dotnet publish {project} ({TokensPackage} {version})\n{run.StdOut}{run.StdErr}";
+        var publishLog = $"dotnet publish {project} ({TokensPackage} {version}), {clock.Elapsed.TotalSeconds:F0} s\n{run.StdOut}{run.StdErr}";
         var executable = Path.Combine(binary, "licensehub-verify");
         return run.ExitCode == 0 && File.Exists(executable)
             ? (VerifierExample.Ready("csharp", executable), publishLog)
