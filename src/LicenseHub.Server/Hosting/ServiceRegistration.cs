@@ -97,7 +97,8 @@ public static class ServiceRegistration
         // grpc.health.v1 answers from the last published result instead of querying the database on every
         // call: a load balancer probing often costs no database work, and the answer is at most
         // ReadinessPeriod old. /health/ready (HTTP) still checks live.
-        builder.Services.AddGrpcHealthChecks(o => o.UseHealthChecksCache = true).AddCheck<DatabaseHealthCheck>("database");
+        builder.Services.AddGrpcHealthChecks(o => o.UseHealthChecksCache = true).AddCheck<DatabaseHealthCheck>("database")
+            .AddCheck<LicenseHub.Server.Privacy.RetentionHealthCheck>("retention");
         builder.Services.Configure<HealthCheckPublisherOptions>(o =>
         {
             o.Delay = TimeSpan.Zero;

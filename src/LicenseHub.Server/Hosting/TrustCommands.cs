@@ -190,6 +190,8 @@ public static class TrustCommands
     }
 
     /// <summary>Builds the server's services (not its endpoints), brings the database up to date with the keys certified, and runs the action.</summary>
+    internal static Task<int> RunWithServicesAsync(Func<IServiceProvider, CancellationToken, Task> action, CancellationToken ct) => RunAsync(action, ct);
+
     private static async Task<int> RunAsync(Func<IServiceProvider, CancellationToken, Task> action, CancellationToken ct)
     {
         var builder = WebApplication.CreateBuilder();

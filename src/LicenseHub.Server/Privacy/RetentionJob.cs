@@ -10,12 +10,16 @@ using Microsoft.Extensions.Options;
 
 namespace LicenseHub.Server.Privacy;
 
-public sealed record RetentionRun(int CheckInsAggregated, int AggregateRows, int InstallationsReleased, int AuditEventsDeleted);
+/// <param name="Held">Why the run did not do all it would have (a clock it cannot trust, a mass release), or null.</param>
+public sealed record RetentionRun(int CheckInsAggregated, int AggregateRows, int InstallationsReleased, int AuditEventsDeleted, string? Held = null);
 
 /// <summary>
 /// Retention, running on its own: raw check-ins past the window become anonymous daily counts and are
 /// deleted; installations silent past their window are released; audit events past theirs are deleted
-/// behind a signed checkpoint. Each run logs counts only.
+/// behind a signed checkpoint. Each run logs counts only. It does not act on a time it cannot trust: a clock
+/// behind the newest stored time, or far ahead of it, holds the whole run; a run that would release a large share of
+/// all installations at once holds the release. Either waits for stored times to catch up or for an operator
+/// ('licensehub retention run --confirm'); readiness says so meanwhile.
 /// </summary>
 public sealed class RetentionJob(
     IServiceScopeFactory scopes,
@@ -43,7 +47,26 @@ public sealed class RetentionJob(
         } while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    public async Task<RetentionRun> RunOnceAsync(CancellationToken ct)
+    private volatile string? _held;
+
+    /// <summary>Why the last run held back, for readiness; null when it did everything.</summary>
+    public string? Held => _held;
+
+    public Task<RetentionRun> RunOnceAsync(CancellationToken ct) => RunOnceAsync(confirmed: false, ct);
+
+    /// <param name="confirmed">An operator confirmed this run: act even on a suspicious clock or a mass release.</param>
+    public async Task<RetentionRun> RunOnceAsync(bool confirmed, CancellationToken ct)
+    {
+        var run = await RunCoreAsync(confirmed, ct);
+        _held = run.Held;
+        if (run.Held is not null)
+        {
+            logger.LogWarning("Retention held back: {Reason}. It resumes by itself when this clears, or run 'licensehub retention run --confirm'", run.Held);
+        }
+        return run;
+    }
+
+    private async Task<RetentionRun> RunCoreAsync(bool confirmed, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LicenseHubDbContext>();
@@ -54,6 +77,11 @@ public sealed class RetentionJob(
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         // Several replicas run this job: one at a time, so no old check-in is counted twice.
         await DatabaseLocks.RetentionAsync(db, ct);
+
+        if (!confirmed && await UntrustedClockAsync(db, now, o, ct) is { } clockProblem)
+        {
+            return new RetentionRun(0, 0, 0, 0, clockProblem);
+        }
 
         // 1. Check-ins past the window → anonymous daily counts (no ids), then deleted.
         var checkInCutoff = now - o.CheckInWindow;
@@ -81,8 +109,19 @@ public sealed class RetentionJob(
 
         // 2. Installations silent past their window: released, fingerprint gone with the row.
         var silentCutoff = now - o.SilentInstallationWindow;
-        await db.CheckIns.Where(c => db.Installations.Any(i => i.Id == c.InstallationId && i.LastCheckInAt < silentCutoff)).ExecuteDeleteAsync(ct);
-        var released = await db.Installations.Where(i => i.LastCheckInAt < silentCutoff).ExecuteDeleteAsync(ct);
+        var released = 0;
+        string? held = null;
+        var silent = await db.Installations.CountAsync(i => i.LastCheckInAt < silentCutoff, ct);
+        var all = silent == 0 ? 0 : await db.Installations.CountAsync(ct);
+        if (!confirmed && silent > o.ReleaseConfirmationMinimum && silent > all * o.MaxReleaseShare)
+        {
+            held = $"it would release {silent} of {all} installations at once (more than {o.MaxReleaseShare:P0}); is the clock right?";
+        }
+        else if (silent > 0)
+        {
+            await db.CheckIns.Where(c => db.Installations.Any(i => i.Id == c.InstallationId && i.LastCheckInAt < silentCutoff)).ExecuteDeleteAsync(ct);
+            released = await db.Installations.Where(i => i.LastCheckInAt < silentCutoff).ExecuteDeleteAsync(ct);
+        }
 
         // 3. Audit events past their window, behind a signed checkpoint so the rest still verifies.
         var auditCutoff = now - o.AuditWindow;
@@ -105,10 +144,41 @@ public sealed class RetentionJob(
         }
         await transaction.CommitAsync(ct);
 
-        var run = new RetentionRun(aggregated, groups.Count, released, auditDeleted);
+        var run = new RetentionRun(aggregated, groups.Count, released, auditDeleted, held);
         logger.LogInformation(
             "Retention run: {CheckIns} check-ins rolled into {Aggregates} anonymous daily counts and deleted, {Installations} silent installations released, {AuditEvents} audit events deleted",
             run.CheckInsAggregated, run.AggregateRows, run.InstallationsReleased, run.AuditEventsDeleted);
         return run;
     }
+
+    /// <summary>The newest stored time against the clock: behind it, or too far ahead of it, the clock is not trusted.</summary>
+    private static async Task<string?> UntrustedClockAsync(LicenseHubDbContext db, DateTimeOffset now, RetentionOptions o, CancellationToken ct)
+    {
+        var lastCheckIn = await db.Installations.MaxAsync(i => (DateTimeOffset?)i.LastCheckInAt, ct);
+        var lastEvent = await db.AuditEvents.OrderByDescending(e => e.Sequence).Select(e => (DateTimeOffset?)e.At).FirstOrDefaultAsync(ct);
+        var newest = lastCheckIn > lastEvent || lastEvent is null ? lastCheckIn : lastEvent;
+        if (newest is not { } stored)
+        {
+            return null;
+        }
+        if (now < stored - LicenseHub.Server.Operations.ClockExtensions.StoredTimeTolerance)
+        {
+            return $"the clock ({now:u}) is behind the newest stored time ({stored:u})";
+        }
+        if (now - stored > o.ClockJumpLimit)
+        {
+            return $"the clock ({now:u}) is {(now - stored).TotalDays:F0} days ahead of the newest stored time ({stored:u}); a clock that jumped would release every installation";
+        }
+        return null;
+    }
+}
+
+/// <summary>Degraded (still serving) while retention holds back on a clock it cannot trust or a mass release.</summary>
+public sealed class RetentionHealthCheck(RetentionJob job) : Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
+{
+    public Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(
+        Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(job.Held is { } held
+            ? Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Degraded("retention held back: " + held)
+            : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
 }
