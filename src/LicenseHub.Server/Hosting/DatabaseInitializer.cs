@@ -71,13 +71,22 @@ public sealed class DatabaseInitializer(
         var directory = options.Value.ResolveDataDirectory();
         var path = Path.Combine(directory, VendorKeyFileName);
         await OwnerOnlyFile.WriteAsync(path, issued + "\n", cancellationToken);
-        // Deliberately the console, not the logger: log sinks must never receive a secret.
+        // Deliberately the console, not the logger: log sinks must never receive a secret. And only a terminal: under
+        // systemd standard output is the journal, which keeps it for good; there the key is only in the file.
         Console.WriteLine();
-        Console.WriteLine("  First start: created the vendor admin API key. It is shown only this once:");
-        Console.WriteLine();
-        Console.WriteLine($"    {issued}");
-        Console.WriteLine();
-        Console.WriteLine($"  It is also in {path} (permissions 0600). Store it safely, then delete that file.");
+        if (Console.IsOutputRedirected)
+        {
+            Console.WriteLine($"  First start: created the vendor admin API key. It is in {path} (permissions 0600), not shown here because");
+            Console.WriteLine("  standard output is not a terminal. Store it safely, then delete that file.");
+        }
+        else
+        {
+            Console.WriteLine("  First start: created the vendor admin API key. It is shown only this once:");
+            Console.WriteLine();
+            Console.WriteLine($"    {issued}");
+            Console.WriteLine();
+            Console.WriteLine($"  It is also in {path} (permissions 0600). Store it safely, then delete that file.");
+        }
         Console.WriteLine();
         logger.LogInformation("Created the vendor admin API key on first start; written to {Path}", path);
     }
