@@ -159,3 +159,33 @@ public sealed class LostDatabaseTests
         Assert.True(File.Exists(Path.Combine(data, "licensehub.db")));
     }
 }
+
+/// <summary>A restore cannot swap the database under a running server, not even with --force.</summary>
+public sealed class RestoreWhileRunningTests
+{
+    [Fact]
+    public async Task Restore_OntoARunningServer_IsRefused_AndLeavesNoTemporaryFiles()
+    {
+        using var work = new TempDirectory("restore-running");
+        var data = work.Combine("data");
+        var keyFile = work.Combine("backup.key");
+        var backup = work.Combine("lh.lhbackup");
+        await using var server = await ServerProcess.StartAsync(data);
+        Assert.Equal(0, (await server.RunCommandAsync("backup-key", keyFile)).ExitCode);
+        Assert.Equal(0, (await server.RunCommandAsync("backup", "--output", backup, "--key-file", keyFile)).ExitCode);
+
+        var restore = await server.RunCommandAsync("restore", "--input", backup, "--key-file", keyFile, "--force");
+
+        Assert.Equal(1, restore.ExitCode);
+        Assert.Contains("server is running", restore.StdErr);
+        Assert.Empty(Directory.EnumerateFiles(data, "*.tmp").Concat(Directory.EnumerateFiles(data, "*.before-restore-*")));
+        await server.StopAsync();
+        var after = await server.RunCommandAsync("restore", "--input", backup, "--key-file", keyFile, "--force");
+        Assert.True(after.ExitCode == 0, after.StdErr);
+
+        // And a second server on the same database is refused.
+        await using var first = await ServerProcess.StartAsync(data);
+        var second = await Assert.ThrowsAnyAsync<Exception>(() => ServerProcess.StartAsync(data));
+        Assert.Contains("Another process uses the database", second.Message);
+    }
+}

@@ -45,6 +45,8 @@ public sealed class DatabaseInitializer(
 
     private async Task InitializeAsync(CancellationToken cancellationToken)
     {
+        // SQLite: take the database's lock before touching it; a second server or a running restore refuses this start.
+        _ = services.GetService<HeldDatabaseLock>();
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LicenseHubDbContext>();
         RefuseLostDatabase(db, options.Value);
