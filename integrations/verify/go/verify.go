@@ -22,7 +22,7 @@ import (
 
 const (
 	certificateType = "lh-key-certificate+jwt"
-	clockTolerance  = 60 // seconds of clock drift between the license server and this machine
+	clockTolerance  = 300 // seconds of clock drift between the license server and this machine
 )
 
 var licenseTypes = map[string]bool{"lh-license+jwt": true, "lh-offline-license+jwt": true}

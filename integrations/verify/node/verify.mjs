@@ -12,7 +12,7 @@ import { calculateJwkThumbprint, compactVerify, createLocalJWKSet, decodeProtect
 
 const LICENSE_TYPES = ['lh-license+jwt', 'lh-offline-license+jwt'];
 const CERTIFICATE_TYPE = 'lh-key-certificate+jwt';
-const CLOCK_TOLERANCE = 60; // seconds of clock drift between the license server and this machine
+const CLOCK_TOLERANCE = 300; // seconds of clock drift between the license server and this machine
 
 class NotLicensed extends Error {}
 

@@ -18,7 +18,7 @@ import jwt
 
 LICENSE_TYPES = ("lh-license+jwt", "lh-offline-license+jwt")
 CERTIFICATE_TYPE = "lh-key-certificate+jwt"
-CLOCK_TOLERANCE = 60  # seconds of clock drift between the license server and this machine
+CLOCK_TOLERANCE = 300  # seconds of clock drift between the license server and this machine
 
 
 class NotLicensed(Exception):

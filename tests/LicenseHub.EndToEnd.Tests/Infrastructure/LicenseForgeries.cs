@@ -256,7 +256,7 @@ public static class OwnRootLicenses
             Case("license end (lex) passed while inside the offline grace",
                 License(Signed(expired with { OfflineGraceSeconds = 86400, LicenseExpiresAt = now.AddMinutes(-10) }))),
             Case("not valid before (nbf) ten minutes ahead", License(Signed(claims with { NotBefore = now.AddMinutes(10) }))),
-            Case("issued before its key's certified period", License(Signed(claims with { IssuedAt = now.AddDays(-30).AddMinutes(-2) }))),
+            Case("issued before its key's certified period", License(Signed(claims with { IssuedAt = now.AddDays(-30).AddMinutes(-6) }))),
             Case("issued after its key's certified period", License(Signed(claims with { IssuedAt = now.AddDays(30).AddMinutes(1) }))),
             Case("another product", License(Signed(claims with { Product = "mail" }))),
             Case("bound to another machine", License(Signed(claims with { Fingerprint = Fingerprints.Compute(salt, "0123456789abcdef0123456789abcdef") }))),
