@@ -140,6 +140,7 @@ public sealed class Installation
     /// <item>The previous ticket while the last one never came back: the answer that carried it was lost, or
     /// this is an immediate retry: fine, without an alarm; the previous one stays, so a second loss is fine too.</item>
     /// <item>No ticket from an agent that never sent one: an agent that does not know tickets, never suspected.</item>
+    /// <item>Whatever is presented while no ticket is held here: tickets start again.</item>
     /// <item>Anything else (an older ticket, an unknown one, none from an agent that sent them): another machine
     /// holds this installation's state. The installation is suspected from <paramref name="now"/> on.</item>
     /// </list>
@@ -161,7 +162,10 @@ public sealed class Installation
         var current = presentedHash is not null && Same(presentedHash, CheckInTicketHash);
         var retried = !current && presentedHash is not null && !CheckInTicketPresented && Same(presentedHash, PreviousCheckInTicketHash);
         var unaware = presentedHash is null && !PresentsTickets;
-        if (!current && !retried && !unaware)
+        // No ticket held here (an installation from before tickets, or one whose tickets an operator reset after
+        // restoring a backup): tickets start again with this check-in.
+        var startOver = CheckInTicketHash is null;
+        if (!current && !retried && !unaware && !startOver)
         {
             CloneSuspectedAt = now;
             return ValidationCode.CloneSuspected;

@@ -121,6 +121,19 @@ public sealed class CheckInTicketTests
     }
 
     [Fact]
+    public void PresentTicket_NoTicketHeldHere_StartsOver_AndACopyIsNoticedAfterwards()
+    {
+        var copies = new Copies("a", "b");
+        copies.CheckIn("a");
+        // An operator reset the tickets (after restoring a backup older than these check-ins).
+        copies.Installation.RestoreTicketState(copies.Installation.TicketState() with { Current = null, Previous = null, CurrentPresented = false });
+
+        Assert.Equal(ValidationCode.Valid, copies.CheckIn("a"));
+        Assert.Equal(ValidationCode.Valid, copies.CheckIn("a"));
+        Assert.Equal(ValidationCode.CloneSuspected, copies.CheckIn("b"));
+    }
+
+    [Fact]
     public void PresentTicket_FromAnotherMachine_LeavesTheTicketsAlone()
     {
         var copies = new Copies("a", "b");
