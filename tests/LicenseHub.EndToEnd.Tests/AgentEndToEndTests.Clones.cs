@@ -12,27 +12,26 @@ public sealed partial class AgentEndToEndTests
     public async Task RunOnce_TwoMachinesSharingOneCopiedState_AreBothToldCloneSuspected_AndTheResellerSeesAndResolvesIt()
     {
         var (licenseId, key) = await fixture.NewLicenseAsync();
-        var trust = await TrustAnchorFileAsync("clones");
         var original = Machine("clone-original");
-        await original.SucceedAsync("activate", key, "--server", fixture.Server.GrpcUrl, "--product", Product, "--trust", trust);
+        await Activate(original, key, fixture.Server);
         Assert.True(original.ReadState().ContainsKey("check_in_ticket"), "activation stores the ticket for the first check-in");
         var copy = original.CopyTo("clone-copy");
         _machines.Add(copy);
 
         // First interval: both check in and are licensed (to the server the copy looks like a retry).
-        Assert.Contains("checked in: licensed until ", (await original.SucceedAsync("run", "--once", "--trust", trust)).StdErr);
-        Assert.Contains("checked in: licensed until ", (await copy.SucceedAsync("run", "--once", "--trust", trust)).StdErr);
+        Assert.Contains("checked in: licensed until ", (await original.SucceedAsync("run", "--once")).StdErr);
+        Assert.Contains("checked in: licensed until ", (await copy.SucceedAsync("run", "--once")).StdErr);
 
         // Second interval: noticed, and both are told.
         foreach (var machine in new[] { original, copy })
         {
-            var refused = await machine.ExpectAsync(1, "run", "--once", "--trust", trust);
+            var refused = await machine.ExpectAsync(1, "run", "--once");
             Assert.Contains($"not licensed: the license server at {fixture.Server.GrpcUrl} noticed this installation running on more than one machine",
                 refused.StdErr);
             Assert.Contains("Ask your reseller to release it or to re-activate it", refused.StdErr);
-            var check = await machine.ExpectAsync(1, "check", "--trust", trust);
+            var check = await machine.ExpectAsync(1, "check");
             Assert.Contains("the server answered CLONE_SUSPECTED: This installation is in use on more than one machine", check.StdErr);
-            var status = await machine.ExpectAsync(1, "status", "--trust", trust);
+            var status = await machine.ExpectAsync(1, "status");
             Assert.Contains("(CLONE_SUSPECTED)", status.StdOut);
             Assert.False(machine.ReadState().ContainsKey("token"), "The refused token must be dropped from the state.");
         }
@@ -45,12 +44,12 @@ public sealed partial class AgentEndToEndTests
         // The reseller re-activates it: both copies' credential stops working; the genuine machine takes it over with the key.
         var resolved = await fixture.Lhctl.SucceedAsync(fixture.Flow.ResellerKey, "license", "resolve-clone", licenseId, "--installation", installationId);
         Assert.Contains($"Installation {installationId} is re-activated", resolved.StdOut);
-        Assert.Contains("check-in refused", (await copy.ExpectAsync(1, "run", "--once", "--trust", trust)).StdErr);
-        await original.SucceedAsync("activate", key, "--server", fixture.Server.GrpcUrl, "--product", Product, "--trust", trust);
+        Assert.Contains("check-in refused", (await copy.ExpectAsync(1, "run", "--once")).StdErr);
+        await original.SucceedAsync("activate", key, "--server", fixture.Server.GrpcUrl, "--product", Product);
         Assert.Equal(installationId, original.ReadState()["installation_id"]!.GetValue<string>());
-        await original.SucceedAsync("run", "--once", "--trust", trust);
-        await original.SucceedAsync("run", "--once", "--trust", trust);
-        await copy.ExpectAsync(1, "run", "--once", "--trust", trust);
+        await original.SucceedAsync("run", "--once");
+        await original.SucceedAsync("run", "--once");
+        await copy.ExpectAsync(1, "run", "--once");
         Assert.DoesNotContain("CLONE SUSPECTED", (await fixture.Lhctl.SucceedAsync(fixture.Flow.ResellerKey, "license", "show", licenseId)).StdOut);
     }
 
@@ -58,30 +57,20 @@ public sealed partial class AgentEndToEndTests
     public async Task RunOnce_AnswerThatNeverReachedTheState_IsNoAlarm()
     {
         var (licenseId, key) = await fixture.NewLicenseAsync();
-        var trust = await TrustAnchorFileAsync("dropped");
         var machine = Machine("dropped-answer");
-        await machine.SucceedAsync("activate", key, "--server", fixture.Server.GrpcUrl, "--product", Product, "--trust", trust);
+        await machine.SucceedAsync("activate", key, "--server", fixture.Server.GrpcUrl, "--product", Product);
 
         // The server answers, but the answer is lost before the agent keeps it: the state is as before the check-in.
         var before = File.ReadAllText(machine.StatePath);
-        await machine.SucceedAsync("run", "--once", "--trust", trust);
+        await machine.SucceedAsync("run", "--once");
         Assert.NotEqual(before, File.ReadAllText(machine.StatePath));
         File.WriteAllText(machine.StatePath, before);
 
         for (var i = 0; i < 3; i++)
         {
-            Assert.Contains("checked in: licensed until ", (await machine.SucceedAsync("run", "--once", "--trust", trust)).StdErr);
+            Assert.Contains("checked in: licensed until ", (await machine.SucceedAsync("run", "--once")).StdErr);
         }
-        await machine.SucceedAsync("check", "--trust", trust);
+        await machine.SucceedAsync("check");
         Assert.DoesNotContain("CLONE SUSPECTED", (await fixture.Lhctl.SucceedAsync(fixture.Flow.ResellerKey, "license", "show", licenseId)).StdOut);
-    }
-
-    /// <summary>The vendor's trust anchor as lh-agent is given it: exported from the server into a file.</summary>
-    private async Task<string> TrustAnchorFileAsync(string purpose)
-    {
-        var directory = WorkDirectory("trust-" + purpose);
-        var path = directory.Combine("trust.json");
-        await File.WriteAllTextAsync(path, await fixture.Server.ExportTrustAnchorAsync());
-        return path;
     }
 }

@@ -38,14 +38,20 @@ public sealed class AgentMachine : IDisposable
     }
 
     /// <summary>
-    /// A second machine running a copy of this one's disk, as a cloned VM would: the same machine id and a copy of
-    /// the state file as it is now.
+    /// A second machine running a copy of this one's disk, as a cloned VM would: the same machine id, and copies of
+    /// the state file, the license file and the trust anchor as they are now.
     /// </summary>
     public AgentMachine CopyTo(string name)
     {
         var copy = new AgentMachine(_executable, name, MachineId);
         System.IO.Directory.CreateDirectory(Path.GetDirectoryName(copy.StatePath)!);
-        File.Copy(StatePath, copy.StatePath);
+        foreach (var (from, to) in new[] { (StatePath, copy.StatePath), (LicenseFile, copy.LicenseFile), (TrustFile, copy.TrustFile) })
+        {
+            if (File.Exists(from))
+            {
+                File.Copy(from, to);
+            }
+        }
         return copy;
     }
 
