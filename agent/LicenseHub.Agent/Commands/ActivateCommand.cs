@@ -168,6 +168,7 @@ internal static class ActivateCommand
             ProductVersion = version,
             InstallationId = hasCredential ? response.InstallationId : null,
             InstallationSecret = hasCredential ? secret : null,
+            CheckInTicket = hasCredential && response.CheckInTicket.Length > 0 ? response.CheckInTicket : null,
             LicenseId = response.LicenseId.Length > 0 ? response.LicenseId : claims.LicenseId,
             Salt = Base64Url.Encode(salt),
             TelemetryLevel = level,

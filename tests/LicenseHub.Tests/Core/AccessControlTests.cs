@@ -34,6 +34,8 @@ public sealed class AccessControlTests : IDisposable
             ("RenewLicense", id => async () => await client.RenewLicenseAsync(new LicenseActionRequest { LicenseId = id })),
             ("ReleaseInstallation", id => async () => await client.ReleaseInstallationAsync(
                 new ReleaseInstallationRequest { LicenseId = id, InstallationId = Guid.NewGuid().ToString() })),
+            ("ResolveClonedInstallation", id => async () => await client.ResolveClonedInstallationAsync(
+                new ResolveClonedInstallationRequest { LicenseId = id, InstallationId = Guid.NewGuid().ToString() })),
         };
         foreach (var (name, call) in calls)
         {

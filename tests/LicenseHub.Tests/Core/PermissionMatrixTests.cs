@@ -81,6 +81,7 @@ public sealed class PermissionMatrixTests : IAsyncLifetime
         ["ResellerService/RevokeLicense"] = Roles.Buyers,
         ["ResellerService/RenewLicense"] = Roles.Buyers,
         ["ResellerService/ReleaseInstallation"] = Roles.Buyers,
+        ["ResellerService/ResolveClonedInstallation"] = Roles.Buyers,
         ["ResellerService/CreateOfflineLicense"] = Roles.Buyers,
         ["ResellerService/ListApiKeys"] = Roles.Resellers,
         ["ResellerService/ExportMyData"] = Roles.Resellers,

@@ -14,7 +14,8 @@ public sealed class LicenseDetailModel(LicenseService licenses, OfflineLicenseSe
     public DateTimeOffset Now { get; private set; }
 
     [FromQuery(Name = "confirm")] public string? Confirm { get; set; }
-    [BindProperty(Name = "installation_id")] [FromQuery(Name = "installation")] public string? Installation { get; set; }
+    /// <summary>The installation a release or re-activation is for: from the confirmation link (?installation=), then posted back.</summary>
+    [BindProperty(Name = "installation_id")] public string? Installation { get; set; }
     [BindProperty(Name = "activation_request")] public string? ActivationRequest { get; set; }
     public string? OfflineLicense { get; private set; }
 
@@ -25,12 +26,14 @@ public sealed class LicenseDetailModel(LicenseService licenses, OfflineLicenseSe
         "Revoke" => "revoke it",
         "Renew" => "renew it",
         "Release" => "release the server",
+        "ResolveClone" => "re-activate it",
         _ => "",
     };
 
     public string ConfirmHeading => Confirm switch
     {
         "Release" => "Release this server?",
+        "ResolveClone" => "Re-activate this server?",
         _ => $"{Confirm} this license?",
     };
 
@@ -41,12 +44,17 @@ public sealed class LicenseDetailModel(LicenseService licenses, OfflineLicenseSe
         "Revoke" => "Revoking is permanent: the license stops working at the servers' next check-in and cannot be resumed or renewed. The pool is not refunded.",
         "Renew" => $"The expiry moves forward by the plan's term ({View.Plan.TermDays} days).",
         "Release" => $"The server loses this license so it can move to a new one. This uses one transfer ({View.License.TransfersUsed} of {View.Plan.TransferBudget} used so far).",
+        "ResolveClone" => "The suspicion ends and the credential every copy of this installation holds stops working. Then activate the genuine "
+            + "machine again with 'lh-agent activate' and the license key: it takes the installation over, and the copies stay refused. "
+            + "This uses no transfer.",
         _ => "",
     };
 
-    public async Task OnGetAsync(string id, CancellationToken ct)
+    public async Task OnGetAsync(string id, [FromQuery(Name = "installation")] string? installation, CancellationToken ct)
     {
-        if (Confirm is not ("Suspend" or "Resume" or "Revoke" or "Renew" or "Release"))
+        // A property bound for POST is not bound on GET: the confirmation link names the installation in the query.
+        Installation = installation;
+        if (Confirm is not ("Suspend" or "Resume" or "Revoke" or "Renew" or "Release" or "ResolveClone"))
         {
             Confirm = null;
         }
@@ -74,6 +82,10 @@ public sealed class LicenseDetailModel(LicenseService licenses, OfflineLicenseSe
         ActAsync(id, () => licenses.ReleaseInstallationAsync(Caller, id, Installation, ct), "The server was released; the license can be activated on a new one.", ct);
 
     [Requires(Permission.ResellerManageLicenses)]
+    public Task<IActionResult> OnPostResolveCloneAsync(string id, CancellationToken ct) =>
+        ActAsync(id, () => licenses.ResolveClonedInstallationAsync(Caller, id, Installation, ct), "The server was re-activated: its copies are refused. Activate the genuine machine again with 'lh-agent activate' and the license key.", ct);
+
+    [Requires(Permission.ResellerManageLicenses)]
     public async Task<IActionResult> OnPostOfflineAsync(string id, CancellationToken ct)
     {
         await TryAsync(async () => (OfflineLicense, _) = await offline.CreateAsync(Caller, id, ActivationRequest, ct));
@@ -82,7 +94,7 @@ public sealed class LicenseDetailModel(LicenseService licenses, OfflineLicenseSe
         return Page();
     }
 
-    private async Task<IActionResult> ActAsync(string id, Func<Task<LicenseView>> action, string notice, CancellationToken ct)
+    private async Task<IActionResult> ActAsync(string id, Func<Task> action, string notice, CancellationToken ct)
     {
         if (await TryAsync(action))
         {
