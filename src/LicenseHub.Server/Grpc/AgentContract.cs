@@ -48,6 +48,9 @@ public static class AgentContract
             basic.CpuCores == 0 ? null : basic.CpuCores);
     }
 
+    /// <summary>Refuses fields outside the contract on requests that carry no report (Deactivate, GetJwks).</summary>
+    public static void RefuseUnknownFields(Validator v, IMessage request) => RefuseUnknownFields(v, request, null);
+
     /// <summary>
     /// Protobuf keeps fields it does not know; re-encoding only the known fields and comparing sizes
     /// reveals them, so a newer or hostile client cannot slip extra data past the contract.

@@ -57,12 +57,18 @@ public sealed class AgentGrpcService(AgentLicensing licensing, SigningKeyStore k
         var v = new Validator();
         var installationId = v.Id("installation_id", request.InstallationId);
         var secret = v.Text("installation_secret", request.InstallationSecret, 64);
+        AgentContract.RefuseUnknownFields(v, request);
         v.ThrowIfInvalid();
         return new DeactivateResponse { Deleted = await licensing.DeactivateAsync(installationId, secret, context.CancellationToken) };
     }
 
-    public override async Task<GetJwksResponse> GetJwks(GetJwksRequest request, ServerCallContext context) =>
-        new() { JwksJson = await keys.GetJwksJsonAsync(context.CancellationToken) };
+    public override async Task<GetJwksResponse> GetJwks(GetJwksRequest request, ServerCallContext context)
+    {
+        var v = new Validator();
+        AgentContract.RefuseUnknownFields(v, request);
+        v.ThrowIfInvalid();
+        return new() { JwksJson = await keys.GetJwksJsonAsync(context.CancellationToken) };
+    }
 
     // The address is a rate-limiter key in memory only; it is never stored or logged.
     private static string SourceOf(ServerCallContext context) =>

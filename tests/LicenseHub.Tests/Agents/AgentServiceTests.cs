@@ -320,3 +320,37 @@ public sealed class AgentServiceTests : IDisposable
         return stream.ToArray();
     }
 }
+
+/// <summary>Every agent RPC refuses protobuf fields outside its contract, also those that carry no report.</summary>
+public sealed class AgentContractTests : IDisposable
+{
+    private readonly LicenseHubFactory _factory = new();
+
+    public void Dispose() => _factory.Dispose();
+
+    private AgentService.AgentServiceClient Agent => new(_factory.Channel);
+
+    /// <summary>The request with field 15 (unknown to it) carrying a host name, as a hostile or newer client could send.</summary>
+    private static T WithUnknownField<T>(T request) where T : IMessage<T>, new()
+    {
+        var extra = new byte[] { (15 << 3) | 2, 8 }.Concat("web01.lan"u8.ToArray()[..8]).ToArray();
+        var parser = new MessageParser<T>(() => new T());
+        return parser.ParseFrom(request.ToByteArray().Concat(extra).ToArray());
+    }
+
+    [Fact]
+    public async Task Deactivate_WithAFieldOutsideTheContract_IsInvalidArgument()
+    {
+        var request = WithUnknownField(new DeactivateRequest { InstallationId = Guid.NewGuid().ToString(), InstallationSecret = "secret" });
+        Assert.NotEqual(new DeactivateRequest { InstallationId = request.InstallationId, InstallationSecret = "secret" }.CalculateSize(), request.CalculateSize());
+
+        await RpcAssert.InvalidField("request", () => Agent.DeactivateAsync(request));
+    }
+
+    [Fact]
+    public async Task GetJwks_WithAFieldOutsideTheContract_IsInvalidArgument()
+    {
+        await RpcAssert.InvalidField("request", () => Agent.GetJwksAsync(WithUnknownField(new GetJwksRequest())));
+        Assert.NotEmpty((await Agent.GetJwksAsync(new GetJwksRequest())).JwksJson);
+    }
+}
