@@ -30,7 +30,11 @@ public sealed partial class Validator
         }
     }
 
-    /// <summary>Required text of bounded length without control characters; returns it trimmed.</summary>
+    /// <summary>
+    /// Required text of bounded length without control or invisible formatting characters (bidi overrides such as
+    /// U+202E, zero-width characters, byte-order marks: Unicode category Cf) or unpaired surrogates; returns it trimmed.
+    /// Such characters make what an operator reads differ from what is stored.
+    /// </summary>
     public string Text(string field, string? value, int maxLength, int minLength = 1)
     {
         var trimmed = (value ?? "").Trim();
@@ -45,6 +49,10 @@ public sealed partial class Validator
         else if (trimmed.Any(char.IsControl))
         {
             Fail(field, "must not contain control characters");
+        }
+        else if (HasInvisibleOrBrokenCharacters(trimmed))
+        {
+            Fail(field, "must not contain invisible formatting characters (bidi controls, zero-width characters) or broken Unicode");
         }
         return trimmed;
     }
@@ -135,4 +143,22 @@ public sealed partial class Validator
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]*$")]
     private static partial Regex SlugPattern();
+
+    private static bool HasInvisibleOrBrokenCharacters(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+                continue;
+            }
+            if (char.IsSurrogate(c) || System.Globalization.CharUnicodeInfo.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 }
