@@ -76,7 +76,7 @@ public sealed partial record AgentReport(
         }
         else if (!VersionPattern().IsMatch(text) || PersonalDataPatterns.Find(text).Count > 0)
         {
-            v.Fail(field, "must be a version such as 1.4.2 or 2.0.0-rc.1");
+            v.Fail(field, "must be a version MAJOR.MINOR.PATCH with an optional short pre-release, such as 1.4.2 or 2.0.0-rc.1 (no build metadata)");
         }
         return text;
     }
@@ -87,7 +87,8 @@ public sealed partial record AgentReport(
     [GeneratedRegex(@"^\d{1,4}\.\d{1,4}$")]
     private static partial Regex OsVersionPattern();
 
-    // Semantic-version-like: digits and dots, optional pre-release/build of [0-9A-Za-z.-+].
-    [GeneratedRegex(@"^v?\d{1,6}(\.\d{1,6}){0,3}([-+][0-9A-Za-z.-]{1,20})?$")]
+    // MAJOR.MINOR.PATCH and an optional short pre-release of [0-9A-Za-z.-]; no build metadata, which carried free text
+    // into end-user tables.
+    [GeneratedRegex(@"^\d{1,6}\.\d{1,6}\.\d{1,6}(-[0-9A-Za-z.-]{1,16})?$")]
     private static partial Regex VersionPattern();
 }

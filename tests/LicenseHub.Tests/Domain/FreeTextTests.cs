@@ -68,3 +68,39 @@ public sealed class FreeTextRpcTests : IDisposable
         Assert.Equal(0, _factory.WithDb(db => db.Resellers.Count()));
     }
 }
+
+/// <summary>Versions are MAJOR.MINOR.PATCH with an optional short pre-release: nothing that can carry text into end-user tables.</summary>
+public sealed class VersionTests
+{
+    private static bool Accepted(string version)
+    {
+        var v = new Validator();
+        LicenseHub.Domain.Installations.AgentReport.Validate(v, new string('a', 64), version, "0.1.0", LicenseHub.Domain.Installations.TelemetryLevel.Required);
+        return v.Violations.Count == 0;
+    }
+
+    [Theory]
+    [InlineData("1.4.2")]
+    [InlineData("0.0.0")]
+    [InlineData("2.0.0-rc.1")]
+    [InlineData("10.20.30-beta-2")]
+    public void Strict_Versions_AreAccepted(string version) => Assert.True(Accepted(version));
+
+    [Theory]
+    [InlineData("1.4.2+build.jane.doe")]
+    [InlineData("1.4.2+20261202")]
+    [InlineData("v1.4.2")]
+    [InlineData("1.4")]
+    [InlineData("1.4.2.7")]
+    [InlineData("1.4.2-customer-acme-hosting-gmbh")]
+    public void Versions_WithBuildMetadataOrOtherShapes_AreRefused(string version) => Assert.False(Accepted(version));
+
+    [Fact]
+    // Realistic shapes: ten digits with dots also read as a phone number, and "b.bc" as a host name, which the
+    // personal-data filter refuses on purpose.
+    public void Versions_FollowingTheGrammar_AreAcceptedAndNothingElse()
+    {
+        Gen.Select(Gen.Int[0, 99], Gen.Int[0, 99], Gen.Int[0, 99], Gen.Select(Gen.Int[0, 4], Gen.Int[0, 99]).Select((k, n) => k switch { 0 => "", 1 => $"rc.{n}", 2 => $"beta.{n}", 3 => $"alpha-{n}", _ => $"pre{n}" })).Sample((a, b, c, pre) =>
+            Accepted(pre.Length == 0 ? $"{a}.{b}.{c}" : $"{a}.{b}.{c}-{pre}") && !Accepted($"{a}.{b}.{c}+{(pre.Length == 0 ? "x" : pre)}"), iter: 2000);
+    }
+}
