@@ -96,8 +96,17 @@ public sealed class LicenseFile
         }
     }
 
+    // The '+' of "lh-license+jwt" as itself, not \u002B: the file is read by people too.
+    private static readonly JsonSerializerOptions s_writeOptions = new()
+    {
+        TypeInfoResolver = TokensIndentedJsonContext.Default,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     /// <summary>Indented JSON with the member names above.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, TokensIndentedJsonContext.Default.LicenseFile);
+    public string ToJson() => JsonSerializer.Serialize(this, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<LicenseFile>)s_writeOptions.GetTypeInfo(typeof(LicenseFile)));
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, WriteIndented = true)]
