@@ -1,6 +1,7 @@
 using System.Text;
 using LicenseHub.Data;
 using LicenseHub.Domain.Audit;
+using LicenseHub.Domain.Pools;
 using LicenseHub.Domain.Privacy;
 using LicenseHub.Server.Persistence;
 using LicenseHub.Server.Operations;
@@ -10,7 +11,8 @@ using Microsoft.Extensions.Options;
 
 namespace LicenseHub.Server.Privacy;
 
-public sealed record RetentionRun(int CheckInsAggregated, int AggregateRows, int InstallationsReleased, int AuditEventsDeleted);
+public sealed record RetentionRun(int CheckInsAggregated, int AggregateRows, int InstallationsReleased, int AuditEventsDeleted,
+    int AssignmentKeysErased = 0);
 
 /// <summary>
 /// Retention, running on its own: raw check-ins past the window become anonymous daily counts and are
@@ -103,12 +105,17 @@ public sealed class RetentionJob(
             await db.SaveChangesAsync(ct);
             auditDeleted = await db.AuditEvents.Where(e => e.Sequence <= lastOld.Sequence).ExecuteDeleteAsync(ct);
         }
+        // 4. Keys kept for replaying an assignment, past their 24 hours: erased with their assignments.
+        var replayCutoff = now - AssignmentReplay.Window;
+        var keysErased = await db.AssignmentReplayKeys
+            .Where(k => db.AssignmentReplays.Any(r => r.Id == k.AssignmentReplayId && r.CreatedAt <= replayCutoff)).ExecuteDeleteAsync(ct);
+        await db.AssignmentReplays.Where(r => r.CreatedAt <= replayCutoff).ExecuteDeleteAsync(ct);
         await transaction.CommitAsync(ct);
 
-        var run = new RetentionRun(aggregated, groups.Count, released, auditDeleted);
+        var run = new RetentionRun(aggregated, groups.Count, released, auditDeleted, keysErased);
         logger.LogInformation(
-            "Retention run: {CheckIns} check-ins rolled into {Aggregates} anonymous daily counts and deleted, {Installations} silent installations released, {AuditEvents} audit events deleted",
-            run.CheckInsAggregated, run.AggregateRows, run.InstallationsReleased, run.AuditEventsDeleted);
+            "Retention run: {CheckIns} check-ins rolled into {Aggregates} anonymous daily counts and deleted, {Installations} silent installations released, {AuditEvents} audit events deleted, {AssignmentKeys} kept assignment keys erased",
+            run.CheckInsAggregated, run.AggregateRows, run.InstallationsReleased, run.AuditEventsDeleted, run.AssignmentKeysErased);
         return run;
     }
 }
