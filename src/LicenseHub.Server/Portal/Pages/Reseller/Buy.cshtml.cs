@@ -3,6 +3,7 @@ using LicenseHub.Domain.Catalog;
 using LicenseHub.Domain.Pools;
 using LicenseHub.Domain.Pricing;
 using LicenseHub.Server.Catalog;
+using LicenseHub.Server.Persistence;
 using LicenseHub.Server.Pools;
 using Microsoft.AspNetCore.Mvc;
 
@@ -83,6 +84,19 @@ public sealed record OrderRow(OrderView View, string PlanName, string? PlanCode,
     public static async Task<IReadOnlyList<OrderRow>> LoadAsync(Caller caller, OrderService orders, CatalogService catalog,
         string? pageToken, int pageSize, CancellationToken ct) =>
         (await LoadPageAsync(caller, orders, catalog, pageToken, pageSize, ct)).Rows;
+
+    /// <summary>Every order the caller may see, as the reconciliation CSV (the same columns as lhctl order list --csv).</summary>
+    public static async Task<string> CsvAsync(Caller caller, OrderService orders, CatalogService catalog, CancellationToken ct)
+    {
+        var rows = new List<OrderCsvRow>();
+        var token = "";
+        do
+        {
+            (var page, token) = await LoadPageAsync(caller, orders, catalog, token, PageSpec.MaxSize, ct);
+            rows.AddRange(page.Select(r => r.ToCsv()));
+        } while (token.Length > 0);
+        return OrderCsv.Format(rows, withReseller: caller.IsVendor);
+    }
 
     public static async Task<(IReadOnlyList<OrderRow> Rows, string Next)> LoadPageAsync(Caller caller, OrderService orders,
         CatalogService catalog, string? pageToken, int pageSize, CancellationToken ct)

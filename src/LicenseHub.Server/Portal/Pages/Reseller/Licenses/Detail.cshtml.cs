@@ -31,10 +31,10 @@ public sealed class LicenseDetailModel(LicenseService licenses, LicenseOrderServ
     public string? OfflineLicense { get; private set; }
 
     /// <summary>Terms of a renewal, chosen in the confirmation.</summary>
-    [BindProperty(Name = "terms")] [FromQuery(Name = "terms")] public int Terms { get; set; } = 1;
+    [BindProperty(Name = "terms", SupportsGet = true)] public int Terms { get; set; } = 1;
 
     /// <summary>The target of a plan change, chosen in the confirmation.</summary>
-    [BindProperty(Name = "target_plan_id")] [FromQuery(Name = "plan")] public string? TargetPlanId { get; set; }
+    [BindProperty(Name = "target_plan_id", SupportsGet = true)] public string? TargetPlanId { get; set; }
 
     /// <summary>Made when a confirmation is shown: confirming it twice orders once.</summary>
     [BindProperty(Name = "idempotency_key")] public string IdempotencyKey { get; set; } = "";
