@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using LicenseHub.Tests.Infrastructure;
 using LicenseHub.Tokens;
 using LicenseHub.V1;
@@ -529,17 +530,62 @@ public sealed class LicenseOrderTests : IDisposable
         Assert.False(fresh.Replayed);
         Assert.DoesNotContain(fresh.Licenses, l => first.Licenses.Any(f => f.LicenseKey == l.LicenseKey));
 
-        // After 24 hours the retention job erases them; the key then assigns anew.
+        // After 24 hours the retention job erases them; the key then assigns anew. The retention report shows the rule.
         var job = _factory.Services.GetRequiredService<LicenseHub.Server.Privacy.RetentionJob>();
         _clock.Advance(TimeSpan.FromHours(23));
         Assert.Equal(0, (await job.RunOnceAsync(CancellationToken.None)).AssignmentKeysErased);
         Assert.True((await client.AssignLicensesAsync(request)).Replayed);
         _clock.Advance(TimeSpan.FromHours(1));
+        var auditorKey = (await _factory.Vendor().CreateVendorApiKeyAsync(new CreateVendorApiKeyRequest { Name = "auditor", Role = ApiKeyRole.VendorAuditor })).ApiKey;
+        var auditor = new AuditService.AuditServiceClient(_factory.Channel.Intercept(m => { m.Add("authorization", "Bearer " + auditorKey); return m; }));
+        var kept = (await auditor.GetRetentionReportAsync(new GetRetentionReportRequest())).Entries.Single(e => e.Table == "AssignmentReplayKeys");
+        Assert.Equal(("Secret", 4L, 4L), (kept.DataClass, kept.Rows, kept.Overdue));
+        Assert.Contains("24 hours", kept.Rule);
         Assert.Equal(4, (await job.RunOnceAsync(CancellationToken.None)).AssignmentKeysErased);
         Assert.Equal(0, _factory.WithDb(db => db.AssignmentReplayKeys.Count() + db.AssignmentReplays.Count()));
         var later = await client.AssignLicensesAsync(request);
         Assert.False(later.Replayed);
         Assert.Equal(6, later.Pool.Assigned);
+    }
+
+    [Fact]
+    public async Task DeleteAccount_ErasesTheKeptKeysAtOnce()
+    {
+        var c = await CatalogueAsync();
+        var client = _factory.Reseller(c.Reseller.OwnerKey);
+        var order = await client.CreateOrderAsync(new CreateOrderRequest { PlanId = c.Basic.Id, Quantity = 5, IdempotencyKey = "pool-order-4" });
+        await client.AssignLicensesAsync(new AssignLicensesRequest { PoolId = order.Pool.Id, Count = 2, IdempotencyKey = "assign-before-delete" });
+        Assert.Equal(2, _factory.WithDb(db => db.AssignmentReplayKeys.Count()));
+
+        await client.DeleteAccountAsync(new DeleteAccountRequest { ConfirmResellerId = c.Reseller.ResellerId });
+
+        Assert.Equal(0, _factory.WithDb(db => db.AssignmentReplayKeys.Count() + db.AssignmentReplays.Count()));
+    }
+
+    [Fact]
+    public async Task RenewLicenses_TenThousandLicensesInOneOrder_AndAPageOfOrdersStaysWithinTenThousandLicenses()
+    {
+        var c = await CatalogueAsync();
+        var client = _factory.Reseller(c.Reseller.OwnerKey);
+        var licenses = await AssignAsync(c.Reseller, c.Basic, 10_000);
+        var ids = licenses.Select(l => l.License.Id).ToList();
+
+        var first = await client.RenewLicensesAsync(new RenewLicensesRequest { LicenseIds = { ids }, Terms = 1, IdempotencyKey = "bulk-renew-1" });
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        var second = await client.RenewLicensesAsync(new RenewLicensesRequest { LicenseIds = { ids.Take(10) }, Terms = 1, IdempotencyKey = "bulk-renew-2" });
+
+        Assert.Equal(10_000 * 8_00L, first.Order.Amount.AmountMinor);
+        Assert.Equal(10_000, first.Order.LicenseIds.Count);
+        Assert.Equal(10_000, _factory.WithDb(db => db.Licenses.Count(l => l.ExpiresAt > _clock.GetUtcNow().AddDays(700))));
+        // The newest renewal (10 licenses) and the 10,000 one would pass 10,000 covered licenses: a page of one.
+        var page = await client.ListOrdersAsync(new ListOrdersRequest());
+        Assert.Equal([second.Order.Id], page.Orders.Select(o => o.Id));
+        Assert.NotEqual("", page.NextPageToken);
+        var next = await client.ListOrdersAsync(new ListOrdersRequest { Page = new PageRequest { PageToken = page.NextPageToken } });
+        Assert.Equal([OrderKind.Renewal, OrderKind.Purchase], next.Orders.Select(o => o.Kind));
+        Assert.Equal(first.Order.Id, next.Orders[0].Id);
+        Assert.Equal(10_000, next.Orders[0].LicenseIds.Count);
+        Assert.Equal("", next.NextPageToken);
     }
 
     [Fact]
