@@ -549,6 +549,40 @@ public sealed class LicenseOrderTests : IDisposable
     }
 
     [Fact]
+    public async Task OrdersCsv_OneRowPerOrder_WithKindPlansLicensesAndTheAmountInItsCurrency()
+    {
+        var c = await CatalogueAsync();
+        var licenses = await AssignAsync(c.Reseller, c.Basic, 2);
+        var client = _factory.Reseller(c.Reseller.OwnerKey);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        await client.RenewLicenseAsync(new RenewLicenseRequest { LicenseId = licenses[0].License.Id, Terms = 2, IdempotencyKey = "csv-renew-1" });
+        _clock.Advance(TimeSpan.FromDays(265));
+        await client.ChangePlanAsync(new ChangePlanRequest { LicenseIds = { licenses[1].License.Id }, TargetPlanId = c.Pro.Id, IdempotencyKey = "csv-upgrade-1" });
+
+        string reseller, vendor;
+        using (var scope = _factory.Services.CreateScope())
+        {
+            var orders = scope.ServiceProvider.GetRequiredService<LicenseHub.Server.Pools.OrderService>();
+            var catalog = scope.ServiceProvider.GetRequiredService<LicenseHub.Server.Catalog.CatalogService>();
+            var owner = new LicenseHub.Server.Security.Caller(Guid.NewGuid(), LicenseHub.Domain.Security.ApiKeyRole.Viewer, Guid.Parse(c.Reseller.ResellerId));
+            var admin = new LicenseHub.Server.Security.Caller(Guid.NewGuid(), LicenseHub.Domain.Security.ApiKeyRole.VendorAdmin, null);
+            reseller = await LicenseHub.Server.Portal.Pages.Reseller.OrderRow.CsvAsync(owner, orders, catalog, CancellationToken.None);
+            vendor = await LicenseHub.Server.Portal.Pages.Reseller.OrderRow.CsvAsync(admin, orders, catalog, CancellationToken.None);
+        }
+
+        var lines = reseller.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, lines.Length);
+        Assert.Equal("order_id,created_at,kind,plan_id,plan,from_plan_id,from_plan,licenses,terms,amount,currency,amount_minor,idempotency_key,pool_id,license_ids", lines[0]);
+        // 100 of 365 days left: ⌈1000 × 100 / 365⌉ = 274 cents.
+        Assert.EndsWith($",upgrade,{c.Pro.Id},pro-yearly,{c.Basic.Id},basic-yearly,1,0,2.74,EUR,274,csv-upgrade-1,,{licenses[1].License.Id}", lines[1]);
+        Assert.EndsWith($",renewal,{c.Basic.Id},basic-yearly,,,1,2,16.00,EUR,1600,csv-renew-1,,{licenses[0].License.Id}", lines[2]);
+        Assert.Contains($",purchase,{c.Basic.Id},basic-yearly,,,2,1,20.00,EUR,2000,buy-", lines[3]);
+        Assert.Contains($",{licenses[0].License.PoolId},", lines[3]);
+        Assert.StartsWith("order_id,created_at,kind,reseller_id,plan_id,", vendor);
+        Assert.Contains($",renewal,{c.Reseller.ResellerId},{c.Basic.Id},", vendor);
+    }
+
+    [Fact]
     public async Task DeleteAccount_ErasesTheKeptKeysAtOnce()
     {
         var c = await CatalogueAsync();
