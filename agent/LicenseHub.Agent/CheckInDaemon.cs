@@ -21,6 +21,9 @@ internal sealed class CheckInDaemon(AgentContext ctx, TimeSpan? fixedInterval, b
     private static readonly TimeSpan MaxInterval = TimeSpan.FromDays(1);
     private static readonly TimeSpan TimeSeenTick = TimeSpan.FromMinutes(5);
 
+    // Longer than one check-in can take (a 10 s connect, a 30 s call): another lh-agent's check-in ends by then.
+    private static readonly TimeSpan CheckInLockWait = TimeSpan.FromSeconds(45);
+
     private enum Outcome
     {
         CheckedIn,
@@ -117,6 +120,15 @@ internal sealed class CheckInDaemon(AgentContext ctx, TimeSpan? fixedInterval, b
 
     private async Task<CycleResult> CheckInOnceAsync(CancellationToken cancellationToken)
     {
+        // One check-in per state at a time, from sending it to saving its answer's ticket: the daemon and a
+        // 'run --once' must not both present one ticket and keep different answers.
+        using var checkInLock = ctx.Store.TryAcquireCheckInLock(CheckInLockWait);
+        if (checkInLock is null)
+        {
+            ctx.Log($"another lh-agent is checking in with the state file {ctx.Store.Path} right now; not checking in at the same time");
+            return new(Outcome.Retry, ExitCodes.StateProblem);
+        }
+
         // Re-read every cycle: 'telemetry set' and a new activation take effect without a restart.
         var state = ctx.Store.Load();
         if (state is null || !state.IsOnlineActivation)
@@ -166,7 +178,11 @@ internal sealed class CheckInDaemon(AgentContext ctx, TimeSpan? fixedInterval, b
                 s.LastResult = code;
                 s.LastDetail = response.Detail;
             }, serverTime);
-            ctx.Log($"not licensed: the server answered {code}{(response.Detail.Length > 0 ? ": " + response.Detail : "")}");
+            ctx.Log(response.Code == ValidationCode.CloneSuspected
+                ? $"not licensed: the license server at {ServerErrors.Display(client.Server)} noticed this installation running on more than one " +
+                  "machine (a copied disk or a cloned virtual machine?) and stopped licensing it on all of them. Ask your reseller to release " +
+                  "it or to re-activate it; then activate the genuine machine again with 'lh-agent activate'"
+                : $"not licensed: the server answered {code}{(response.Detail.Length > 0 ? ": " + response.Detail : "")}");
             return response.Code is ValidationCode.NotFound or ValidationCode.InstallationReleased
                 ? new(Outcome.Stop, ExitCodes.NotLicensed)
                 : new(Outcome.CheckedIn, ExitCodes.NotLicensed, next);
@@ -195,6 +211,8 @@ internal sealed class CheckInDaemon(AgentContext ctx, TimeSpan? fixedInterval, b
         {
             s.Token = response.Token;
             s.TokenType = TokenTypes.License;
+            // The ticket for the next check-in; a server that issues none leaves the agent without.
+            s.CheckInTicket = response.CheckInTicket.Length > 0 ? response.CheckInTicket : null;
             s.Jwks = jwks;
             s.LastResult = AgentContext.CodeName(response.Code);
             s.LastDetail = null;

@@ -19,7 +19,7 @@ internal sealed record LicenseCheckResult(bool Licensed, string Reason, TokenVer
 internal static class LicenseCheck
 {
     /// <summary>How far the clock may fall behind the latest time seen (NTP steps, suspend/resume) before we call it set back.</summary>
-    public static readonly TimeSpan ClockTolerance = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan ClockTolerance = TokenVerifier.ClockTolerance;
 
     /// <exception cref="MachineIdException">The machine id cannot be read.</exception>
     public static LicenseCheckResult Evaluate(AgentState? state, Trust.TrustAnchorSource trust, MachineIdSource machineId, DateTimeOffset now)
@@ -63,6 +63,13 @@ internal static class LicenseCheck
             state.TokenType ?? TokenTypes.License,
             state.Product,
             machineId.Fingerprint(salt));
+
+        if (verification.Status == TokenStatus.NotYetValid && verification.Claims is { } early)
+        {
+            // The server issued the token at iat by its clock: this machine's clock is behind by at least that much.
+            return new(false, $"{verification.Reason}: this machine's clock is about {Commands.ActivateCommand.Describe(now - early.IssuedAt)} the license server's " +
+                "(correct it, e.g. enable NTP: timedatectl set-ntp true)", verification);
+        }
 
         return verification.IsValid
             ? new(true, verification.InGrace ? "licensed, in offline grace: " + verification.Reason : "licensed: " + verification.Reason, verification)

@@ -66,6 +66,8 @@ internal static class AgentRequests
         AgentVersion = AgentVersion,
         TelemetryLevel = ToProto(state.TelemetryLevel),
         Basic = BasicFor(state.TelemetryLevel, facts),
+        // Echoed back as the server issued it: nothing about this machine.
+        CheckInTicket = state.CheckInTicket ?? "",
     };
 
     public static ActivateRequest Activate(
@@ -80,13 +82,19 @@ internal static class AgentRequests
         Product = product ?? "",
     };
 
-    /// <summary>A copy safe to print: the installation secret replaced by asterisks.</summary>
+    /// <summary>A copy safe to print: the installation secret and the check-in ticket replaced by asterisks.</summary>
     public static CheckInRequest Masked(CheckInRequest request)
     {
         var copy = request.Clone();
         if (copy.InstallationSecret.Length > 0)
         {
             copy.InstallationSecret = MaskedSecret;
+        }
+
+        // Not about the machine, but together with the secret it is what a copy of this state would need.
+        if (copy.CheckInTicket.Length > 0)
+        {
+            copy.CheckInTicket = MaskedSecret;
         }
 
         return copy;

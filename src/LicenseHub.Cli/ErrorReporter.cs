@@ -19,6 +19,13 @@ public static class ErrorReporter
             return ExitCodes.Unreachable;
         }
 
+        if (exception.StatusCode == StatusCode.Unavailable)
+        {
+            error.WriteLine($"lhctl: UNAVAILABLE: {exception.Status.Detail}");
+            error.WriteLine("  The server is up but cannot serve this now; retry later, or ask its operator (its log and /health/ready say why).");
+            return ExitCodes.Unreachable;
+        }
+
         var line = new StringBuilder("lhctl: ").Append(CodeName(exception.StatusCode));
         if (!string.IsNullOrWhiteSpace(exception.Status.Detail))
         {
@@ -35,6 +42,18 @@ public static class ErrorReporter
             error.WriteLine("  " + hint);
         }
         return ExitCodes.ServerRefused;
+    }
+
+    private static bool AnsweredByServer(RpcException exception)
+    {
+        try
+        {
+            return exception.GetRpcStatus() is not null;
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException)
+        {
+            return false;
+        }
     }
 
     public static IEnumerable<BadRequest.Types.FieldViolation> FieldViolations(RpcException exception)
@@ -74,8 +93,10 @@ public static class ErrorReporter
         return builder.ToString();
     }
 
+    // A server that answers UNAVAILABLE itself (its database is full or down) sends a google.rpc.Status with it;
+    // a server that cannot be reached sends nothing.
     private static bool IsUnreachable(RpcException exception) =>
-        exception.StatusCode == StatusCode.Unavailable
+        exception.StatusCode == StatusCode.Unavailable && !AnsweredByServer(exception)
         || (exception.StatusCode == StatusCode.Internal && exception.Status.DebugException is HttpRequestException or SocketException);
 
     private static string UnreachableHint(Uri server, string? cause) => cause switch

@@ -11,7 +11,7 @@ public static class ExitCodes
     /// <summary>The command line was wrong; nothing was sent to the server.</summary>
     public const int Usage = 2;
 
-    /// <summary>The server could not be reached.</summary>
+    /// <summary>The server could not be reached, or answered that it cannot serve now (UNAVAILABLE: its storage failed); retry later.</summary>
     public const int Unreachable = 3;
 
     /// <summary>

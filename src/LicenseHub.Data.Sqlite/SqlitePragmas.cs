@@ -6,8 +6,10 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace LicenseHub.Data.Sqlite;
 
 /// <summary>
-/// WAL lets readers run while one writer commits; synchronous=NORMAL is durable across process crashes in
-/// WAL mode and avoids an fsync per commit. A connection waiting for a lock retries every millisecond
+/// WAL lets readers run while one writer commits. synchronous=FULL syncs the log at every commit, so what the
+/// server has answered survives a crash of the machine, not only of the process (NORMAL may roll back the last
+/// commits on power loss); check-ins are committed in groups, so that costs one sync per group, not per call.
+/// secure_delete=ON overwrites deleted content, so erased personal data does not linger in free pages. A connection waiting for a lock retries every millisecond
 /// (<see cref="SqliteBusyHandler"/>). The log is trimmed back to <see cref="WalSizeLimitBytes"/> when SQLite
 /// restarts it. Applied once per physical connection: pooled connections keep their settings, and running
 /// the pragmas on every logical open cost every query a round of statements.
@@ -40,7 +42,7 @@ public sealed class SqlitePragmas : DbConnectionInterceptor
         }
         using (var command = connection.CreateCommand())
         {
-            command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON; "
                 + $"PRAGMA journal_size_limit={WalSizeLimitBytes};";
             command.ExecuteNonQuery();
         }

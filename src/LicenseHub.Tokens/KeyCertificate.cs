@@ -13,8 +13,8 @@ namespace LicenseHub.Tokens;
 /// </summary>
 public sealed record KeyCertificate
 {
-    /// <summary>Tolerance on a token's <c>iat</c> before the certificate's <c>iat</c> (clock drift between replicas).</summary>
-    public static readonly TimeSpan IssuedAtTolerance = TimeSpan.FromMinutes(1);
+    /// <summary>Tolerance on a token's <c>iat</c> before the certificate's <c>iat</c>: <see cref="TokenVerifier.ClockTolerance"/>.</summary>
+    public static readonly TimeSpan IssuedAtTolerance = TokenVerifier.ClockTolerance;
 
     private const int MaxCertificateLength = 2048;
 

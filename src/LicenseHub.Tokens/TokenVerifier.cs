@@ -87,10 +87,13 @@ public sealed class TokenVerifier
     public IReadOnlyCollection<string> TrustedKeyIds => _keys.Keys;
 
     /// <summary>
-    /// How far <c>nbf</c> may lie in the future and still be accepted, to absorb clock drift between the
-    /// server and the machine. Default one minute.
+    /// The one tolerance for clock drift between the license server and a machine: on <c>nbf</c>, on a token's
+    /// <c>iat</c> against its key's certificate, and (in lh-agent) on a clock that seems set back. Five minutes.
     /// </summary>
-    public TimeSpan NotBeforeTolerance { get; init; } = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan ClockTolerance = TimeSpan.FromMinutes(5);
+
+    /// <summary>How far <c>nbf</c> may lie in the future and still be accepted. Default <see cref="ClockTolerance"/>.</summary>
+    public TimeSpan NotBeforeTolerance { get; init; } = ClockTolerance;
 
     /// <summary>Verifies a compact JWS license token.</summary>
     /// <param name="token">The token text.</param>

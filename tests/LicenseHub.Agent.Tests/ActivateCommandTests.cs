@@ -31,6 +31,19 @@ public sealed class ActivateCommandTests : IDisposable
     }
 
     [Fact]
+    public void StateFrom_ReactivationWithATicket_StoresTheNewTicketAndNeverKeepsTheOldOne()
+    {
+        var previous = _sandbox.WriteActivatedState();
+        previous.CheckInTicket = new string('o', 43);
+        var response = Response("ins_1", NewSecret);
+        response.CheckInTicket = new string('n', 43);
+
+        Assert.Equal(response.CheckInTicket, StateFrom(previous, response).CheckInTicket);
+        // A server that issues none: the old ticket belongs to the replaced credential.
+        Assert.Null(StateFrom(previous, Response("ins_1", NewSecret)).CheckInTicket);
+    }
+
+    [Fact]
     public void StateFrom_NewInstallation_StoresItsIdAndSecret()
     {
         var previous = _sandbox.WriteActivatedState();

@@ -98,6 +98,39 @@ public sealed class AgentStateStoreTests : IDisposable
         Assert.DoesNotContain(AgentSandbox.MachineId, json, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Fact]
+    public void Load_StateFileOfBeforeCheckInTickets_HasNoTicket_AndATicketRoundTrips()
+    {
+        var state = _sandbox.WriteActivatedState();
+        Assert.DoesNotContain("check_in_ticket", File.ReadAllText(_sandbox.StatePath), StringComparison.Ordinal);
+        Assert.Null(_sandbox.Store.Load()!.CheckInTicket);
+
+        var ticket = new string('T', 40) + "-_x";
+        state.CheckInTicket = ticket;
+        _sandbox.Store.Save(state);
+
+        using (var doc = JsonDocument.Parse(File.ReadAllText(_sandbox.StatePath)))
+        {
+            Assert.Equal(ticket, doc.RootElement.GetProperty("check_in_ticket").GetString());
+        }
+        Assert.Equal(ticket, _sandbox.Store.Load()!.CheckInTicket);
+    }
+
+    [Fact]
+    public void TryAcquireCheckInLock_WhileAnotherCheckInHoldsIt_IsNull_AndTheWriterLockIsSeparate()
+    {
+        _sandbox.WriteActivatedState();
+        using (var held = _sandbox.Store.TryAcquireCheckInLock(TimeSpan.FromSeconds(1)))
+        {
+            Assert.NotNull(held);
+            Assert.Null(_sandbox.Store.TryAcquireCheckInLock(TimeSpan.FromMilliseconds(200)));
+            // The check-in saves its answer while it holds the check-in lock.
+            Assert.NotNull(_sandbox.Store.Update(s => s, TimeSpan.FromMilliseconds(200)));
+        }
+        using var again = _sandbox.Store.TryAcquireCheckInLock(TimeSpan.FromMilliseconds(200));
+        Assert.NotNull(again);
+    }
+
     [Theory]
     [InlineData("", "empty")]
     [InlineData("{\"version\":1,\"server\":\"https://lic", "invalid JSON")]
@@ -108,6 +141,7 @@ public sealed class AgentStateStoreTests : IDisposable
     [InlineData("{\"version\":1,\"telemetry_level\":\"everything\"}", "invalid JSON")]
     [InlineData("{\"version\":1,\"installation_id\":\"ins_1\"}", "secret")]
     [InlineData("{\"version\":1,\"server\":\"ftp://x\"}", "server")]
+    [InlineData("{\"version\":1,\"check_in_ticket\":\"short\"}", "check-in ticket")]
     public void Load_CorruptFile_ThrowsCorruptWithReasonAndWayOut(string content, string reason)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(_sandbox.StatePath)!);

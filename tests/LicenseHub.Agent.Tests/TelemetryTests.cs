@@ -121,6 +121,20 @@ public sealed class TelemetryTests
     }
 
     [Fact]
+    public void CheckIn_WithTicketInState_EchoesItAndMaskedHidesIt()
+    {
+        var state = State(TelemetrySetting.Required);
+        state.CheckInTicket = new string('t', 43);
+
+        var request = AgentRequests.CheckIn(state, new string('a', 64), Facts);
+        var masked = AgentRequests.Masked(request);
+
+        Assert.Equal(state.CheckInTicket, request.CheckInTicket);
+        Assert.Equal(AgentRequests.MaskedSecret, masked.CheckInTicket);
+        Assert.Empty(AgentRequests.CheckIn(State(TelemetrySetting.Required), new string('a', 64), Facts).CheckInTicket);
+    }
+
+    [Fact]
     public void TelemetryShow_ActivatedState_PrintsTheCheckInRequestJsonWithSecretMasked()
     {
         using var sandbox = new AgentSandbox();

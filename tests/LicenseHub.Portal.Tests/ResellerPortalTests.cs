@@ -295,6 +295,86 @@ public sealed class ResellerPortalTests(PortalFixture fixture)
         await Assertions.Expect(page.GetByTestId("order-upgrade")).ToContainTextAsync("49.00 EUR");
     }
 
+    [Fact]
+    public async Task LicenseDetail_CopiedInstallation_IsMarkedAndTheOwnerReactivatesIt()
+    {
+        var owner = await fixture.NewResellerOwnerAsync("Cloned Hosting SA");
+        var apiKey = (await fixture.Vendor.CreateResellerApiKeyAsync(new CreateResellerApiKeyRequest
+        {
+            ResellerId = owner.ResellerId, Name = "billing", Role = ApiKeyRole.Manager,
+        })).ApiKey;
+        var reseller = fixture.Reseller(apiKey);
+        var pool = (await reseller.CreateOrderAsync(new CreateOrderRequest { PlanId = fixture.Plan.Id, Quantity = 1, IdempotencyKey = "clone-order-1" })).Pool;
+        var assigned = (await reseller.AssignLicensesAsync(new AssignLicensesRequest { PoolId = pool.Id, Count = 1 })).Licenses[0];
+
+        // One activation's state on two machines, checking in alternately: noticed at the second round.
+        var activation = await fixture.Agent.ActivateAsync(new ActivateRequest
+        {
+            LicenseKey = assigned.LicenseKey, Fingerprint = new string('c', 64), ProductVersion = "8.2.1", AgentVersion = "1.0.0", Product = "panel",
+        });
+        CheckInRequest CheckIn(string ticket) => new()
+        {
+            InstallationId = activation.InstallationId, InstallationSecret = activation.InstallationSecret, Fingerprint = new string('c', 64),
+            ProductVersion = "8.2.1", AgentVersion = "1.0.0", CheckInTicket = ticket,
+        };
+        var a = await fixture.Agent.CheckInAsync(CheckIn(activation.CheckInTicket));
+        await fixture.Agent.CheckInAsync(CheckIn(activation.CheckInTicket));
+        Assert.Equal(ValidationCode.CloneSuspected, (await fixture.Agent.CheckInAsync(CheckIn(a.CheckInTicket))).Code);
+
+        await using var context = await fixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await PortalFixture.SignInAsync(page, owner);
+        await page.GotoAsync($"/reseller/licenses/{assigned.License.Id}");
+        await Assertions.Expect(page.GetByTestId("clone-suspected")).ToHaveTextAsync("Clone suspected");
+        await Assertions.Expect(page.GetByTestId("clone-alert")).ToContainTextAsync("more than one machine");
+        await PortalFixture.ScreenshotAsync(page, "reseller-license-clone-suspected");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Re-activate…" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Re-activate this server?" })).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Yes, re-activate it" }).ClickAsync();
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("re-activated");
+        await Assertions.Expect(page.GetByTestId("clone-suspected")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByTestId("clone-alert")).ToHaveCountAsync(0);
+        // The copies' credential is gone; the genuine machine takes the installation over with the key.
+        var refused = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await fixture.Agent.CheckInAsync(CheckIn(a.CheckInTicket)));
+        Assert.Equal(Grpc.Core.StatusCode.Unauthenticated, refused.StatusCode);
+        var again = await fixture.Agent.ActivateAsync(new ActivateRequest
+        {
+            LicenseKey = assigned.LicenseKey, Fingerprint = new string('c', 64), ProductVersion = "8.2.1", AgentVersion = "1.0.0", Product = "panel",
+        });
+        Assert.Equal(ValidationCode.Valid, again.Code);
+        Assert.Equal(activation.InstallationId, again.InstallationId);
+    }
+
+    [Fact]
+    public async Task LicenseDetail_ReleaseAServer_ConfirmsAndFreesTheSeat()
+    {
+        var owner = await fixture.NewResellerOwnerAsync("Moving Hosting KG");
+        var apiKey = (await fixture.Vendor.CreateResellerApiKeyAsync(new CreateResellerApiKeyRequest
+        {
+            ResellerId = owner.ResellerId, Name = "billing", Role = ApiKeyRole.Manager,
+        })).ApiKey;
+        var reseller = fixture.Reseller(apiKey);
+        var pool = (await reseller.CreateOrderAsync(new CreateOrderRequest { PlanId = fixture.Plan.Id, Quantity = 1, IdempotencyKey = "release-order-1" })).Pool;
+        var assigned = (await reseller.AssignLicensesAsync(new AssignLicensesRequest { PoolId = pool.Id, Count = 1 })).Licenses[0];
+        await fixture.Agent.ActivateAsync(new ActivateRequest
+        {
+            LicenseKey = assigned.LicenseKey, Fingerprint = new string('d', 64), ProductVersion = "8.2.1", AgentVersion = "1.0.0", Product = "panel",
+        });
+
+        await using var context = await fixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await PortalFixture.SignInAsync(page, owner);
+        await page.GotoAsync($"/reseller/licenses/{assigned.License.Id}");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Release…" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Yes, release the server" }).ClickAsync();
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("The server was released");
+        await Assertions.Expect(page.GetByText("Not activated on any server yet.")).ToBeVisibleAsync();
+        Assert.Equal(1, (await reseller.GetLicenseAsync(new GetLicenseRequest { LicenseId = assigned.License.Id })).License.TransfersUsed);
+    }
+
     private static async Task BuyAsync(IPage page, int quantity)
     {
         await page.GotoAsync("/reseller/buy");

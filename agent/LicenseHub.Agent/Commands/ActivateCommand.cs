@@ -96,6 +96,15 @@ internal static class ActivateCommand
                 $"not licensed: the license server at {ServerErrors.Display(server)} answered {AgentContext.CodeName(response.Code)}{Detail(response.Detail)}");
         }
 
+        if (response.ServerTime?.ToDateTimeOffset() is { } serverTime && (ctx.Now - serverTime).Duration() > LicenseCheck.ClockTolerance)
+        {
+            // Nothing would verify here until the clock is right: give the seat back and say what to fix.
+            await ReleaseAsync(client, response, cancellationToken);
+            return ctx.Fail(ExitCodes.NotLicensed,
+                $"this machine's clock is wrong by {Describe(ctx.Now - serverTime)} (here {LicenseCheck.Format(ctx.Now)}, the license server " +
+                $"{LicenseCheck.Format(serverTime)}): correct it (e.g. enable NTP: timedatectl set-ntp true) and activate again");
+        }
+
         var jwks = anchor.CertifiedKeys(await client.GetJwksAsync(cancellationToken));
         var verification = anchor.CreateVerifier(jwks).Verify(response.Token, ctx.Now, TokenTypes.License, product, fingerprint);
         if (!verification.IsValid)
@@ -159,6 +168,7 @@ internal static class ActivateCommand
             ProductVersion = version,
             InstallationId = hasCredential ? response.InstallationId : null,
             InstallationSecret = hasCredential ? secret : null,
+            CheckInTicket = hasCredential && response.CheckInTicket.Length > 0 ? response.CheckInTicket : null,
             LicenseId = response.LicenseId.Length > 0 ? response.LicenseId : claims.LicenseId,
             Salt = Base64Url.Encode(salt),
             TelemetryLevel = level,
@@ -174,6 +184,14 @@ internal static class ActivateCommand
         // the token's iat stands in for it.
         ctx.ObserveTime(state, response.ServerTime?.ToDateTimeOffset() ?? claims.IssuedAt);
         return state;
+    }
+
+    /// <summary>"3 hours ahead", "1 day behind": how far this clock is off, in plain words.</summary>
+    internal static string Describe(TimeSpan skew)
+    {
+        var size = skew.Duration();
+        var amount = size.TotalDays >= 1 ? $"{size.TotalDays:F0} day(s)" : size.TotalHours >= 1 ? $"{size.TotalHours:F0} hour(s)" : $"{size.TotalMinutes:F0} minute(s)";
+        return amount + (skew < TimeSpan.Zero ? " behind" : " ahead");
     }
 
     /// <summary>Gives back the seat an answer we cannot use took (best effort: the refusal is what matters).</summary>

@@ -24,6 +24,9 @@ internal sealed class AgentState
 {
     public const int CurrentVersion = 1;
 
+    /// <summary>The length of a check-in ticket: 32 bytes in unpadded base64url.</summary>
+    public const int CheckInTicketLength = 43;
+
     public int Version { get; set; } = CurrentVersion;
 
     /// <summary>Base URL of the license server; null for offline (imported) licenses.</summary>
@@ -44,6 +47,13 @@ internal sealed class AgentState
 
     /// <summary>Per-installation credential from Activate; authenticates check-ins.</summary>
     public string? InstallationSecret { get; set; }
+
+    /// <summary>
+    /// The check-in ticket of the server's last VALID answer, presented with the next check-in so the server
+    /// notices two machines running this one state (a copied disk, a cloned VM). A random value the server
+    /// issued; it says nothing about this machine. Absent in state files of before, and for servers that issue none.
+    /// </summary>
+    public string? CheckInTicket { get; set; }
 
     public string? LicenseId { get; set; }
 
@@ -122,6 +132,11 @@ internal sealed class AgentState
         if (InstallationId is not null && (InstallationSecret is null || Server is null))
         {
             return "installation id without its secret or server";
+        }
+
+        if (CheckInTicket is not null && (CheckInTicket.Length != CheckInTicketLength || !CheckInTicket.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
+        {
+            return "check-in ticket is not the server's (43 base64url characters)";
         }
 
         if (Token is not null && (Token.Length > TokenVerifier.MaxTokenLength || TokenType is null))

@@ -34,6 +34,8 @@ internal sealed class AgentStateStore
 
     private string LockPath => Path + ".lock";
 
+    private string CheckInLockPath => Path + ".checkin.lock";
+
     public static AgentStateStore FromEnvironment(string? optionPath) =>
         new(optionPath ?? NonEmpty(Environment.GetEnvironmentVariable(EnvironmentVariable)) ?? DefaultPath);
 
@@ -171,6 +173,7 @@ internal sealed class AgentStateStore
         {
             File.Delete(Path);
             TryDelete(LockPath);
+            TryDelete(CheckInLockPath);
             LicenseFile?.Remove();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -180,7 +183,17 @@ internal sealed class AgentStateStore
     }
 
     /// <summary>Takes the advisory writer lock, waiting up to <paramref name="timeout"/>.</summary>
-    public IDisposable AcquireLock(TimeSpan timeout)
+    public IDisposable AcquireLock(TimeSpan timeout) => AcquireLock(LockPath, timeout, nullWhenBusy: false)!;
+
+    /// <summary>
+    /// Takes the check-in lock, held from sending a check-in until its answer is saved; null when another lh-agent
+    /// (the daemon, or a 'run --once') still holds it after <paramref name="timeout"/>. Two check-ins from one state
+    /// at once would each be answered with a new check-in ticket and could keep the one the server replaced, which
+    /// the server takes for a copy of this installation on another machine.
+    /// </summary>
+    public IDisposable? TryAcquireCheckInLock(TimeSpan timeout) => AcquireLock(CheckInLockPath, timeout, nullWhenBusy: true);
+
+    private FileStream? AcquireLock(string lockPath, TimeSpan timeout, bool nullWhenBusy)
     {
         var deadline = DateTime.UtcNow + timeout;
         try
@@ -208,8 +221,8 @@ internal sealed class AgentStateStore
                     options.UnixCreateMode = OwnerOnly;
                 }
 
-                var lockFile = new FileStream(LockPath, options);
-                StateFileOwnership.MatchDirectoryOwner(LockPath, System.IO.Path.GetDirectoryName(Path)!);
+                var lockFile = new FileStream(lockPath, options);
+                StateFileOwnership.MatchDirectoryOwner(lockPath, System.IO.Path.GetDirectoryName(Path)!);
                 return lockFile;
             }
             catch (UnauthorizedAccessException e)
@@ -219,6 +232,10 @@ internal sealed class AgentStateStore
             catch (IOException) when (DateTime.UtcNow < deadline)
             {
                 Thread.Sleep(50);
+            }
+            catch (IOException) when (nullWhenBusy)
+            {
+                return null;
             }
             catch (IOException e)
             {

@@ -27,6 +27,7 @@ public static class LicenseCommands
         license.Add(LicenseOrderCommands.ReissueKey(cli));
         license.Add(LicenseOrderCommands.Return(cli));
         license.Add(Release(cli));
+        license.Add(ResolveClone(cli));
         license.Add(OfflineFile(cli));
         license.Add(Action(cli, "vendor-suspend", "Vendor: suspend any reseller's license, e.g. for abuse (vendor admin key).",
             (s, id, ct) => s.Vendor.SuspendLicenseAsync(new VendorLicenseRequest { LicenseId = id }, cancellationToken: ct)));
@@ -203,7 +204,8 @@ public static class LicenseCommands
     private static Command Get(CliContext cli)
     {
         var id = new Argument<string>("id") { Description = "Id of the license." };
-        var command = new Command("get", "Show a license and the servers (installations) using it.") { id };
+        var command = new Command("get", "Show a license and the servers (installations) using it, and which of them run on copies (CLONE SUSPECTED).") { id };
+        command.Aliases.Add("show");
         cli.SetCall(command, async (session, parse, ct) =>
         {
             var response = await session.Reseller.GetLicenseAsync(new GetLicenseRequest { LicenseId = parse.GetValue(id)! }, cancellationToken: ct);
@@ -216,12 +218,22 @@ public static class LicenseCommands
                     return;
                 }
                 o.WriteLine("installations:");
-                var table = new Table("ID", "FINGERPRINT", "PRODUCT VERSION", "AGENT VERSION", "ACTIVATED", "LAST CHECK-IN");
+                var table = new Table("ID", "FINGERPRINT", "PRODUCT VERSION", "AGENT VERSION", "ACTIVATED", "LAST CHECK-IN", "STATUS");
                 foreach (var i in response.Installations)
                 {
-                    table.Add(i.Id, i.FingerprintPrefix + "…", i.ProductVersion, i.AgentVersion, Display.Time(i.ActivatedAt), Display.Time(i.LastCheckInAt));
+                    table.Add(i.Id, i.FingerprintPrefix + "…", i.ProductVersion, i.AgentVersion, Display.Time(i.ActivatedAt), Display.Time(i.LastCheckInAt),
+                        i.CloneSuspectedAt is null ? "ok" : $"CLONE SUSPECTED since {Display.Time(i.CloneSuspectedAt)}");
                 }
                 table.WriteTo(o);
+                foreach (var i in response.Installations.Where(i => i.CloneSuspectedAt is not null))
+                {
+                    o.WriteLine();
+                    o.WriteLine($"Installation {i.Id} is running on more than one machine (a copied disk or a cloned VM); every copy is told "
+                        + "CLONE_SUSPECTED and is not licensed. Either release it (uses a transfer):");
+                    o.WriteLine($"  lhctl license release {response.License.Id} --installation {i.Id}");
+                    o.WriteLine("or re-activate it, so the genuine machine takes it over with 'lh-agent activate' and the copies are refused:");
+                    o.WriteLine($"  lhctl license resolve-clone {response.License.Id} --installation {i.Id}");
+                }
             });
         });
         return command;
@@ -251,6 +263,37 @@ public static class LicenseCommands
             {
                 o.WriteLine($"Released the installation; license {license.Id} has used {license.TransfersUsed} of {license.TransferBudget} transfer(s).");
             });
+        });
+        return command;
+    }
+
+    private static Command ResolveClone(CliContext cli)
+    {
+        var id = new Argument<string>("id") { Description = "Id of the license." };
+        var installation = new Option<string>("--installation")
+        {
+            Description = "Id of the installation shown as CLONE SUSPECTED (see 'lhctl license show ID').",
+            Required = true,
+            HelpName = "ID",
+        };
+        var command = new Command("resolve-clone",
+            "Re-activate an installation suspected of running on more than one machine (CLONE SUSPECTED): the suspicion ends and the "
+            + "credential every copy holds stops working. Then activate the genuine machine again with 'lh-agent activate' and the "
+            + "license key; it takes the installation over, and the copies stay refused. Uses no transfer; to free the seat instead, "
+            + "use 'lhctl license release'.")
+        {
+            id, installation,
+        };
+        cli.SetCall(command, async (session, parse, ct) =>
+        {
+            var resolved = await session.Reseller.ResolveClonedInstallationAsync(new ResolveClonedInstallationRequest
+            {
+                LicenseId = parse.GetValue(id)!,
+                InstallationId = parse.GetValue(installation)!,
+            }, cancellationToken: ct);
+            session.Printer.Print(resolved, o =>
+                o.WriteLine($"Installation {resolved.Id} is re-activated: the copies' credential no longer works. Run 'lh-agent activate' "
+                    + "with the license key on the genuine machine to take it over."));
         });
         return command;
     }

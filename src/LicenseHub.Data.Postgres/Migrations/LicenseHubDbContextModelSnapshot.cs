@@ -339,6 +339,16 @@ namespace LicenseHub.Data.Postgres.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<byte[]>("CheckInTicketHash")
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
+                    b.Property<bool>("CheckInTicketPresented")
+                        .HasColumnType("boolean");
+
+                    b.Property<long?>("CloneSuspectedAt")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("CpuArchitecture")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
@@ -364,6 +374,10 @@ namespace LicenseHub.Data.Postgres.Migrations
                     b.Property<string>("OsVersion")
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
+
+                    b.Property<byte[]>("PreviousCheckInTicketHash")
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
 
                     b.Property<string>("ProductVersion")
                         .IsRequired()

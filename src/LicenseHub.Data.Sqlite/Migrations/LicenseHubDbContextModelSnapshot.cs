@@ -332,6 +332,16 @@ namespace LicenseHub.Data.Sqlite.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<byte[]>("CheckInTicketHash")
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.Property<bool>("CheckInTicketPresented")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("CloneSuspectedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("CpuArchitecture")
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
@@ -357,6 +367,10 @@ namespace LicenseHub.Data.Sqlite.Migrations
                     b.Property<string>("OsVersion")
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("PreviousCheckInTicketHash")
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
 
                     b.Property<string>("ProductVersion")
                         .IsRequired()

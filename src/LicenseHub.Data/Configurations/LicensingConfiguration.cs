@@ -33,6 +33,8 @@ internal sealed class InstallationConfiguration : IEntityTypeConfiguration<Insta
         builder.HasKey(i => i.Id);
         builder.Property(i => i.Fingerprint).HasMaxLength(64);
         builder.Property(i => i.SecretHash).HasMaxLength(32);
+        builder.Property(i => i.CheckInTicketHash).HasMaxLength(32);
+        builder.Property(i => i.PreviousCheckInTicketHash).HasMaxLength(32);
         builder.Property(i => i.ProductVersion).HasMaxLength(32);
         builder.Property(i => i.AgentVersion).HasMaxLength(32);
         builder.Property(i => i.OsVersion).HasMaxLength(16);

@@ -84,21 +84,148 @@ public sealed class Installation
     [OperationalData, Purpose("release silent installations"), Retention(Retention.InstallationLifetime)]
     public DateTimeOffset LastCheckInAt { get; set; }
 
-    /// <summary>The installation of a machine activated now; its first check-in is recorded with <see cref="RecordCheckIn"/>.</summary>
-    public static Installation Activate(Guid licenseId, AgentReport report, byte[] secretHash, DateTimeOffset now) => new()
+    [SecretData, Purpose("notice copied installations (SHA-256 of the check-in ticket issued last)"), Retention(Retention.InstallationLifetime)]
+    public byte[]? CheckInTicketHash { get; set; }
+
+    [SecretData, Purpose("accept a check-in retried after its answer was lost (SHA-256 of the ticket before)"), Retention(Retention.InstallationLifetime)]
+    public byte[]? PreviousCheckInTicketHash { get; set; }
+
+    [OperationalData, Purpose("tell a retried check-in from a copy (the ticket issued last came back)"), Retention(Retention.InstallationLifetime)]
+    public bool CheckInTicketPresented { get; set; }
+
+    [OperationalData, Purpose("show the reseller an installation running on copies, and since when"), Retention(Retention.InstallationLifetime)]
+    public DateTimeOffset? CloneSuspectedAt { get; set; }
+
+    /// <summary>
+    /// The installation of a machine activated now, with the hash of the ticket for its first check-in (none for a
+    /// machine that never checks in); its first check-in is recorded with <see cref="RecordCheckIn"/>.
+    /// </summary>
+    public static Installation Activate(Guid licenseId, AgentReport report, byte[] secretHash, byte[]? ticketHash, DateTimeOffset now) => new()
     {
         Id = Guid.CreateVersion7(),
         LicenseId = licenseId,
         Fingerprint = report.Fingerprint,
         SecretHash = secretHash,
+        CheckInTicketHash = ticketHash,
         ProductVersion = report.ProductVersion,
         AgentVersion = report.AgentVersion,
         ActivatedAt = now,
         LastCheckInAt = now,
     };
 
-    /// <summary>The same machine activating again: same installation, a new credential (the old one stops working).</summary>
-    public void Reactivate(byte[] secretHash) => SecretHash = secretHash;
+    /// <summary>
+    /// The same machine activating again: same installation, a new credential and a new first ticket (the old
+    /// ones stop working). Never for a suspected copy: activation answers <see cref="ValidationCode.CloneSuspected"/> first.
+    /// </summary>
+    public void Reactivate(byte[] secretHash, byte[] ticketHash)
+    {
+        if (CloneSuspectedAt is not null)
+        {
+            throw new InvalidOperationException("A suspected copy is re-activated by its reseller, not by an agent.");
+        }
+        SecretHash = secretHash;
+        StartTickets(ticketHash);
+    }
+
+    /// <summary>Whether the agent has ever presented a ticket: it knows tickets, so a check-in without one is not its own.</summary>
+    public bool PresentsTickets => PreviousCheckInTicketHash is not null || CheckInTicketPresented;
+
+    /// <summary>
+    /// Decides a check-in's ticket, before it is recorded: <paramref name="code"/> is the answer of the license
+    /// checks, <paramref name="presentedHash"/> the hash of the ticket the agent sent (null: none),
+    /// <paramref name="nextTicketHash"/> the hash of the ticket a VALID answer hands out. Returns the answer;
+    /// a VALID one carries the next ticket.
+    /// <list type="bullet">
+    /// <item>The ticket issued last: fine; it becomes the previous one.</item>
+    /// <item>The previous ticket while the last one never came back: the answer that carried it was lost, or
+    /// this is an immediate retry: fine, without an alarm; the previous one stays, so a second loss is fine too.</item>
+    /// <item>No ticket from an agent that never sent one: an agent that does not know tickets, never suspected.</item>
+    /// <item>Whatever is presented while no ticket is held here: tickets start again.</item>
+    /// <item>Anything else (an older ticket, an unknown one, none from an agent that sent them): another machine
+    /// holds this installation's state. The installation is suspected from <paramref name="now"/> on.</item>
+    /// </list>
+    /// Two copies alternating are noticed by the second interval: A presents t1 and gets t2a; B presents t1,
+    /// the previous ticket while t2a never came back, and gets t2b; A presents t2a, which is neither.
+    /// </summary>
+    public ValidationCode PresentTicket(byte[]? presentedHash, ValidationCode code, byte[] nextTicketHash, DateTimeOffset now)
+    {
+        // Another machine's report describes that machine: its credential is refused, and this installation's
+        // tickets are left as they are.
+        if (code == ValidationCode.FingerprintMismatch)
+        {
+            return code;
+        }
+        if (CloneSuspectedAt is not null || code == ValidationCode.CloneSuspected)
+        {
+            return ValidationCode.CloneSuspected;
+        }
+        var current = presentedHash is not null && Same(presentedHash, CheckInTicketHash);
+        var retried = !current && presentedHash is not null && !CheckInTicketPresented && Same(presentedHash, PreviousCheckInTicketHash);
+        var unaware = presentedHash is null && !PresentsTickets;
+        // No ticket held here (an installation from before tickets, or one whose tickets an operator reset after
+        // restoring a backup): tickets start again with this check-in.
+        var startOver = CheckInTicketHash is null;
+        if (!current && !retried && !unaware && !startOver)
+        {
+            CloneSuspectedAt = now;
+            return ValidationCode.CloneSuspected;
+        }
+        if (code != ValidationCode.Valid)
+        {
+            // No new ticket with a refusal: the agent presents this one again.
+            CheckInTicketPresented |= current;
+            return code;
+        }
+        if (current)
+        {
+            PreviousCheckInTicketHash = CheckInTicketHash;
+        }
+        CheckInTicketHash = nextTicketHash;
+        CheckInTicketPresented = false;
+        return code;
+    }
+
+    /// <summary>
+    /// The reseller re-activates a suspected copy: the suspicion ends, and the credential and tickets every copy
+    /// holds stop working, so the next activation with the license key takes the installation over.
+    /// </summary>
+    public void ResolveClone()
+    {
+        CloneSuspectedAt = null;
+        SecretHash = InstallationSecret.Voided;
+        StartTickets(null);
+    }
+
+    /// <summary>What a check-in's decision was taken from: a writer records it only while the row still holds this.</summary>
+    public CheckInTicketState TicketState() => new(SecretHash, CheckInTicketHash, PreviousCheckInTicketHash, CheckInTicketPresented, CloneSuspectedAt);
+
+    /// <summary>Puts back what <see cref="TicketState"/> returned, or what was read anew, before deciding again.</summary>
+    public void RestoreTicketState(CheckInTicketState state)
+    {
+        SecretHash = state.SecretHash;
+        CheckInTicketHash = state.Current;
+        PreviousCheckInTicketHash = state.Previous;
+        CheckInTicketPresented = state.CurrentPresented;
+        CloneSuspectedAt = state.CloneSuspectedAt;
+    }
+
+    /// <summary>
+    /// The columns a check-in's write is conditional on: the credential, the ticket issued last, whether it came
+    /// back and the suspicion. Each change of a ticket changes one of them, so of two check-ins decided from the
+    /// same row only the first is written; the other is decided again from what the first left.
+    /// </summary>
+    public static IReadOnlyList<string> TicketGuardColumns { get; } =
+        [nameof(SecretHash), nameof(CheckInTicketHash), nameof(CheckInTicketPresented), nameof(CloneSuspectedAt)];
+
+    private void StartTickets(byte[]? ticketHash)
+    {
+        CheckInTicketHash = ticketHash;
+        PreviousCheckInTicketHash = null;
+        CheckInTicketPresented = false;
+    }
+
+    private static bool Same(byte[] presented, byte[]? stored) =>
+        stored is not null && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(presented, stored);
 
     /// <summary>
     /// Applies one check-in (or activation) answered <paramref name="code"/> and returns its raw record. A
@@ -125,13 +252,17 @@ public sealed class Installation
         };
     }
 
-    /// <summary>The columns <see cref="RecordCheckIn"/> changes for <paramref name="code"/>: writers update exactly these.</summary>
+    /// <summary>
+    /// The columns <see cref="RecordCheckIn"/> and <see cref="PresentTicket"/> change for <paramref name="code"/>:
+    /// writers update exactly these.
+    /// </summary>
     public static IReadOnlyList<string> CheckInColumns(ValidationCode code) => code == ValidationCode.FingerprintMismatch ? MismatchColumns : AllCheckInColumns;
 
     private static readonly string[] AllCheckInColumns =
     [
         nameof(LastCheckInAt), nameof(ProductVersion), nameof(AgentVersion), nameof(TelemetryLevel),
         nameof(OsFamily), nameof(OsVersion), nameof(CpuArchitecture), nameof(CpuCores),
+        nameof(CheckInTicketHash), nameof(PreviousCheckInTicketHash), nameof(CheckInTicketPresented), nameof(CloneSuspectedAt),
     ];
 
     private static readonly string[] MismatchColumns = [nameof(LastCheckInAt)];
@@ -159,4 +290,16 @@ public sealed class Installation
         CpuArchitecture = null;
         CpuCores = null;
     }
+}
+
+/// <summary>The credential and ticket columns of an installation, as one check-in read them.</summary>
+/// <param name="SecretHash">SHA-256 of the installation secret.</param>
+/// <param name="Current">SHA-256 of the ticket issued last.</param>
+/// <param name="Previous">SHA-256 of the ticket before it.</param>
+/// <param name="CurrentPresented">Whether the ticket issued last came back.</param>
+/// <param name="CloneSuspectedAt">Since when the installation is suspected of running on copies.</param>
+public sealed record CheckInTicketState(byte[] SecretHash, byte[]? Current, byte[]? Previous, bool CurrentPresented, DateTimeOffset? CloneSuspectedAt)
+{
+    /// <summary>The values of <see cref="Installation.TicketGuardColumns"/>, in their order.</summary>
+    public object?[] GuardValues() => [SecretHash, Current, CurrentPresented, CloneSuspectedAt];
 }

@@ -15,6 +15,12 @@ public static class InstallationSecret
     /// <summary>What is stored of <paramref name="secret"/>.</summary>
     public static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
 
+    /// <summary>
+    /// Stored instead of a hash when the credential is withdrawn (a copied installation re-activated by its reseller):
+    /// no secret matches it, so only an activation with the license key can give the installation a credential again.
+    /// </summary>
+    public static byte[] Voided => [];
+
     /// <summary>Whether <paramref name="secret"/> is the one whose hash is stored, in constant time.</summary>
     public static bool Matches(byte[] storedHash, string secret) => CryptographicOperations.FixedTimeEquals(storedHash, Hash(secret));
 }

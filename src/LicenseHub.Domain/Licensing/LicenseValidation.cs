@@ -17,20 +17,23 @@ public sealed record LicenseFacts(LicenseState State, DateTimeOffset ExpiresAt, 
 /// <param name="BoundFingerprint">The fingerprint of the installation whose credential was presented (check-in).</param>
 /// <param name="IsNewMachine">Whether a new installation would be created (activation of a machine not yet active).</param>
 /// <param name="Machines">Installations the license has now.</param>
+/// <param name="CloneSuspected">Whether the installation presented (check-in) or found (activation) is suspected of running on a copy.</param>
 public sealed record LicenseRequest(string Fingerprint, string? RequestedProduct = null, string? BoundFingerprint = null, bool IsNewMachine = false,
-    int Machines = 0);
+    int Machines = 0, bool CloneSuspected = false);
 
 /// <summary>
 /// The one ordered list of license checks that activation, check-in and offline license files share: the
 /// first check that fails is the answer. The order is the product's: a credential from another machine is
-/// refused before anything about the license is told to it; a license that cannot be used is refused
-/// before its product or machine count matter.
+/// refused before anything about the license is told to it, and so is an installation suspected of running on
+/// copies (which copy is the genuine one is not known); a license that cannot be used is refused before its
+/// product or machine count matter.
 /// </summary>
 public static class LicenseValidation
 {
     private static readonly (ValidationCode Code, Func<LicenseFacts, LicenseRequest, bool> Fails)[] Checks =
     [
         (ValidationCode.FingerprintMismatch, (_, r) => r.BoundFingerprint is not null && r.BoundFingerprint != r.Fingerprint),
+        (ValidationCode.CloneSuspected, (_, r) => r.CloneSuspected),
         (ValidationCode.Revoked, (l, _) => l.State == LicenseState.Revoked),
         (ValidationCode.Suspended, (l, _) => l.State == LicenseState.Suspended),
         (ValidationCode.Expired, (l, _) => License.EffectiveStateOf(l.State, l.ExpiresAt, l.Now) == LicenseState.Expired),
@@ -63,6 +66,9 @@ public static class LicenseValidation
         ValidationCode.TooManyMachines => $"The license is already active on {license?.MaxMachines} machine(s); release one first.",
         ValidationCode.NotFound => "No license has this key.",
         ValidationCode.InstallationReleased => "This installation is no longer registered (released or forgotten); activate again.",
+        ValidationCode.CloneSuspected => "This installation is in use on more than one machine (a copied disk or cloned VM?), so the license server "
+            + "stopped licensing it on all of them. Ask your reseller to release it or to re-activate it; then activate the genuine machine "
+            + "again with the license key.",
         _ => code.ToString(),
     };
 }

@@ -21,4 +21,9 @@ public enum ValidationCode
     ProductMismatch,
     /// <summary>The installation was released or forgotten.</summary>
     InstallationReleased,
+    /// <summary>
+    /// Two machines are running one installation's state (a cloned VM, a copied disk): its check-in tickets
+    /// came back out of order. Answered to every copy until the reseller releases or re-activates it.
+    /// </summary>
+    CloneSuspected,
 }

@@ -11,10 +11,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace LicenseHub.Server.Agents;
 
+/// <param name="Ticket">The check-in ticket for the first check-in, with a VALID answer.</param>
 public sealed record ActivationOutcome(ValidationCode Code, string Detail, Guid? InstallationId = null, string? Secret = null,
-    string? Token = null, Guid? LicenseId = null);
+    string? Token = null, Guid? LicenseId = null, string? Ticket = null);
 
-public sealed record CheckInOutcome(ValidationCode Code, string Detail, string? Token = null);
+/// <param name="Ticket">The check-in ticket for the next check-in, with a VALID answer.</param>
+public sealed record CheckInOutcome(ValidationCode Code, string Detail, string? Token = null, string? Ticket = null);
 
 /// <summary>
 /// Activation, check-in and forgetting of installations, as called by lh-agent. Activation and check-in are
@@ -65,6 +67,7 @@ public sealed class AgentLicensing(
         }
 
         var secret = InstallationSecret.New();
+        var ticket = CheckInTicket.New();
         var decision = await unitOfWork.RunAsync(async token =>
         {
             // Load and decide under the license lock, so a revoke, suspension or another machine's activation
@@ -74,8 +77,9 @@ public sealed class AgentLicensing(
             var (facts, subject) = await LoadLicenseAsync(id, token);
             var installation = await db.Installations.SingleOrDefaultAsync(i => i.LicenseId == id && i.Fingerprint == report.Fingerprint, token);
             var machines = installation is null ? await db.Installations.CountAsync(i => i.LicenseId == id, token) : 0;
+            // A suspected copy cannot clear the suspicion by activating again: every copy has the same fingerprint.
             var code = LicenseValidation.Validate(facts, new LicenseRequest(report.Fingerprint, productCode, IsNewMachine: installation is null,
-                Machines: machines));
+                Machines: machines, CloneSuspected: installation?.CloneSuspectedAt is not null));
             if (code != ValidationCode.Valid)
             {
                 return (code, facts, subject, Installation: (Installation?)null);
@@ -84,13 +88,13 @@ public sealed class AgentLicensing(
             // Record.
             if (installation is null)
             {
-                installation = Installation.Activate(id, report, InstallationSecret.Hash(secret), facts.Now);
+                installation = Installation.Activate(id, report, InstallationSecret.Hash(secret), CheckInTicket.Hash(ticket), facts.Now);
                 db.Installations.Add(installation);
                 await audit.AppendAsync("agent", "installation.activate", "installation", installation.Id.ToString(), $"license={id}", token);
             }
             else
             {
-                installation.Reactivate(InstallationSecret.Hash(secret));
+                installation.Reactivate(InstallationSecret.Hash(secret), CheckInTicket.Hash(ticket));
                 await audit.AppendAsync("agent", "installation.reactivate", "installation", installation.Id.ToString(), $"license={id}", token);
             }
             db.CheckIns.Add(installation.RecordCheckIn(report, subject.ProductCode, ValidationCode.Valid, facts.Now));
@@ -103,7 +107,7 @@ public sealed class AgentLicensing(
             return new ActivationOutcome(decision.code, LicenseValidation.Describe(decision.code, decision.facts), LicenseId: id);
         }
         var (jws, _) = await tokens.IssueAsync(decision.subject, activated.Id, report.Fingerprint, TokenTypes.License, ct);
-        return new ActivationOutcome(ValidationCode.Valid, "Activated.", activated.Id, secret, jws, id);
+        return new ActivationOutcome(ValidationCode.Valid, "Activated.", activated.Id, secret, jws, id, ticket);
     }
 
     /// <summary>The license's facts for a decision, and what its token would say, in one query.</summary>
@@ -118,14 +122,15 @@ public sealed class AgentLicensing(
         return (new LicenseFacts(row.State, row.ExpiresAt, row.Subject.ProductCode, row.MaxMachines, clock.Now()), row.Subject);
     }
 
-    public async Task<CheckInOutcome> CheckInAsync(Guid installationId, string secret, AgentReport report, CancellationToken ct)
+    /// <param name="ticket">The check-in ticket the agent presented (already of a ticket's shape); null when it sent none.</param>
+    public async Task<CheckInOutcome> CheckInAsync(Guid installationId, string secret, string? ticket, AgentReport report, CancellationToken ct)
     {
-        var outcome = await CheckInCoreAsync(installationId, secret, report, ct);
+        var outcome = await CheckInCoreAsync(installationId, secret, ticket, report, ct);
         telemetry.CheckIn(outcome.Code.ToString());
         return outcome;
     }
 
-    private async Task<CheckInOutcome> CheckInCoreAsync(Guid installationId, string secret, AgentReport report, CancellationToken ct)
+    private async Task<CheckInOutcome> CheckInCoreAsync(Guid installationId, string secret, string? ticket, AgentReport report, CancellationToken ct)
     {
         // Load: one query for what the answer needs; a check-in is the hot path, and each round trip through EF
         // costs about as much as the signature.
@@ -144,17 +149,24 @@ public sealed class AgentLicensing(
         // token is the one it would have had a moment earlier, before a concurrent revoke; the next check-in
         // sees the revoke.
         var facts = new LicenseFacts(licenseState, token.LicenseExpiresAt, token.ProductCode, maxMachines, clock.Now());
-        var code = LicenseValidation.Validate(facts, new LicenseRequest(report.Fingerprint, BoundFingerprint: installation.Fingerprint));
+        var code = LicenseValidation.Validate(facts, new LicenseRequest(report.Fingerprint, BoundFingerprint: installation.Fingerprint,
+            CloneSuspected: installation.CloneSuspectedAt is not null));
 
-        // Record, grouped with concurrent check-ins into one transaction.
+        // Record, grouped with concurrent check-ins into one transaction. The ticket is decided as the row is
+        // written, against what concurrent check-ins of the same installation wrote first: it may turn the
+        // answer into CLONE_SUSPECTED.
+        var nextTicket = CheckInTicket.New();
+        var pending = new PendingCheckIn(installation, token.ProductCode, report, facts.Now, code,
+            ticket is null ? null : CheckInTicket.Hash(ticket), CheckInTicket.Hash(nextTicket));
         try
         {
-            await CheckInCommits.For(db).CommitAsync(new PendingCheckIn(installation, token.ProductCode, report, facts.Now, code), db, unitOfWork);
+            await CheckInCommits.For(db).CommitAsync(pending, db, unitOfWork, audit);
         }
         catch (InstallationGoneException)
         {
             return Released();
         }
+        code = pending.Answer;
 
         // Sign and answer.
         if (code != ValidationCode.Valid)
@@ -162,7 +174,7 @@ public sealed class AgentLicensing(
             return new CheckInOutcome(code, LicenseValidation.Describe(code, facts));
         }
         var (jws, _) = await tokens.IssueAsync(token, installation.Id, installation.Fingerprint, TokenTypes.License, ct);
-        return new CheckInOutcome(ValidationCode.Valid, "Valid.", jws);
+        return new CheckInOutcome(ValidationCode.Valid, "Valid.", jws, nextTicket);
     }
 
     private static CheckInOutcome Released() =>

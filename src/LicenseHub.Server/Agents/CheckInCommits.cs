@@ -1,15 +1,29 @@
 using System.Collections.Concurrent;
 using LicenseHub.Data;
+using LicenseHub.Domain;
 using LicenseHub.Domain.Installations;
 using LicenseHub.Domain.Licensing;
+using LicenseHub.Server.Audit;
 using LicenseHub.Server.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace LicenseHub.Server.Agents;
 
-/// <summary>What one check-in writes: the installation's new state and its check-in record.</summary>
-internal sealed record PendingCheckIn(Installation Installation, string ProductCode, AgentReport Report, DateTimeOffset Now, ValidationCode Code)
+/// <summary>
+/// What one check-in writes: the installation's new state and its check-in record. <see cref="Code"/> is the
+/// answer of the license checks; the ticket is decided when the row is written (<see cref="Answer"/>).
+/// </summary>
+/// <param name="PresentedTicketHash">SHA-256 of the ticket the agent presented; null when it sent none.</param>
+/// <param name="NextTicketHash">SHA-256 of the ticket a VALID answer hands out.</param>
+internal sealed record PendingCheckIn(Installation Installation, string ProductCode, AgentReport Report, DateTimeOffset Now, ValidationCode Code,
+    byte[]? PresentedTicketHash, byte[] NextTicketHash)
 {
+    /// <summary>The credential and ticket columns as the check-in read them.</summary>
+    public CheckInTicketState ReadState { get; } = Installation.TicketState();
+
+    /// <summary>The answer as committed: <see cref="Code"/>, or CLONE_SUSPECTED when the ticket came from a copy.</summary>
+    public ValidationCode Answer { get; set; } = Code;
+
     /// <summary>true: this check-in's request now writes the next batch; false: a batch that held it committed.</summary>
     public TaskCompletionSource<bool> Signal { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
@@ -21,10 +35,20 @@ internal sealed record PendingCheckIn(Installation Installation, string ProductC
 /// meanwhile queues, and the first of them then writes all queued ones in one transaction. Each request
 /// still answers only after its own check-in is committed, and a check-in that fails is retried alone so
 /// it cannot fail the others of its batch.
+/// <para>
+/// No lock is taken for a check-in, so two copies of one installation may check in at once, each having read
+/// the same ticket. The ticket is therefore decided here, as each row is written: the update is conditional on
+/// the credential and ticket columns the check-in read (<see cref="Installation.TicketGuardColumns"/>), and when
+/// another check-in changed them first (one of this batch, or on PostgreSQL another replica's) the columns are
+/// read again and the ticket decided anew, so neither copy's ticket is lost unnoticed.
+/// </para>
 /// </summary>
 internal sealed class CheckInCommits
 {
     public const int MaxBatch = 256;
+
+    /// <summary>Decisions of one check-in undone by others changing its row first, before it gives up.</summary>
+    private const int MaxTicketAttempts = 8;
 
     // One queue per database: a process may host several (tests), and writers to one file must line up.
     private static readonly ConcurrentDictionary<string, CheckInCommits> s_byDatabase = new(StringComparer.Ordinal);
@@ -37,7 +61,7 @@ internal sealed class CheckInCommits
         s_byDatabase.GetOrAdd(db.Database.GetConnectionString() ?? "", static _ => new CheckInCommits());
 
     /// <summary>Returns once <paramref name="item"/> is committed; throws what its write threw.</summary>
-    public async Task CommitAsync(PendingCheckIn item, LicenseHubDbContext db, UnitOfWork unitOfWork)
+    public async Task CommitAsync(PendingCheckIn item, LicenseHubDbContext db, UnitOfWork unitOfWork, AuditTrail audit)
     {
         bool lead;
         lock (_lock)
@@ -64,7 +88,7 @@ internal sealed class CheckInCommits
                     batch.Add(next);
                 }
             }
-            var errors = await WriteAsync(batch, db, unitOfWork);
+            var errors = await WriteAsync(batch, db, unitOfWork, audit);
             for (var i = 0; i < batch.Count; i++)
             {
                 if (ReferenceEquals(batch[i], item))
@@ -102,13 +126,13 @@ internal sealed class CheckInCommits
     }
 
     /// <summary>Writes the batch in one transaction; if that fails, each check-in on its own. Returns each one's error.</summary>
-    private static async Task<Exception?[]> WriteAsync(List<PendingCheckIn> batch, LicenseHubDbContext db, UnitOfWork unitOfWork)
+    private static async Task<Exception?[]> WriteAsync(List<PendingCheckIn> batch, LicenseHubDbContext db, UnitOfWork unitOfWork, AuditTrail audit)
     {
         var errors = new Exception?[batch.Count];
         try
         {
             // Not the caller's token: the batch carries other requests' check-ins too.
-            await unitOfWork.RunAsync(_ => WriteRowsAsync(batch, db), CancellationToken.None);
+            await unitOfWork.RunAsync(_ => WriteRowsAsync(batch, db, audit), CancellationToken.None);
             return errors;
         }
         catch (Exception ex) when (batch.Count == 1)
@@ -124,7 +148,7 @@ internal sealed class CheckInCommits
         {
             try
             {
-                await unitOfWork.RunAsync(_ => WriteRowsAsync([batch[i]], db), CancellationToken.None);
+                await unitOfWork.RunAsync(_ => WriteRowsAsync([batch[i]], db, audit), CancellationToken.None);
             }
             catch (Exception ex)
             {
@@ -136,13 +160,14 @@ internal sealed class CheckInCommits
 
     /// <summary>
     /// Writes the batch through prepared commands (installation update, check-in insert, and the
-    /// time-only update for a fingerprint mismatch when the batch has one) executed once per check-in: EF would track every row and parse one SQL
-    /// statement per row, which costs more than the writes.
+    /// time-only update for a fingerprint mismatch when the batch has one) executed once per check-in: EF would
+    /// track every row and parse one SQL statement per row, which costs more than the writes. A suspicion
+    /// raised here is audited in the same transaction.
     /// </summary>
-    private static async Task<int> WriteRowsAsync(IReadOnlyList<PendingCheckIn> batch, LicenseHubDbContext db)
+    private static async Task<int> WriteRowsAsync(IReadOnlyList<PendingCheckIn> batch, LicenseHubDbContext db, AuditTrail audit)
     {
         await using var update = await ModelRowCommand<Installation>.UpdateAsync(db, Installation.CheckInColumns(ValidationCode.Valid),
-            CancellationToken.None);
+            CancellationToken.None, Installation.TicketGuardColumns);
         await using var insert = await ModelRowCommand<CheckIn>.InsertAsync(db, CancellationToken.None)
             ?? throw new InvalidOperationException("Check-ins have a column only the database can fill.");
         // Prepared only for a batch that has a mismatch: most have none.
@@ -151,17 +176,44 @@ internal sealed class CheckInCommits
         {
             foreach (var item in batch)
             {
-                // Later values win when one installation checks in twice in a batch, as they would one by one.
-                var checkIn = item.Installation.RecordCheckIn(item.Report, item.ProductCode, item.Code, item.Now);
-                var command = item.Code == ValidationCode.FingerprintMismatch
-                    ? updateMismatch ??= await ModelRowCommand<Installation>.UpdateAsync(db, Installation.CheckInColumns(item.Code), CancellationToken.None)
-                    : update;
-                if (await command.ExecuteAsync(item.Installation, CancellationToken.None) == 0)
+                // Decided from what the check-in read, also when an earlier attempt of this batch rolled back.
+                var state = item.ReadState;
+                for (var attempt = 1; ; attempt++)
                 {
-                    // Released or forgotten since it was read: nothing to record against it.
-                    throw new InstallationGoneException();
+                    item.Installation.RestoreTicketState(state);
+                    var answer = item.Installation.PresentTicket(item.PresentedTicketHash, item.Code, item.NextTicketHash, item.Now);
+                    // Later values win when one installation checks in twice in a batch, as they would one by one.
+                    var checkIn = item.Installation.RecordCheckIn(item.Report, item.ProductCode, answer, item.Now);
+                    var written = answer == ValidationCode.FingerprintMismatch
+                        // Only the check-in time, and no ticket: nothing another check-in's decision could undo.
+                        ? await (updateMismatch ??= await ModelRowCommand<Installation>.UpdateAsync(db, Installation.CheckInColumns(answer),
+                            CancellationToken.None)).ExecuteAsync(item.Installation, CancellationToken.None)
+                        : await update.ExecuteAsync(item.Installation, state.GuardValues(), CancellationToken.None);
+                    if (written == 1)
+                    {
+                        item.Answer = answer;
+                        await insert.ExecuteAsync(checkIn, CancellationToken.None);
+                        if (answer == ValidationCode.CloneSuspected && state.CloneSuspectedAt is null)
+                        {
+                            await audit.AppendAsync("agent", "installation.clone_suspected", "installation", item.Installation.Id.ToString(),
+                                $"license={item.Installation.LicenseId}", CancellationToken.None);
+                        }
+                        break;
+                    }
+
+                    // Released or forgotten since it was read: nothing to record against it. Otherwise another
+                    // check-in changed the ticket first.
+                    state = await LoadTicketState(db, item.Installation.Id, CancellationToken.None) ?? throw new InstallationGoneException();
+                    if (!state.SecretHash.AsSpan().SequenceEqual(item.ReadState.SecretHash))
+                    {
+                        // Activated again or re-activated by the reseller meanwhile: the presented credential is no longer it.
+                        throw new UnauthenticatedException("The installation credential is not valid; activate again.");
+                    }
+                    if (attempt == MaxTicketAttempts)
+                    {
+                        throw new InvalidOperationException($"Installation {item.Installation.Id} kept changing under its check-in.");
+                    }
                 }
-                await insert.ExecuteAsync(checkIn, CancellationToken.None);
             }
         }
         finally
@@ -173,6 +225,15 @@ internal sealed class CheckInCommits
         }
         return batch.Count;
     }
+
+    // Only when a conditional update found the row changed: the batch's transaction sees what the other check-in committed.
+    private static readonly Func<LicenseHubDbContext, Guid, CancellationToken, Task<CheckInTicketState?>> LoadTicketState =
+        EF.CompileAsyncQuery((LicenseHubDbContext context, Guid id, CancellationToken _) =>
+            context.Installations.AsNoTracking()
+                .Where(i => i.Id == id)
+                .Select(i => new CheckInTicketState(i.SecretHash, i.CheckInTicketHash, i.PreviousCheckInTicketHash, i.CheckInTicketPresented,
+                    i.CloneSuspectedAt))
+                .FirstOrDefault());
 }
 
 /// <summary>The installation was deleted between the check-in's read and its write.</summary>

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using LicenseHub.Domain.Installations;
 using LicenseHub.Domain.Validation;
 using LicenseHub.Server.Agents;
 using LicenseHub.Server.Operations;
@@ -26,6 +27,7 @@ public sealed class AgentGrpcService(AgentLicensing licensing, SigningKeyStore k
             Token = outcome.Token ?? "",
             LicenseId = outcome.LicenseId?.ToString() ?? "",
             ServerTime = clock.Now().ToProto(),
+            CheckInTicket = outcome.Ticket ?? "",
         };
     }
 
@@ -34,10 +36,11 @@ public sealed class AgentGrpcService(AgentLicensing licensing, SigningKeyStore k
         var v = new Validator();
         var installationId = v.Id("installation_id", request.InstallationId);
         var secret = v.Text("installation_secret", request.InstallationSecret, 64);
+        var ticket = CheckInTicket.Validate(v, "check_in_ticket", request.CheckInTicket);
         var fields = AgentContract.Validate(v, request, request.Fingerprint, request.ProductVersion, request.AgentVersion,
             request.TelemetryLevel, request.Basic);
         v.ThrowIfInvalid();
-        var outcome = await licensing.CheckInAsync(installationId, secret, fields, context.CancellationToken);
+        var outcome = await licensing.CheckInAsync(installationId, secret, ticket, fields, context.CancellationToken);
         return new CheckInResponse
         {
             Code = outcome.Code.ToProto(),
@@ -45,6 +48,7 @@ public sealed class AgentGrpcService(AgentLicensing licensing, SigningKeyStore k
             Token = outcome.Token ?? "",
             NextCheckInSeconds = (int)options.Value.CheckInInterval.TotalSeconds,
             ServerTime = clock.Now().ToProto(),
+            CheckInTicket = outcome.Ticket ?? "",
         };
     }
 

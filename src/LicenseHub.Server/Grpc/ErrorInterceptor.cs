@@ -1,3 +1,4 @@
+using LicenseHub.Server.Persistence;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
@@ -96,6 +97,9 @@ public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interce
                 Details = { Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(r.RetryAfter) }) },
             },
             OperationCanceledException when context.CancellationToken.IsCancellationRequested => Simple(Code.Cancelled, "The call was cancelled."),
+            // Logged once per condition by StorageHealth, not once per call.
+            StorageUnavailableException u => Simple(Code.Unavailable, u.Message),
+            _ when StorageHealth.CauseOf(exception) is { } cause => Simple(Code.Unavailable, $"The license server cannot reach its data right now: {cause}. Retry later."),
             _ => null,
         };
         if (status is null)

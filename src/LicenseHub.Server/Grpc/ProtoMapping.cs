@@ -185,6 +185,7 @@ internal static class ProtoMapping
         Domain.Licensing.ValidationCode.FingerprintMismatch => V1.ValidationCode.FingerprintMismatch,
         Domain.Licensing.ValidationCode.ProductMismatch => V1.ValidationCode.ProductMismatch,
         Domain.Licensing.ValidationCode.InstallationReleased => V1.ValidationCode.InstallationReleased,
+        Domain.Licensing.ValidationCode.CloneSuspected => V1.ValidationCode.CloneSuspected,
         _ => V1.ValidationCode.Unspecified,
     };
 
@@ -197,6 +198,7 @@ internal static class ProtoMapping
         AgentVersion = i.AgentVersion,
         ActivatedAt = i.ActivatedAt.ToProto(),
         LastCheckInAt = i.LastCheckInAt.ToProto(),
+        CloneSuspectedAt = i.CloneSuspectedAt?.ToProto(),
     };
 
     public static V1.AuditEvent ToProto(this Domain.Audit.AuditEvent e) => new()

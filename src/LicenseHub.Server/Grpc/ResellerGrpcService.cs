@@ -192,6 +192,10 @@ public sealed class ResellerGrpcService(
             .ToProto(clock.Now());
 
     [Requires(Permission.ResellerManageLicenses)]
+    public override async Task<Installation> ResolveClonedInstallation(ResolveClonedInstallationRequest request, ServerCallContext context) =>
+        (await licenses.ResolveClonedInstallationAsync(Caller, request.LicenseId, request.InstallationId, context.CancellationToken)).ToProto();
+
+    [Requires(Permission.ResellerManageLicenses)]
     public override async Task<CreateOfflineLicenseResponse> CreateOfflineLicense(CreateOfflineLicenseRequest request, ServerCallContext context)
     {
         var (file, expires) = await offlineLicenses.CreateAsync(Caller, request.LicenseId, request.ActivationRequest, context.CancellationToken);

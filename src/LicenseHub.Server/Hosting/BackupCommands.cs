@@ -15,7 +15,7 @@ public static class BackupCommands
 {
     public const string KeyEnvironmentVariable = "LICENSEHUB_BACKUP_KEY";
 
-    public static bool Handles(string[] args) => args.Length > 0 && args[0] is "backup" or "restore" or "backup-key" or "trust";
+    public static bool Handles(string[] args) => args.Length > 0 && args[0] is "backup" or "restore" or "backup-key" or "trust" or "retention";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -62,7 +62,7 @@ public static class BackupCommands
             Console.WriteLine($"Wrote a new backup key to {path} (0600).");
         }));
 
-        var root = new RootCommand("LicenseHub server operator commands. Without a command, the server starts.") { backup, restore, keygen, TrustCommands.Create() };
+        var root = new RootCommand("LicenseHub server operator commands. Without a command, the server starts.") { backup, restore, keygen, TrustCommands.Create(), RetentionCommands.Create() };
         return await root.Parse(args).InvokeAsync();
     }
 

@@ -24,9 +24,34 @@ public sealed class DatabaseInitializer(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            await InitializeAsync(cancellationToken);
+        }
+        catch (LostDatabaseException ex)
+        {
+            logger.LogCritical("Cannot start: {Problem}", ex.Message);
+            throw;
+        }
+        catch (Exception ex) when (Persistence.StorageHealth.CauseOf(ex) is { } cause)
+        {
+            logger.LogCritical("Cannot start: {Cause}. Fix it and start again; nothing was changed", cause);
+            throw new InvalidOperationException($"Cannot start: {cause}.", ex);
+        }
+    }
+
+    /// <summary>Written into the data directory once a database has been set up there; a later start without it is a lost database.</summary>
+    public const string InitializedMarkerFileName = ".licensehub-initialized";
+
+    private async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        // SQLite: take the database's lock before touching it; a second server or a running restore refuses this start.
+        _ = services.GetService<HeldDatabaseLock>();
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LicenseHubDbContext>();
+        RefuseLostDatabase(db, options.Value);
         await db.Database.MigrateAsync(cancellationToken);
+        await MarkInitializedAsync(cancellationToken);
 
         await scope.ServiceProvider.GetRequiredService<Signing.SigningKeyRotation>().EnsureActiveKeyAsync(cancellationToken);
         var unitOfWork = scope.ServiceProvider.GetRequiredService<UnitOfWork>();
@@ -48,16 +73,68 @@ public sealed class DatabaseInitializer(
         var directory = options.Value.ResolveDataDirectory();
         var path = Path.Combine(directory, VendorKeyFileName);
         await OwnerOnlyFile.WriteAsync(path, issued + "\n", cancellationToken);
-        // Deliberately the console, not the logger: log sinks must never receive a secret.
+        // Deliberately the console, not the logger: log sinks must never receive a secret. And only a terminal: under
+        // systemd standard output is the journal, which keeps it for good; there the key is only in the file.
         Console.WriteLine();
-        Console.WriteLine("  First start: created the vendor admin API key. It is shown only this once:");
-        Console.WriteLine();
-        Console.WriteLine($"    {issued}");
-        Console.WriteLine();
-        Console.WriteLine($"  It is also in {path} (permissions 0600). Store it safely, then delete that file.");
+        if (Console.IsOutputRedirected)
+        {
+            Console.WriteLine($"  First start: created the vendor admin API key. It is in {path} (permissions 0600), not shown here because");
+            Console.WriteLine("  standard output is not a terminal. Store it safely, then delete that file.");
+        }
+        else
+        {
+            Console.WriteLine("  First start: created the vendor admin API key. It is shown only this once:");
+            Console.WriteLine();
+            Console.WriteLine($"    {issued}");
+            Console.WriteLine();
+            Console.WriteLine($"  It is also in {path} (permissions 0600). Store it safely, then delete that file.");
+        }
         Console.WriteLine();
         logger.LogInformation("Created the vendor admin API key on first start; written to {Path}", path);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// A SQLite database that is gone while its data directory shows an earlier start (a wrong path after an upgrade, a
+    /// failed mount) must not be silently replaced: a fresh database would answer INSTALLATION_RELEASED to every agent.
+    /// </summary>
+    /// <exception cref="LostDatabaseException">The database is gone from a data directory set up before.</exception>
+    public static void RefuseLostDatabase(LicenseHubDbContext db, LicenseHubOptions options)
+    {
+        if (db.Database.GetDbConnection() is not Microsoft.Data.Sqlite.SqliteConnection sqlite || options.InitializeNewDatabase)
+        {
+            return;
+        }
+        var database = Path.GetFullPath(sqlite.DataSource);
+        if (File.Exists(database))
+        {
+            return;
+        }
+        var directory = options.ResolveDataDirectory();
+        var signs = new[] { InitializedMarkerFileName, Signing.KeyEncryptionKey.DefaultFileName, VendorKeyFileName }
+            .Where(name => File.Exists(Path.Combine(directory, name)))
+            .Concat(Directory.EnumerateFiles(directory, "*.before-restore-*").Select(Path.GetFileName).OfType<string>())
+            .ToList();
+        if (signs.Count > 0)
+        {
+            throw new LostDatabaseException(
+                $"The database {database} is missing, but {directory} was set up before (it holds {string.Join(", ", signs)}). " +
+                "A new, empty database would tell every agent its installation was released. Restore the database ('licensehub restore') " +
+                "or correct the path (LicenseHub:DataDirectory, ConnectionStrings:LicenseHub); to start over with an empty database on purpose, " +
+                "set LicenseHub:InitializeNewDatabase=true for one start.");
+        }
+    }
+
+    private async Task MarkInitializedAsync(CancellationToken cancellationToken)
+    {
+        var marker = Path.Combine(options.Value.ResolveDataDirectory(), InitializedMarkerFileName);
+        if (!File.Exists(marker))
+        {
+            await File.WriteAllTextAsync(marker, $"A LicenseHub database was set up here on {DateTimeOffset.UtcNow:u}. Do not delete this file.\n", cancellationToken);
+        }
+    }
 }
+
+/// <summary>The SQLite database is gone from a data directory that was set up before.</summary>
+public sealed class LostDatabaseException(string message) : InvalidOperationException(message);

@@ -46,6 +46,12 @@ public static class DatabaseRegistration
         }
 
         connectionString ??= $"Data Source={Path.Combine(dataDirectory, "licensehub.db")};Default Timeout=30";
+        var databasePath = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString).DataSource;
+        // Taken when the server starts (the first service resolved), released when it stops.
+        builder.Services.AddSingleton(_ => new HeldDatabaseLock(DatabaseFileLock.TryAcquire(databasePath)
+            ?? throw new InvalidOperationException(
+                $"Another process uses the database {Path.GetFullPath(databasePath)} (a LicenseHub server, or a restore that is running): " +
+                $"it holds {DatabaseFileLock.PathFor(databasePath)}. Stop it first; one SQLite database serves one server.")));
         builder.Services.AddSingleton<SqlitePragmas>();
         // Pooled: a context per request is reset and reused instead of built and wired anew (measurable on
         // the check-in path).

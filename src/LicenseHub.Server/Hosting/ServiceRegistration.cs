@@ -50,6 +50,7 @@ public static class ServiceRegistration
         services.AddScoped<AuditTrail>();
         services.AddScoped<ICommitJournal>(sp => sp.GetRequiredService<AuditTrail>());
         services.AddScoped<UnitOfWork>();
+        services.AddSingleton<StorageHealth>();
         services.AddScoped<CatalogService>();
         services.AddScoped<ResellerAccounts>();
         services.AddScoped<OrderService>();
@@ -97,7 +98,8 @@ public static class ServiceRegistration
         // grpc.health.v1 answers from the last published result instead of querying the database on every
         // call: a load balancer probing often costs no database work, and the answer is at most
         // ReadinessPeriod old. /health/ready (HTTP) still checks live.
-        builder.Services.AddGrpcHealthChecks(o => o.UseHealthChecksCache = true).AddCheck<DatabaseHealthCheck>("database");
+        builder.Services.AddGrpcHealthChecks(o => o.UseHealthChecksCache = true).AddCheck<DatabaseHealthCheck>("database")
+            .AddCheck<LicenseHub.Server.Privacy.RetentionHealthCheck>("retention");
         builder.Services.Configure<HealthCheckPublisherOptions>(o =>
         {
             o.Delay = TimeSpan.Zero;

@@ -190,6 +190,8 @@ public static class TrustCommands
     }
 
     /// <summary>Builds the server's services (not its endpoints), brings the database up to date with the keys certified, and runs the action.</summary>
+    internal static Task<int> RunWithServicesAsync(Func<IServiceProvider, CancellationToken, Task> action, CancellationToken ct) => RunAsync(action, ct);
+
     private static async Task<int> RunAsync(Func<IServiceProvider, CancellationToken, Task> action, CancellationToken ct)
     {
         var builder = WebApplication.CreateBuilder();
@@ -202,7 +204,9 @@ public static class TrustCommands
         {
             await using (var scope = app.Services.CreateAsyncScope())
             {
-                await scope.ServiceProvider.GetRequiredService<LicenseHubDbContext>().Database.MigrateAsync(ct);
+                var db = scope.ServiceProvider.GetRequiredService<LicenseHubDbContext>();
+                DatabaseInitializer.RefuseLostDatabase(db, scope.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Operations.LicenseHubOptions>>().Value);
+                await db.Database.MigrateAsync(ct);
                 await scope.ServiceProvider.GetRequiredService<SigningKeyRotation>().EnsureActiveKeyAsync(ct);
             }
             await using (var scope = app.Services.CreateAsyncScope())
@@ -211,7 +215,7 @@ public static class TrustCommands
             }
             return 0;
         }
-        catch (PreconditionFailedException e)
+        catch (Exception e) when (e is PreconditionFailedException or LostDatabaseException)
         {
             await Console.Error.WriteLineAsync("licensehub: " + e.Message);
             return 1;

@@ -180,6 +180,37 @@ public sealed class LicenseService(LicenseHubDbContext db, UnitOfWork unitOfWork
         }, ct);
     }
 
+    /// <summary>
+    /// Re-activates an installation suspected of running on copies: the suspicion ends and the credential and
+    /// tickets every copy holds stop working, so the next activation with the license key (on the genuine
+    /// machine, the reseller hopes) takes the installation over. Uses no transfer: the seat stays with the machine.
+    /// </summary>
+    public async Task<Installation> ResolveClonedInstallationAsync(Caller caller, string? licenseId, string? installationId, CancellationToken ct)
+    {
+        var resellerId = caller.OwnResellerId;
+        var v = new Validator();
+        var id = v.Id("license_id", licenseId);
+        var installation = v.Id("installation_id", installationId);
+        v.ThrowIfInvalid();
+        return await unitOfWork.RunAsync(async token =>
+        {
+            await DatabaseLocks.LicenseAsync(db, id, token);
+            var license = await db.Licenses.AsNoTracking().SingleOrDefaultAsync(l => l.Id == id && l.ResellerId == resellerId, token)
+                ?? throw new NotFoundException("license", licenseId!);
+            var row = await db.Installations.SingleOrDefaultAsync(i => i.Id == installation && i.LicenseId == id, token)
+                ?? throw new NotFoundException("installation", installationId!);
+            if (row.CloneSuspectedAt is not { } since)
+            {
+                throw new PreconditionFailedException(
+                    "This installation is not suspected of running on copies; to move the license to another server, release the installation.");
+            }
+            row.ResolveClone();
+            await audit.AppendAsync(caller.ActorId, "installation.resolve_clone", "license", license.Id.ToString(),
+                $"installation={row.Id};suspected_since={since:O}", token);
+            return row;
+        }, ct);
+    }
+
     private async Task<LicenseView> ChangeAsync(Caller caller, string? licenseId, string action, Action<License, Plan> change,
         CancellationToken ct)
     {

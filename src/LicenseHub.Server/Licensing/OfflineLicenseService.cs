@@ -54,10 +54,14 @@ public sealed class OfflineLicenseService(
             var existing = await db.Installations.SingleOrDefaultAsync(i => i.LicenseId == id && i.Fingerprint == report!.Fingerprint, token);
             var machines = existing is null ? await db.Installations.CountAsync(i => i.LicenseId == id, token) : 0;
             var requestedProduct = string.IsNullOrEmpty(request!.Product) ? null : request.Product;
-            switch (LicenseValidation.Validate(facts, new LicenseRequest(report!.Fingerprint, requestedProduct, IsNewMachine: existing is null, Machines: machines)))
+            switch (LicenseValidation.Validate(facts, new LicenseRequest(report!.Fingerprint, requestedProduct, IsNewMachine: existing is null, Machines: machines,
+                CloneSuspected: existing?.CloneSuspectedAt is not null)))
             {
                 case ValidationCode.Valid:
                     break;
+                case ValidationCode.CloneSuspected:
+                    throw new PreconditionFailedException(
+                        "This machine's installation is suspected of running on copies; release it or re-activate it first.");
                 case ValidationCode.ProductMismatch:
                     throw new ValidationException("activation_request.product", $"the request is for product '{request.Product}', the license for '{plan.Product.Code}'");
                 case ValidationCode.TooManyMachines:
@@ -69,8 +73,8 @@ public sealed class OfflineLicenseService(
             // Record.
             if (existing is null)
             {
-                // Offline machines never check in: the credential is random and never handed out.
-                existing = Installation.Activate(id, report, InstallationSecret.Hash(InstallationSecret.New()), facts.Now);
+                // Offline machines never check in: the credential is random and never handed out, and there is no ticket.
+                existing = Installation.Activate(id, report, InstallationSecret.Hash(InstallationSecret.New()), ticketHash: null, facts.Now);
                 db.Installations.Add(existing);
             }
             // The signing key must stay published until this file expires.

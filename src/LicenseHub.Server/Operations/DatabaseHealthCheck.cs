@@ -4,14 +4,51 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace LicenseHub.Server.Operations;
 
-/// <summary>Healthy while the database answers a query.</summary>
-public sealed class DatabaseHealthCheck(LicenseHubDbContext db) : IHealthCheck
+/// <summary>Healthy while the database answers a query and takes writes.</summary>
+public sealed class DatabaseHealthCheck(LicenseHubDbContext db, Persistence.StorageHealth storage) : IHealthCheck
 {
+    /// <summary>Bytes free below which a full disk counts as still full.</summary>
+    public const long MinimumFreeBytes = 1024 * 1024;
+
+    /// <summary>
+    /// Whether what failed is back without a write to prove it (a not-ready server gets no writes): the database
+    /// answered above, so a lost PostgreSQL connection is back; a full disk is back once it has room again.
+    /// </summary>
+    private bool Recovered(string cause)
+    {
+        var recovered = cause.Contains("PostgreSQL", StringComparison.Ordinal) && cause.Contains("connect", StringComparison.Ordinal)
+            || cause.Contains("reached", StringComparison.Ordinal)
+            || cause.Contains("is full", StringComparison.Ordinal) && FreeBytes() >= MinimumFreeBytes;
+        if (recovered)
+        {
+            storage.Succeeded();
+        }
+        return recovered;
+    }
+
+    private long FreeBytes()
+    {
+        try
+        {
+            var path = db.Database.GetDbConnection() is Microsoft.Data.Sqlite.SqliteConnection sqlite ? sqlite.DataSource : null;
+            return string.IsNullOrEmpty(path) ? long.MaxValue : new DriveInfo(Path.GetDirectoryName(Path.GetFullPath(path))!).AvailableFreeSpace;
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
+
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
             await db.Database.ExecuteSqlRawAsync("SELECT 1", cancellationToken);
+            if (storage.Failure is { } failure && !Recovered(failure.Cause))
+            {
+                // Reads work, writes do not: not ready, so a load balancer sends agents elsewhere.
+                return HealthCheckResult.Unhealthy($"writes fail since {failure.Since:u}: {failure.Cause}");
+            }
             return HealthCheckResult.Healthy();
         }
         catch (Exception ex)

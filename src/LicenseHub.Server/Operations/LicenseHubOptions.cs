@@ -29,6 +29,12 @@ public sealed class LicenseHubOptions
     /// </summary>
     public TimeSpan KeyCertificateLifetime { get; set; } = TimeSpan.FromDays(730);
 
+    /// <summary>
+    /// Start with a new, empty SQLite database although the data directory was set up before (its database is gone).
+    /// Off by default: a lost database is refused, so that agents are not told their installations were released.
+    /// </summary>
+    public bool InitializeNewDatabase { get; set; }
+
     /// <summary>Failed activations (wrong keys) allowed per source address per minute before RESOURCE_EXHAUSTED.</summary>
     public int ActivationFailuresPerMinute { get; set; } = 10;
 

@@ -20,13 +20,15 @@ internal sealed class ModelRowCommand<T> : IAsyncDisposable where T : class
     private readonly DbParameter[] _parameters;
     private readonly RelationalTypeMapping[] _mappings;
     private readonly PropertyInfo[] _properties;
+    private readonly int _expectedCount;
 
-    private ModelRowCommand(DbCommand command, DbParameter[] parameters, RelationalTypeMapping[] mappings, PropertyInfo[] properties)
+    private ModelRowCommand(DbCommand command, DbParameter[] parameters, RelationalTypeMapping[] mappings, PropertyInfo[] properties, int expectedCount)
     {
         _command = command;
         _parameters = parameters;
         _mappings = mappings;
         _properties = properties;
+        _expectedCount = expectedCount;
     }
 
     /// <summary>
@@ -50,33 +52,53 @@ internal sealed class ModelRowCommand<T> : IAsyncDisposable where T : class
             + $"VALUES ({string.Join(", ", parameters.Select(p => sql.GenerateParameterNamePlaceholder(p.ParameterName)))})", ct);
     }
 
-    /// <summary>UPDATE of the named properties of the row with the entity's primary key.</summary>
-    public static async Task<ModelRowCommand<T>> UpdateAsync(LicenseHubDbContext db, IReadOnlyList<string> propertyNames, CancellationToken ct)
+    /// <summary>
+    /// UPDATE of the named properties of the row with the entity's primary key; with <paramref name="expectedPropertyNames"/>,
+    /// only while those columns still hold the values given to <see cref="ExecuteAsync(T, IReadOnlyList{object?}, CancellationToken)"/>
+    /// (null equal to null), so a row changed since it was read is left alone and the update affects no row.
+    /// </summary>
+    public static async Task<ModelRowCommand<T>> UpdateAsync(LicenseHubDbContext db, IReadOnlyList<string> propertyNames, CancellationToken ct,
+        IReadOnlyList<string>? expectedPropertyNames = null)
     {
         var (entity, table) = Table(db);
-        var set = propertyNames.Select(name => entity.FindProperty(name) ?? throw new ArgumentException($"{typeof(T).Name} has no property {name}."))
-            .ToArray();
+        IProperty Find(string name) => entity.FindProperty(name) ?? throw new ArgumentException($"{typeof(T).Name} has no property {name}.");
+        var set = propertyNames.Select(Find).ToArray();
         var key = entity.FindPrimaryKey()!.Properties.ToArray();
-        var columns = set.Concat(key).ToArray();
+        var expected = (expectedPropertyNames ?? []).Select(Find).ToArray();
+        var columns = set.Concat(key).Concat(expected).ToArray();
         if (columns.Any(p => p.PropertyInfo is null))
         {
             throw new InvalidOperationException($"{typeof(T).Name}: only properties with a CLR property can be written this way.");
         }
         var sql = db.GetService<ISqlGenerationHelper>();
-        return await CreateAsync(db, columns, parameters =>
+        // SQL's = is never true for NULL; both providers have an operator that is.
+        var same = db.Database.IsNpgsql() ? "IS NOT DISTINCT FROM" : "IS";
+        string Column(IProperty p) => sql.DelimitIdentifier(p.GetColumnName(table)!);
+        var command = await CreateAsync(db, columns, parameters =>
             $"UPDATE {sql.DelimitIdentifier(table.Name, table.Schema)} SET "
-            + string.Join(", ", set.Select((p, i) => $"{sql.DelimitIdentifier(p.GetColumnName(table)!)} = {sql.GenerateParameterNamePlaceholder(parameters[i].ParameterName)}"))
+            + string.Join(", ", set.Select((p, i) => $"{Column(p)} = {sql.GenerateParameterNamePlaceholder(parameters[i].ParameterName)}"))
             + " WHERE "
-            + string.Join(" AND ", key.Select((p, i) =>
-                $"{sql.DelimitIdentifier(p.GetColumnName(table)!)} = {sql.GenerateParameterNamePlaceholder(parameters[set.Length + i].ParameterName)}")), ct);
+            + string.Join(" AND ", key.Select((p, i) => $"{Column(p)} = {sql.GenerateParameterNamePlaceholder(parameters[set.Length + i].ParameterName)}")
+                .Concat(expected.Select((p, i) =>
+                    $"{Column(p)} {same} {sql.GenerateParameterNamePlaceholder(parameters[set.Length + key.Length + i].ParameterName)}"))), ct,
+            expected.Length);
+        return command;
     }
 
     /// <summary>Writes one row; returns the number of rows affected.</summary>
-    public Task<int> ExecuteAsync(T row, CancellationToken ct)
+    public Task<int> ExecuteAsync(T row, CancellationToken ct) => ExecuteAsync(row, [], ct);
+
+    /// <summary>Writes one row if its expected columns hold <paramref name="expected"/> (in their order); returns the number of rows affected.</summary>
+    public Task<int> ExecuteAsync(T row, IReadOnlyList<object?> expected, CancellationToken ct)
     {
+        if (expected.Count != _expectedCount)
+        {
+            throw new ArgumentException($"This command compares {_expectedCount} column(s), not {expected.Count}.", nameof(expected));
+        }
+        var fromRow = _properties.Length - _expectedCount;
         for (var i = 0; i < _properties.Length; i++)
         {
-            var value = _properties[i].GetValue(row);
+            var value = i < fromRow ? _properties[i].GetValue(row) : expected[i - fromRow];
             _parameters[i].Value = value is null ? DBNull.Value : _mappings[i].Converter?.ConvertToProvider(value) ?? value;
         }
         return _command.ExecuteNonQueryAsync(ct);
@@ -95,7 +117,7 @@ internal sealed class ModelRowCommand<T> : IAsyncDisposable where T : class
         property.IsPrimaryKey() && property.ValueGenerated == ValueGenerated.OnAdd && (property.ClrType == typeof(long) || property.ClrType == typeof(int));
 
     private static async Task<ModelRowCommand<T>> CreateAsync(LicenseHubDbContext db, IProperty[] columns, Func<DbParameter[], string> commandText,
-        CancellationToken ct)
+        CancellationToken ct, int expectedCount = 0)
     {
         var transaction = db.Database.CurrentTransaction ?? throw new InvalidOperationException("Rows are written inside a unit of work.");
         var command = db.Database.GetDbConnection().CreateCommand();
@@ -110,6 +132,6 @@ internal sealed class ModelRowCommand<T> : IAsyncDisposable where T : class
         }
         command.CommandText = commandText(parameters);
         await command.PrepareAsync(ct);
-        return new ModelRowCommand<T>(command, parameters, mappings, columns.Select(c => c.PropertyInfo!).ToArray());
+        return new ModelRowCommand<T>(command, parameters, mappings, columns.Select(c => c.PropertyInfo!).ToArray(), expectedCount);
     }
 }

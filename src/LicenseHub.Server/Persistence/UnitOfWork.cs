@@ -13,9 +13,25 @@ namespace LicenseHub.Server.Persistence;
 /// The audit trail joins through <see cref="ICommitJournal"/>: persistence is below every feature, so it
 /// knows only that something must be written last, not what.
 /// </remarks>
-public sealed class UnitOfWork(LicenseHubDbContext db, ICommitJournal audit)
+public sealed class UnitOfWork(LicenseHubDbContext db, ICommitJournal audit, StorageHealth storage)
 {
+    /// <exception cref="StorageUnavailableException">The storage itself failed (full disk, read-only, unreachable).</exception>
     public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await RunCoreAsync(work, cancellationToken);
+            storage.Succeeded();
+            return result;
+        }
+        catch (Exception ex) when (StorageHealth.CauseOf(ex) is { } cause)
+        {
+            storage.Failed(cause);
+            throw new StorageUnavailableException(cause, ex);
+        }
+    }
+
+    private async Task<T> RunCoreAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
         audit.Reset();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);

@@ -11,13 +11,18 @@ using Microsoft.Extensions.Options;
 
 namespace LicenseHub.Server.Privacy;
 
-public sealed record RetentionRun(int CheckInsAggregated, int AggregateRows, int InstallationsReleased, int AuditEventsDeleted,
+/// <param name="Held">Why the run did not do all it would have (a clock it cannot trust, a mass release), or null.</param>
+/// <param name="AssignmentKeysErased">License keys kept for replaying an assignment, erased because their 24 hours were over.</param>
+public sealed record RetentionRun(int CheckInsAggregated, int AggregateRows, int InstallationsReleased, int AuditEventsDeleted, string? Held = null,
     int AssignmentKeysErased = 0);
 
 /// <summary>
 /// Retention, running on its own: raw check-ins past the window become anonymous daily counts and are
 /// deleted; installations silent past their window are released; audit events past theirs are deleted
-/// behind a signed checkpoint. Each run logs counts only.
+/// behind a signed checkpoint. Each run logs counts only. It does not act on a time it cannot trust: a clock
+/// behind the newest stored time, or far ahead of it, holds the whole run; a run that would release a large share of
+/// all installations at once holds the release. Either waits for stored times to catch up or for an operator
+/// ('licensehub retention run --confirm'); readiness says so meanwhile.
 /// </summary>
 public sealed class RetentionJob(
     IServiceScopeFactory scopes,
@@ -45,7 +50,26 @@ public sealed class RetentionJob(
         } while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    public async Task<RetentionRun> RunOnceAsync(CancellationToken ct)
+    private volatile string? _held;
+
+    /// <summary>Why the last run held back, for readiness; null when it did everything.</summary>
+    public string? Held => _held;
+
+    public Task<RetentionRun> RunOnceAsync(CancellationToken ct) => RunOnceAsync(confirmed: false, ct);
+
+    /// <param name="confirmed">An operator confirmed this run: act even on a suspicious clock or a mass release.</param>
+    public async Task<RetentionRun> RunOnceAsync(bool confirmed, CancellationToken ct)
+    {
+        var run = await RunCoreAsync(confirmed, ct);
+        _held = run.Held;
+        if (run.Held is not null)
+        {
+            logger.LogWarning("Retention held back: {Reason}. It resumes by itself when this clears, or run 'licensehub retention run --confirm'", run.Held);
+        }
+        return run;
+    }
+
+    private async Task<RetentionRun> RunCoreAsync(bool confirmed, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LicenseHubDbContext>();
@@ -56,6 +80,19 @@ public sealed class RetentionJob(
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         // Several replicas run this job: one at a time, so no old check-in is counted twice.
         await DatabaseLocks.RetentionAsync(db, ct);
+
+        // 0. Keys kept for replaying an assignment, past their 24 hours: erased with their assignments. Even on a clock
+        // that is not trusted: a clock ahead erases them early, which only ends a replay early; one behind erases fewer.
+        var replayCutoff = now - AssignmentReplay.Window;
+        var keysErased = await db.AssignmentReplayKeys
+            .Where(k => db.AssignmentReplays.Any(r => r.Id == k.AssignmentReplayId && r.CreatedAt <= replayCutoff)).ExecuteDeleteAsync(ct);
+        await db.AssignmentReplays.Where(r => r.CreatedAt <= replayCutoff).ExecuteDeleteAsync(ct);
+
+        if (!confirmed && await UntrustedClockAsync(db, now, o, ct) is { } clockProblem)
+        {
+            await transaction.CommitAsync(ct);
+            return new RetentionRun(0, 0, 0, 0, clockProblem, keysErased);
+        }
 
         // 1. Check-ins past the window → anonymous daily counts (no ids), then deleted.
         var checkInCutoff = now - o.CheckInWindow;
@@ -83,8 +120,19 @@ public sealed class RetentionJob(
 
         // 2. Installations silent past their window: released, fingerprint gone with the row.
         var silentCutoff = now - o.SilentInstallationWindow;
-        await db.CheckIns.Where(c => db.Installations.Any(i => i.Id == c.InstallationId && i.LastCheckInAt < silentCutoff)).ExecuteDeleteAsync(ct);
-        var released = await db.Installations.Where(i => i.LastCheckInAt < silentCutoff).ExecuteDeleteAsync(ct);
+        var released = 0;
+        string? held = null;
+        var silent = await db.Installations.CountAsync(i => i.LastCheckInAt < silentCutoff, ct);
+        var all = silent == 0 ? 0 : await db.Installations.CountAsync(ct);
+        if (!confirmed && silent > o.ReleaseConfirmationMinimum && silent > all * o.MaxReleaseShare)
+        {
+            held = $"it would release {silent} of {all} installations at once (more than {o.MaxReleaseShare:P0}); is the clock right?";
+        }
+        else if (silent > 0)
+        {
+            await db.CheckIns.Where(c => db.Installations.Any(i => i.Id == c.InstallationId && i.LastCheckInAt < silentCutoff)).ExecuteDeleteAsync(ct);
+            released = await db.Installations.Where(i => i.LastCheckInAt < silentCutoff).ExecuteDeleteAsync(ct);
+        }
 
         // 3. Audit events past their window, behind a signed checkpoint so the rest still verifies.
         var auditCutoff = now - o.AuditWindow;
@@ -105,17 +153,43 @@ public sealed class RetentionJob(
             await db.SaveChangesAsync(ct);
             auditDeleted = await db.AuditEvents.Where(e => e.Sequence <= lastOld.Sequence).ExecuteDeleteAsync(ct);
         }
-        // 4. Keys kept for replaying an assignment, past their 24 hours: erased with their assignments.
-        var replayCutoff = now - AssignmentReplay.Window;
-        var keysErased = await db.AssignmentReplayKeys
-            .Where(k => db.AssignmentReplays.Any(r => r.Id == k.AssignmentReplayId && r.CreatedAt <= replayCutoff)).ExecuteDeleteAsync(ct);
-        await db.AssignmentReplays.Where(r => r.CreatedAt <= replayCutoff).ExecuteDeleteAsync(ct);
         await transaction.CommitAsync(ct);
 
-        var run = new RetentionRun(aggregated, groups.Count, released, auditDeleted, keysErased);
+        var run = new RetentionRun(aggregated, groups.Count, released, auditDeleted, held, keysErased);
         logger.LogInformation(
             "Retention run: {CheckIns} check-ins rolled into {Aggregates} anonymous daily counts and deleted, {Installations} silent installations released, {AuditEvents} audit events deleted, {AssignmentKeys} kept assignment keys erased",
             run.CheckInsAggregated, run.AggregateRows, run.InstallationsReleased, run.AuditEventsDeleted, run.AssignmentKeysErased);
         return run;
     }
+
+    /// <summary>The newest stored time against the clock: behind it, or too far ahead of it, the clock is not trusted.</summary>
+    private static async Task<string?> UntrustedClockAsync(LicenseHubDbContext db, DateTimeOffset now, RetentionOptions o, CancellationToken ct)
+    {
+        var lastCheckIn = await db.Installations.MaxAsync(i => (DateTimeOffset?)i.LastCheckInAt, ct);
+        var lastEvent = await db.AuditEvents.OrderByDescending(e => e.Sequence).Select(e => (DateTimeOffset?)e.At).FirstOrDefaultAsync(ct);
+        var newest = lastCheckIn > lastEvent || lastEvent is null ? lastCheckIn : lastEvent;
+        if (newest is not { } stored)
+        {
+            return null;
+        }
+        if (now < stored - LicenseHub.Server.Operations.ClockExtensions.StoredTimeTolerance)
+        {
+            return $"the clock ({now:u}) is behind the newest stored time ({stored:u})";
+        }
+        if (now - stored > o.ClockJumpLimit)
+        {
+            return $"the clock ({now:u}) is {(now - stored).TotalDays:F0} days ahead of the newest stored time ({stored:u}); a clock that jumped would release every installation";
+        }
+        return null;
+    }
+}
+
+/// <summary>Degraded (still serving) while retention holds back on a clock it cannot trust or a mass release.</summary>
+public sealed class RetentionHealthCheck(RetentionJob job) : Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
+{
+    public Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(
+        Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(job.Held is { } held
+            ? Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Degraded("retention held back: " + held)
+            : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
 }

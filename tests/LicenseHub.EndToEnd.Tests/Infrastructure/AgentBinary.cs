@@ -93,7 +93,7 @@ public sealed class AgentBinaryFixture : IAsyncLifetime
     /// Null when 'clang' is on the PATH (the SDK's default) or there is no clang at all (the SDK falls back
     /// to gcc); otherwise the newest versioned clang, e.g. clang-14 where only that is installed.
     /// </summary>
-    private static string? NativeCompiler()
+    internal static string? NativeCompiler()
     {
         var directories = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
         if (directories.Any(d => File.Exists(Path.Combine(d, "clang"))))

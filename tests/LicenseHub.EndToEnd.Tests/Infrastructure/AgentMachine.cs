@@ -25,12 +25,34 @@ public sealed class AgentMachine : IDisposable
     private readonly TempDirectory _root;
     private readonly List<AgentResult> _history = [];
 
-    public AgentMachine(string executable, string name)
+    public AgentMachine(string executable, string name) : this(executable, name, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)))
+    {
+    }
+
+    private AgentMachine(string executable, string name, string machineId)
     {
         _executable = executable;
         _root = new TempDirectory("agent-" + name);
-        MachineId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        MachineId = machineId;
         File.WriteAllText(MachineIdFile, MachineId + "\n");
+    }
+
+    /// <summary>
+    /// A second machine running a copy of this one's disk, as a cloned VM would: the same machine id, and copies of
+    /// the state file, the license file and the trust anchor as they are now.
+    /// </summary>
+    public AgentMachine CopyTo(string name)
+    {
+        var copy = new AgentMachine(_executable, name, MachineId);
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(copy.StatePath)!);
+        foreach (var (from, to) in new[] { (StatePath, copy.StatePath), (LicenseFile, copy.LicenseFile), (TrustFile, copy.TrustFile) })
+        {
+            if (File.Exists(from))
+            {
+                File.Copy(from, to);
+            }
+        }
+        return copy;
     }
 
     /// <summary>32 lower-case hex characters, like /etc/machine-id.</summary>

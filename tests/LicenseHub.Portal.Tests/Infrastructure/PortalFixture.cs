@@ -52,6 +52,16 @@ public sealed class PortalFixture : IAsyncLifetime
         });
     }
 
+    /// <summary>AgentService on the server, as lh-agent calls it (no API key).</summary>
+    public AgentService.AgentServiceClient Agent => new(_channel!);
+
+    /// <summary>ResellerService with a reseller API key, for setting up what a test needs.</summary>
+    public ResellerService.ResellerServiceClient Reseller(string apiKey) => new(_channel!.Intercept(m =>
+    {
+        m.Add("authorization", "Bearer " + apiKey);
+        return m;
+    }));
+
     /// <summary>A new reseller with an owner who can sign in to the portal.</summary>
     public async Task<PortalUser> NewResellerOwnerAsync(string company)
     {

@@ -41,6 +41,8 @@ public sealed class AccessControlTests : IDisposable
             ("ReturnLicense", id => async () => await client.ReturnLicenseAsync(new ReturnLicenseRequest { LicenseId = id, IdempotencyKey = "return-" + id })),
             ("ReleaseInstallation", id => async () => await client.ReleaseInstallationAsync(
                 new ReleaseInstallationRequest { LicenseId = id, InstallationId = Guid.NewGuid().ToString() })),
+            ("ResolveClonedInstallation", id => async () => await client.ResolveClonedInstallationAsync(
+                new ResolveClonedInstallationRequest { LicenseId = id, InstallationId = Guid.NewGuid().ToString() })),
         };
         foreach (var (name, call) in calls)
         {

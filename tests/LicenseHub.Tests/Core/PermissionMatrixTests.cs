@@ -85,6 +85,7 @@ public sealed class PermissionMatrixTests : IAsyncLifetime
         ["ResellerService/ReissueLicenseKey"] = Roles.Buyers,
         ["ResellerService/ReturnLicense"] = Roles.Buyers,
         ["ResellerService/ReleaseInstallation"] = Roles.Buyers,
+        ["ResellerService/ResolveClonedInstallation"] = Roles.Buyers,
         ["ResellerService/CreateOfflineLicense"] = Roles.Buyers,
         ["ResellerService/ListApiKeys"] = Roles.Resellers,
         ["ResellerService/ExportMyData"] = Roles.Resellers,

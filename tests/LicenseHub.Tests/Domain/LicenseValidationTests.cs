@@ -35,6 +35,16 @@ public sealed class LicenseValidationTests
             LicenseValidation.Validate(Facts(LicenseState.Revoked), new LicenseRequest(Here, BoundFingerprint: There)));
 
     [Fact]
+    public void Validate_SuspectedCopy_IsRefusedAfterAnotherMachinesCredentialAndBeforeTheLicenseStateIsTold()
+    {
+        Assert.Equal(ValidationCode.CloneSuspected,
+            LicenseValidation.Validate(Facts(LicenseState.Revoked, daysLeft: -1), new LicenseRequest(Here, "other", BoundFingerprint: Here, CloneSuspected: true)));
+        Assert.Equal(ValidationCode.FingerprintMismatch,
+            LicenseValidation.Validate(Facts(), new LicenseRequest(Here, BoundFingerprint: There, CloneSuspected: true)));
+        Assert.Contains("reseller", LicenseValidation.Describe(ValidationCode.CloneSuspected));
+    }
+
+    [Fact]
     public void Validate_OtherProduct_IsRefusedBeforeTheMachineCount() =>
         Assert.Equal(ValidationCode.ProductMismatch,
             LicenseValidation.Validate(Facts(maxMachines: 1), new LicenseRequest(Here, "other", IsNewMachine: true, Machines: 1)));
@@ -50,7 +60,7 @@ public sealed class LicenseValidationTests
     public void RecordCheckIn_FromAnotherMachine_ChangesOnlyTheCheckInTime()
     {
         var installation = Installation.Activate(Guid.NewGuid(), new AgentReport(Here, "8.2.1", "1.0.0", TelemetryLevel.Basic, OsFamily.Linux, "12.4"),
-            [1], Now.AddDays(-1));
+            [1], [2], Now.AddDays(-1));
         installation.RecordCheckIn(new AgentReport(Here, "8.2.1", "1.0.0", TelemetryLevel.Basic, OsFamily.Linux, "12.4"), "panel", ValidationCode.Valid, Now.AddDays(-1));
 
         var record = installation.RecordCheckIn(new AgentReport(There, "9.0.0", "2.0.0", TelemetryLevel.Required), "panel", ValidationCode.FingerprintMismatch, Now);
@@ -67,7 +77,7 @@ public sealed class LicenseValidationTests
     [Fact]
     public void RecordCheckIn_NarrowedToRequired_ErasesWhatWasSharedBefore()
     {
-        var installation = Installation.Activate(Guid.NewGuid(), new AgentReport(Here, "8.2.1", "1.0.0", TelemetryLevel.Basic), [1], Now);
+        var installation = Installation.Activate(Guid.NewGuid(), new AgentReport(Here, "8.2.1", "1.0.0", TelemetryLevel.Basic), [1], [2], Now);
         installation.RecordCheckIn(new AgentReport(Here, "8.2.1", "1.0.0", TelemetryLevel.Basic, OsFamily.Linux, "12.4", CpuArchitecture.X64, 4),
             "panel", ValidationCode.Valid, Now);
 

@@ -102,7 +102,8 @@ public sealed class BackupTests : IDisposable
         var refused = await Assert.ThrowsAsync<BackupException>(() => EncryptedBackup.RestoreAsync(backupFile, target, _key, force: false, null, CancellationToken.None));
         Assert.Contains("--force", refused.Message);
         Assert.Equal("the existing database", await File.ReadAllTextAsync(target));
-        Assert.Single(Directory.GetFiles(_work, "target.db*"));
+        // Nothing but the database and its lock file (kept, like SQLite's own -shm file).
+        Assert.Single(Directory.GetFiles(_work, "target.db*"), f => !f.EndsWith(".lock", StringComparison.Ordinal));
 
         var counts = await EncryptedBackup.RestoreAsync(backupFile, target, _key, force: true, null, CancellationToken.None);
         Assert.Equal(1, counts["Resellers"]);

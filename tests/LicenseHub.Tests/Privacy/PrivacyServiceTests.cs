@@ -41,7 +41,7 @@ public sealed class PrivacyServiceTests : IDisposable
     /// <summary>Onboarding, assignment, and activations and check-ins at both telemetry levels.</summary>
     private async Task<(ResellerSetup Reseller, List<ActivateResponse> Activations, string LicenseId)> EndToEndAsync(int machines = 3)
     {
-        var scenario = await Scenario.CreateAsync(_factory, maxMachines: 10);
+        var scenario = await Scenario.CreateAsync(_factory, maxMachines: Math.Max(10, machines));
         var reseller = await scenario.AddResellerAsync();
         var pool = await scenario.BuyAsync(reseller, 5);
         var assigned = await _factory.Reseller(reseller.OwnerKey).AssignLicensesAsync(new AssignLicensesRequest
@@ -160,15 +160,18 @@ public sealed class PrivacyServiceTests : IDisposable
     {
         var (_, activations, _) = await EndToEndAsync(6);
         var job = _factory.Services.GetRequiredService<LicenseHub.Server.Privacy.RetentionJob>();
+        // The clock leaps ahead with nothing written meanwhile, which retention holds as a clock it cannot trust; the
+        // runs here stand for an operator's confirmed runs ('licensehub retention run --confirm').
+        Task<LicenseHub.Server.Privacy.RetentionRun> Run() => job.RunOnceAsync(confirmed: true, CancellationToken.None);
         int CheckIns() => _factory.WithDb(db => db.CheckIns.Count());
 
         _clock.Advance(TimeSpan.FromDays(30) - TimeSpan.FromMinutes(1));
-        var early = await job.RunOnceAsync(CancellationToken.None);
+        var early = await Run();
         Assert.Equal(0, early.CheckInsAggregated);
         Assert.Equal(12, CheckIns());
 
         _clock.Advance(TimeSpan.FromMinutes(2));
-        var onTime = await job.RunOnceAsync(CancellationToken.None);
+        var onTime = await Run();
         Assert.Equal(12, onTime.CheckInsAggregated);
         Assert.Equal(0, CheckIns());
         var counts = _factory.WithDb(db => db.DailyCheckInCounts.ToList());
@@ -184,14 +187,14 @@ public sealed class PrivacyServiceTests : IDisposable
             ProductVersion = "8.2.1", AgentVersion = "1.0.0",
         });
         await _factory.Vendor().CreateProductAsync(new CreateProductRequest { Code = "later", Name = "A later product" });
-        var silent = await job.RunOnceAsync(CancellationToken.None);
+        var silent = await Run();
         Assert.Equal(5, silent.InstallationsReleased);
         Assert.Equal(activations[0].InstallationId, _factory.WithDb(db => db.Installations.Single().Id.ToString()));
 
         // Audit events past 400 days go, behind a signed checkpoint; the chain still verifies.
         var eventsBefore = _factory.WithDb(db => db.AuditEvents.Count());
         _clock.Advance(TimeSpan.FromDays(400 - 91 + 1));
-        var trimmed = await job.RunOnceAsync(CancellationToken.None);
+        var trimmed = await Run();
         Assert.True(trimmed.AuditEventsDeleted > 0 && trimmed.AuditEventsDeleted < eventsBefore);
         Assert.Equal(1, _factory.WithDb(db => db.AuditCheckpoints.Count()));
         var verify = await _factory.Vendor().VerifyAuditChainAsync(new VerifyAuditChainRequest());
@@ -204,12 +207,59 @@ public sealed class PrivacyServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task Retention_OnAClockFarAheadOfEveryStoredTime_HoldsAndSaysSo_UntilConfirmed()
+    {
+        // The server restarts with its clock 91 days ahead: every installation looks silent past the window.
+        var (_, activations, _) = await EndToEndAsync(6);
+        var job = _factory.Services.GetRequiredService<LicenseHub.Server.Privacy.RetentionJob>();
+        _clock.Advance(TimeSpan.FromDays(91));
+
+        var held = await job.RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(0, held.InstallationsReleased);
+        Assert.Equal(0, held.CheckInsAggregated);
+        Assert.Contains("days ahead of the newest stored time", held.Held);
+        Assert.Equal(6, _factory.WithDb(db => db.Installations.Count()));
+        using var http = _factory.CreateClient();
+        Assert.Contains("Degraded", await http.GetStringAsync("/health/ready"));
+
+        var confirmed = await job.RunOnceAsync(confirmed: true, CancellationToken.None);
+        Assert.Equal(activations.Count, confirmed.InstallationsReleased);
+        Assert.Null(job.Held);
+    }
+
+    [Fact]
+    public async Task Retention_ThatWouldReleaseMostInstallationsAtOnce_WaitsForAnOperator()
+    {
+        var (_, activations, _) = await EndToEndAsync(12);
+        var job = _factory.Services.GetRequiredService<LicenseHub.Server.Privacy.RetentionJob>();
+        // Time passes in steps with something written along the way, so the clock is trusted; 11 of 12 fall silent.
+        for (var day = 0; day < 91; day += 5)
+        {
+            _clock.Advance(TimeSpan.FromDays(5));
+            await Agent.CheckInAsync(new CheckInRequest
+            {
+                InstallationId = activations[0].InstallationId, InstallationSecret = activations[0].InstallationSecret, Fingerprint = Fingerprint("m0"),
+                ProductVersion = "8.2.1", AgentVersion = "1.0.0",
+            });
+        }
+
+        var held = await job.RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(0, held.InstallationsReleased);
+        Assert.Contains("would release 11 of 12 installations", held.Held);
+        Assert.Equal(12, _factory.WithDb(db => db.Installations.Count()));
+        var confirmed = await job.RunOnceAsync(confirmed: true, CancellationToken.None);
+        Assert.Equal(11, confirmed.InstallationsReleased);
+    }
+
+    [Fact]
     public async Task UsageStatistics_SuppressSmallGroups()
     {
         await EndToEndAsync(6);
         var job = _factory.Services.GetRequiredService<LicenseHub.Server.Privacy.RetentionJob>();
         _clock.Advance(TimeSpan.FromDays(31));
-        await job.RunOnceAsync(CancellationToken.None);
+        await job.RunOnceAsync(confirmed: true, CancellationToken.None);
         var auditor = Auditor(await AuditorKeyAsync());
 
         var stats = await auditor.GetUsageStatisticsAsync(new GetUsageStatisticsRequest { Days = 60 });

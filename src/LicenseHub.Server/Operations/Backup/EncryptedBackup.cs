@@ -92,6 +92,10 @@ public static class EncryptedBackup
         {
             throw new BackupException($"No backup at {backupPath}.");
         }
+        // Not even with --force: a server keeps writing to the file it opened, and everything it answers after the
+        // restore would be lost at its next start.
+        await using var held = DatabaseFileLock.TryAcquire(databasePath)
+            ?? throw new BackupException($"A LicenseHub server is running on {databasePath} (it holds {DatabaseFileLock.PathFor(databasePath)}): stop it first.");
         var wal = databasePath + "-wal";
         if (File.Exists(wal) && new FileInfo(wal).Length > 0 && !force)
         {

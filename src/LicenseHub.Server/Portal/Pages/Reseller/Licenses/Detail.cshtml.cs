@@ -19,14 +19,15 @@ namespace LicenseHub.Server.Portal.Pages.Reseller.Licenses;
 public sealed class LicenseDetailModel(LicenseService licenses, LicenseOrderService licenseOrders, CatalogService catalog, OfflineLicenseService offline,
     TimeProvider clock) : PortalPageModel
 {
-    private static readonly string[] Confirmations = ["Suspend", "Resume", "Revoke", "Renew", "Release", "ChangePlan", "Reissue", "Return"];
+    private static readonly string[] Confirmations = ["Suspend", "Resume", "Revoke", "Renew", "Release", "ResolveClone", "ChangePlan", "Reissue", "Return"];
 
     public LicenseView View { get; private set; } = null!;
     public IReadOnlyList<Installation> Installations { get; private set; } = [];
     public DateTimeOffset Now { get; private set; }
 
     [FromQuery(Name = "confirm")] public string? Confirm { get; set; }
-    [BindProperty(Name = "installation_id")] [FromQuery(Name = "installation")] public string? Installation { get; set; }
+    /// <summary>The installation a release or re-activation is for: from the confirmation link (?installation=), then posted back.</summary>
+    [BindProperty(Name = "installation_id")] public string? Installation { get; set; }
     [BindProperty(Name = "activation_request")] public string? ActivationRequest { get; set; }
     public string? OfflineLicense { get; private set; }
 
@@ -66,6 +67,7 @@ public sealed class LicenseDetailModel(LicenseService licenses, LicenseOrderServ
         },
         "Reissue" => "issue a new key",
         "Return" => "return it",
+        "ResolveClone" => "re-activate it",
         _ => "",
     };
 
@@ -74,6 +76,7 @@ public sealed class LicenseDetailModel(LicenseService licenses, LicenseOrderServ
         "Release" => "Release this server?",
         "ChangePlan" => "Change this license's plan?",
         "Reissue" => "Issue a new key for this license?",
+        "ResolveClone" => "Re-activate this server?",
         _ => $"{Confirm} this license?",
     };
 
@@ -87,11 +90,16 @@ public sealed class LicenseDetailModel(LicenseService licenses, LicenseOrderServ
         "ChangePlan" => "A dearer plan applies at once and costs the difference for the time the license has left (an order). A cheaper one applies at the next renewal, which is then priced at that plan; nothing is charged now.",
         "Reissue" => "The current key stops activating at once; servers already using this license keep working. The new key is shown once, on the next page.",
         "Return" => $"The license was never activated, so its seat can go back to your pool until {(View.ReturnableUntil is { } until ? PortalHtml.DateTime(until) : "the end of the return window")}. The license is revoked and its key stops working; no money is refunded, the seat can be assigned again.",
+        "ResolveClone" => "The suspicion ends and the credential every copy of this installation holds stops working. Then activate the genuine "
+            + "machine again with 'lh-agent activate' and the license key: it takes the installation over, and the copies stay refused. "
+            + "This uses no transfer.",
         _ => "",
     };
 
-    public async Task OnGetAsync(string id, CancellationToken ct)
+    public async Task OnGetAsync(string id, [FromQuery(Name = "installation")] string? installation, CancellationToken ct)
     {
+        // A property bound for POST is not bound on GET: the confirmation link names the installation in the query.
+        Installation = installation;
         if (!Confirmations.Contains(Confirm))
         {
             Confirm = null;
@@ -185,6 +193,10 @@ public sealed class LicenseDetailModel(LicenseService licenses, LicenseOrderServ
         ActAsync(id, () => licenses.ReleaseInstallationAsync(Caller, id, Installation, ct), "The server was released; the license can be activated on a new one.", ct);
 
     [Requires(Permission.ResellerManageLicenses)]
+    public Task<IActionResult> OnPostResolveCloneAsync(string id, CancellationToken ct) =>
+        ActAsync(id, () => licenses.ResolveClonedInstallationAsync(Caller, id, Installation, ct), "The server was re-activated: its copies are refused. Activate the genuine machine again with 'lh-agent activate' and the license key.", ct);
+
+    [Requires(Permission.ResellerManageLicenses)]
     public async Task<IActionResult> OnPostOfflineAsync(string id, CancellationToken ct)
     {
         await TryAsync(async () => (OfflineLicense, _) = await offline.CreateAsync(Caller, id, ActivationRequest, ct));
@@ -193,7 +205,7 @@ public sealed class LicenseDetailModel(LicenseService licenses, LicenseOrderServ
         return Page();
     }
 
-    private async Task<IActionResult> ActAsync(string id, Func<Task<LicenseView>> action, string notice, CancellationToken ct)
+    private async Task<IActionResult> ActAsync(string id, Func<Task> action, string notice, CancellationToken ct)
     {
         if (await TryAsync(action))
         {

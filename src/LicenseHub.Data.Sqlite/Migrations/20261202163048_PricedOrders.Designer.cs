@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace LicenseHub.Data.Sqlite.Migrations
 {
     [DbContext(typeof(LicenseHubDbContext))]
-    [Migration("20261202155709_PricedOrders")]
+    [Migration("20261202163048_PricedOrders")]
     partial class PricedOrders
     {
         /// <inheritdoc />
@@ -335,6 +335,16 @@ namespace LicenseHub.Data.Sqlite.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<byte[]>("CheckInTicketHash")
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.Property<bool>("CheckInTicketPresented")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("CloneSuspectedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("CpuArchitecture")
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
@@ -360,6 +370,10 @@ namespace LicenseHub.Data.Sqlite.Migrations
                     b.Property<string>("OsVersion")
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("PreviousCheckInTicketHash")
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
 
                     b.Property<string>("ProductVersion")
                         .IsRequired()

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace LicenseHub.Data.Postgres.Migrations
 {
     [DbContext(typeof(LicenseHubDbContext))]
-    [Migration("20261202155714_PricedOrders")]
+    [Migration("20261202163053_PricedOrders")]
     partial class PricedOrders
     {
         /// <inheritdoc />
@@ -342,6 +342,16 @@ namespace LicenseHub.Data.Postgres.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<byte[]>("CheckInTicketHash")
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
+                    b.Property<bool>("CheckInTicketPresented")
+                        .HasColumnType("boolean");
+
+                    b.Property<long?>("CloneSuspectedAt")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("CpuArchitecture")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
@@ -367,6 +377,10 @@ namespace LicenseHub.Data.Postgres.Migrations
                     b.Property<string>("OsVersion")
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
+
+                    b.Property<byte[]>("PreviousCheckInTicketHash")
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
 
                     b.Property<string>("ProductVersion")
                         .IsRequired()

@@ -1,0 +1,3 @@
+module example.com/licensehub-verify
+
+go 1.19

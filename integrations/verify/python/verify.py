@@ -1,0 +1,163 @@
+#!/usr/bin/python3
+"""Verifies the LicenseHub license file inside the product, with the vendor's trust anchor compiled in
+(docs/verify-in-your-product.md). Exit 0 and one line on stdout for a genuine license, 1 and the reason on
+stderr for anything else, 2 for usage errors. Needs PyJWT with cryptography (Debian: python3-jwt).
+
+  python3 verify.py --trust trust.json --license /var/lib/lh-agent/license.json --product panel [--machine-id-file /etc/machine-id]
+"""
+import argparse
+import base64
+import hashlib
+import hmac
+import json
+import sys
+import time
+from datetime import datetime, timezone
+
+import jwt
+
+LICENSE_TYPES = ("lh-license+jwt", "lh-offline-license+jwt")
+CERTIFICATE_TYPE = "lh-key-certificate+jwt"
+CLOCK_TOLERANCE = 300  # seconds of clock drift between the license server and this machine
+
+
+class NotLicensed(Exception):
+    pass
+
+
+def verify_license(anchor, license, product, machine_id):
+    """The claims of a genuine license and whether it is in its offline grace; raises for anything else."""
+    now = int(time.time())
+    if not isinstance(license, dict) or license.get("format") != "lh-license/1":
+        raise NotLicensed("not a LicenseHub license file")
+    if not license.get("token"):
+        status = license.get("status")
+        raise NotLicensed(f"no license token: the license server answered {status}" if status else "no license token")
+    token, token_type = license["token"], license.get("token_type")
+    if token_type not in LICENSE_TYPES:
+        raise NotLicensed(f"token_type {token_type} is not a license")
+
+    # Step 1: the key that signed the token must carry a certificate (lhc) from a root key of the anchor.
+    kid = jwt.get_unverified_header(token).get("kid")  # only picks the key: nothing counts until it verifies
+    jwk = next((k for k in license.get("jwks", {}).get("keys", []) if isinstance(kid, str) and k.get("kid") == kid), None)
+    if jwk is None:
+        raise NotLicensed(f"the token's key {kid} is not in the license file")
+    certificate = verify_certificate(anchor, jwk)
+
+    # Step 2: the token, signed by that key. PyJWT checks nbf (with the tolerance); exp is checked below,
+    # because a token past exp is still valid in its offline grace.
+    key = public_key(jwk)
+    claims = jwt.decode(token, key, algorithms=["EdDSA"], leeway=CLOCK_TOLERANCE,
+                        options={"verify_exp": False, "require": ["iss", "lid", "prd", "pln", "edn", "fpr", "iat", "nbf", "exp", "grc"]})
+    typ = jwt.get_unverified_header(token).get("typ")  # the header is signed: verified by now
+    if typ != token_type:
+        raise NotLicensed(f"the token's typ {typ} is not {token_type}")
+    check_types(claims)
+    if not certificate["iat"] - CLOCK_TOLERANCE <= claims["iat"] <= certificate["exp"]:
+        raise NotLicensed(f"the token was issued outside the period its key {kid} is certified for")
+    if claims["prd"] != product:
+        raise NotLicensed(f"the license is for product {claims['prd']}, not {product}")
+    if not hmac.compare_digest(claims["fpr"], fingerprint(license.get("fingerprint_salt"), machine_id)):
+        raise NotLicensed("the license is bound to another machine")
+    if "lex" in claims and now >= claims["lex"]:
+        raise NotLicensed(f"the license ended at {iso(claims['lex'])}")
+    if now >= claims["exp"] + claims["grc"]:
+        grace = f", its offline grace at {iso(claims['exp'] + claims['grc'])}" if claims["grc"] > 0 else ""
+        raise NotLicensed(f"the license token expired at {iso(claims['exp'])}{grace}")
+    return claims, now >= claims["exp"]
+
+
+def verify_certificate(anchor, jwk):
+    if not isinstance(jwk.get("lhc"), str):
+        raise NotLicensed(f"key {jwk.get('kid')} carries no certificate (lhc)")
+    try:
+        root = anchor[jwt.get_unverified_header(jwk["lhc"]).get("kid")]
+        certificate = jwt.decode(jwk["lhc"], root.key, algorithms=["EdDSA"],
+                                 options={"verify_exp": False, "verify_iat": False, "require": ["jkt", "kid", "iat", "exp"]})
+    except (KeyError, jwt.PyJWTError) as error:
+        raise NotLicensed(f"key {jwk.get('kid')}: its certificate does not verify against the trust anchor ({error})")
+    if jwt.get_unverified_header(jwk["lhc"]).get("typ") != CERTIFICATE_TYPE:
+        raise NotLicensed(f"key {jwk.get('kid')}: its certificate is not a {CERTIFICATE_TYPE}")
+    if certificate["jkt"] != thumbprint(jwk) or certificate["kid"] != jwk.get("kid"):
+        raise NotLicensed(f"key {jwk.get('kid')}: its certificate is for another key")
+    if not all(is_int(certificate[name]) for name in ("iat", "exp")):
+        raise NotLicensed(f"key {jwk.get('kid')}: its certificate has no period")
+    return certificate
+
+
+def public_key(jwk):
+    """The public key from x alone: PyJWT would load a private key from a 'd' member and ignore x."""
+    if jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519" or not isinstance(jwk.get("x"), str):
+        raise NotLicensed(f"key {jwk.get('kid')} is not an Ed25519 key")
+    return jwt.PyJWK({"kty": "OKP", "crv": "Ed25519", "x": jwk["x"]}, "EdDSA").key
+
+
+def thumbprint(jwk):
+    """RFC 7638: SHA-256 over the required members, sorted, without whitespace."""
+    members = json.dumps({"crv": jwk.get("crv"), "kty": jwk.get("kty"), "x": jwk.get("x")}, separators=(",", ":"), sort_keys=True)
+    return b64url(hashlib.sha256(members.encode()).digest())
+
+
+def fingerprint(salt, machine_id):
+    """HMAC-SHA256 of the trimmed machine id, keyed by the license's salt, as lower-case hex."""
+    try:
+        key = base64.urlsafe_b64decode(salt + "=" * (-len(salt) % 4))
+    except (TypeError, ValueError):
+        key = b""
+    if len(key) != 32:
+        raise NotLicensed("the license file has no valid fingerprint_salt")
+    if not machine_id.strip():
+        raise NotLicensed("the machine id is empty")
+    return hmac.new(key, machine_id.strip().encode(), hashlib.sha256).hexdigest()
+
+
+def check_types(claims):
+    for name in ("iss", "lid", "prd", "pln", "edn", "fpr"):
+        if not isinstance(claims[name], str):
+            raise NotLicensed(f"the token's claim {name} is not a string")
+    for name in ("iat", "nbf", "exp", "grc") + (("lex",) if "lex" in claims else ()):
+        if not is_int(claims[name]):
+            raise NotLicensed(f"the token's claim {name} is not a whole number")
+
+
+def is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def iso(seconds):
+    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Verify a LicenseHub license file.")
+    parser.add_argument("--trust", required=True, help="the vendor's trust anchor (JWKS of the root keys)")
+    parser.add_argument("--license", required=True, help="the license file lh-agent writes")
+    parser.add_argument("--product", required=True, help="the product code this program is")
+    parser.add_argument("--machine-id-file", default="/etc/machine-id")
+    args = parser.parse_args()  # exits 2 on usage errors
+    try:
+        with open(args.trust, encoding="utf-8") as file:
+            anchor = jwt.PyJWKSet.from_dict(json.load(file))
+    except (OSError, ValueError, AttributeError, jwt.PyJWTError) as error:
+        parser.error(f"cannot read the trust anchor {args.trust}: {error}")
+
+    try:
+        with open(args.license, encoding="utf-8") as file:
+            license = json.load(file)
+        with open(args.machine_id_file, encoding="utf-8") as file:
+            machine_id = file.read()
+        claims, in_grace = verify_license(anchor, license, args.product, machine_id)
+    except Exception as error:  # anything at all, an unreadable file included, means: not licensed
+        print(f"not licensed: {error}", file=sys.stderr)
+        return 1
+    until = f"in offline grace until {iso(claims['exp'] + claims['grc'])}" if in_grace else f"valid until {iso(claims['exp'])}"
+    print(f"licensed: product {claims['prd']}, license {claims['lid']}, {until}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

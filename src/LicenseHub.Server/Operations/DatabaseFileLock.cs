@@ -1,0 +1,33 @@
+namespace LicenseHub.Server.Operations;
+
+/// <summary>
+/// The SQLite database belongs to one server process at a time: the server holds an exclusive lock on
+/// <c>licensehub.db.lock</c> for as long as it runs, and <c>licensehub restore</c> takes the same lock before it replaces
+/// anything, so a restore cannot swap the file under a running server (which would keep writing to the old one).
+/// </summary>
+public static class DatabaseFileLock
+{
+    public static string PathFor(string databasePath) => Path.GetFullPath(databasePath) + ".lock";
+
+    /// <summary>The lock, or null when another process holds it.</summary>
+    public static FileStream? TryAcquire(string databasePath)
+    {
+        var path = PathFor(databasePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        try
+        {
+            // FileShare.None takes an exclusive advisory lock (flock) on Unix that other processes' opens respect.
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>Held by the running server (a singleton disposed at shutdown).</summary>
+public sealed class HeldDatabaseLock(FileStream handle) : IDisposable
+{
+    public void Dispose() => handle.Dispose();
+}
