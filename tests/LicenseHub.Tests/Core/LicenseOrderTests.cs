@@ -414,6 +414,9 @@ public sealed class LicenseOrderTests : IDisposable
         var client = _factory.Reseller(reseller.OwnerKey);
         var yen = (await AssignAsync(reseller, yenMonthly, 1))[0].License;
         var bhd = await AssignAsync(reseller, dinar, 3);
+        var purchases = (await client.ListOrdersAsync(new ListOrdersRequest())).Orders;
+        Assert.Contains(purchases, o => o.Amount.Equals(new Money { AmountMinor = 37_500, Currency = "BHD" }) && o.Quantity == 3);
+        Assert.Contains(purchases, o => o.Amount.Equals(new Money { AmountMinor = 1000, Currency = "JPY" }) && o.Quantity == 1);
 
         var renewal = await client.RenewLicensesAsync(new RenewLicensesRequest { LicenseIds = { bhd.Select(l => l.License.Id) }, Terms = 2, IdempotencyKey = "bhd-renew-01" });
         Assert.Equal(new Money { AmountMinor = 61_500, Currency = "BHD" }, renewal.Order.Amount);
