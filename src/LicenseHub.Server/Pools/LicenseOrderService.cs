@@ -95,7 +95,8 @@ public sealed class LicenseOrderService(LicenseHubDbContext db, UnitOfWork unitO
             await RecordAsync(decision, ["PlanId", "PendingPlanId"], token);
             var (action, objectType, objectId) = decision.Order is { } order
                 ? ("order.upgrade", "order", order.Id.ToString())
-                : (decision.Scheduled ? "license.downgrade_scheduled" : "license.plan_change_cancelled", "plan", target.ToString());
+                : (decision.Scheduled ? "license.downgrade_scheduled" : "license.plan_change_cancelled",
+                    ids.Count == 1 ? "license" : "plan", ids.Count == 1 ? ids[0].ToString() : target.ToString());
             await audit.AppendAsync(caller.ActorId, action, objectType, objectId,
                 $"licenses={ids.Count};from={decision.FromPlanId};to={target}"
                 + (decision.Order is { } o ? $";amount={o.AmountMinor} {o.Currency}" : "") + OneLicense(ids), token);
