@@ -25,6 +25,9 @@ public sealed class ResellerDataRights(LicenseHubDbContext db, UnitOfWork unitOf
     {
         var resellerId = caller.OwnResellerId;
         var reseller = await db.Resellers.AsNoTracking().SingleAsync(r => r.Id == resellerId, ct);
+        var covered = (await db.OrderLicenses.AsNoTracking().Where(l => db.Orders.Any(o => o.Id == l.OrderId && o.ResellerId == resellerId))
+                .ToListAsync(ct))
+            .GroupBy(l => l.OrderId).ToDictionary(g => g.Key, g => g.Select(l => l.LicenseId).Order().ToList());
         var export = new
         {
             exported_at = clock.Now(),
@@ -40,12 +43,21 @@ public sealed class ResellerDataRights(LicenseHubDbContext db, UnitOfWork unitOf
             orders = (await db.Orders.AsNoTracking().Where(o => o.ResellerId == resellerId)
                 .Select(o => new { o.Id, o.Kind, o.PlanId, o.FromPlanId, o.PoolId, o.Quantity, o.Terms, o.AmountMinor, o.Currency, o.IdempotencyKey, o.CreatedAt })
                 .ToListAsync(ct))
-                .Select(o => new { o.Id, Kind = o.Kind.ToString(), o.PlanId, o.FromPlanId, o.PoolId, o.Quantity, o.Terms, o.AmountMinor, o.Currency, o.IdempotencyKey, o.CreatedAt }),
+                .Select(o => new
+                {
+                    o.Id, Kind = o.Kind.ToString(), o.PlanId, o.FromPlanId, o.PoolId, o.Quantity, o.Terms, o.AmountMinor, o.Currency, o.IdempotencyKey,
+                    o.CreatedAt, LicenseIds = covered.GetValueOrDefault(o.Id) ?? [],
+                }),
             licenses = (await db.Licenses.AsNoTracking().Where(l => l.ResellerId == resellerId)
-                .Select(l => new { l.Id, l.PoolId, l.PlanId, l.KeyPrefix, l.State, l.ResellerReference, l.CreatedAt, l.ExpiresAt, l.TransfersUsed })
+                .Select(l => new { l.Id, l.PoolId, l.PlanId, l.PendingPlanId, l.KeyPrefix, l.State, l.ResellerReference, l.CreatedAt, l.ExpiresAt, l.ReturnedAt, l.TransfersUsed })
                 .ToListAsync(ct))
-                .Select(l => new { l.Id, l.PoolId, l.PlanId, l.KeyPrefix, State = l.State.ToString(), l.ResellerReference, l.CreatedAt, l.ExpiresAt, l.TransfersUsed }),
-            note = "License keys and API keys are not included: the server stores only their hashes.",
+                .Select(l => new
+                {
+                    l.Id, l.PoolId, l.PlanId, l.PendingPlanId, l.KeyPrefix, State = l.State.ToString(), l.ResellerReference, l.CreatedAt, l.ExpiresAt,
+                    l.ReturnedAt, l.TransfersUsed,
+                }),
+            note = "License keys and API keys are not included: the server stores only their hashes (and, for 24 hours after an assignment "
+                + "made with an idempotency key, the keys encrypted under the key-encryption key, to answer a retry).",
         };
         var json = JsonSerializer.Serialize(export, Json);
         await unitOfWork.RunAsync(async token =>
