@@ -19,4 +19,10 @@ public static class ExitCodes
     /// look like personal data were found where none may be (audit scan).
     /// </summary>
     public const int VerificationFailed = 4;
+
+    /// <summary>
+    /// A change that costs money or cannot be undone (renew, change-plan, reissue-key, return) was shown with its price
+    /// and not confirmed: the answer was not yes, or there was no answer (no terminal and no --yes). Nothing was done.
+    /// </summary>
+    public const int NotConfirmed = 5;
 }

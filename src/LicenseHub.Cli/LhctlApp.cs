@@ -9,7 +9,7 @@ namespace LicenseHub.Cli;
 public static class LhctlApp
 {
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error) =>
-        RunAsync(args, new CliEnvironment(output, error, Environment.GetEnvironmentVariable));
+        RunAsync(args, new CliEnvironment(output, error, Environment.GetEnvironmentVariable, Console.In));
 
     public static async Task<int> RunAsync(string[] args, CliEnvironment environment)
     {
@@ -35,7 +35,8 @@ public static class LhctlApp
             + $"Quick start: export {GlobalOptions.ApiKeyVariable}=<key>   (or --api-key-file data/vendor-admin.key)\n"
             + "             lhctl product create --code panel --name \"Hosting Panel\"\n\n"
             + "Exit codes: 0 ok, 1 the server refused the request, 2 usage error, 3 server unreachable, "
-            + "4 verification failed (audit verify: the chain is broken; audit scan: personal data found).");
+            + "4 verification failed (audit verify: the chain is broken; audit scan: personal data found), "
+            + "5 not confirmed (a renewal, plan change, new key or return was shown and not confirmed; nothing was done).");
         globals.AddTo(root);
         var cli = new CliContext(globals, environment);
         root.Add(ProductCommands.Create(cli));

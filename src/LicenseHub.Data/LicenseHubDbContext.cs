@@ -22,6 +22,9 @@ public sealed class LicenseHubDbContext(DbContextOptions<LicenseHubDbContext> op
     public DbSet<Reseller> Resellers => Set<Reseller>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<Order> Orders => Set<Order>();
+    public DbSet<OrderLicense> OrderLicenses => Set<OrderLicense>();
+    public DbSet<AssignmentReplay> AssignmentReplays => Set<AssignmentReplay>();
+    public DbSet<AssignmentReplayKey> AssignmentReplayKeys => Set<AssignmentReplayKey>();
     public DbSet<Pool> Pools => Set<Pool>();
     public DbSet<License> Licenses => Set<License>();
     public DbSet<Installation> Installations => Set<Installation>();

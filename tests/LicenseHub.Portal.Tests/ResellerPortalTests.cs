@@ -194,6 +194,108 @@ public sealed class ResellerPortalTests(PortalFixture fixture)
     }
 
     [Fact]
+    public async Task Renew_ShowsTheServersPriceBeforeConfirming_ChargesItOnce_AndTheOrdersCsvHasIt()
+    {
+        var owner = await fixture.NewResellerOwnerAsync("Renewing Hosting GmbH");
+        await using var context = await fixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await PortalFixture.SignInAsync(page, owner);
+        var licenseUrl = await AssignOneAsync(page);
+        await page.GotoAsync(licenseUrl);
+        var expires = await page.Locator("dt:has-text('Expires') + dd").InnerTextAsync();
+
+        // The price comes from the server before anything is charged: 2 terms × 49.00 EUR.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Renew…" }).ClickAsync();
+        await page.GetByLabel("Terms").SelectOptionAsync("2");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show the price" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("quote-amount")).ToHaveTextAsync("98.00 EUR");
+        await PortalFixture.ScreenshotAsync(page, "reseller-renew-confirm");
+        await Assertions.Expect(page.Locator("dt:has-text('Expires') + dd")).ToHaveTextAsync(expires);
+        await page.GotoAsync("/reseller/orders");
+        await Assertions.Expect(page.GetByTestId("order-renewal")).ToHaveCountAsync(0);
+
+        await page.GotoAsync(licenseUrl + "?confirm=Renew&terms=2");
+        var form = page.Locator("form:has(button:has-text('Yes, renew'))");
+        var key = await form.Locator("input[name=idempotency_key]").GetAttributeAsync("value");
+        var token = await form.Locator("input[name=__RequestVerificationToken]").GetAttributeAsync("value");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Yes, renew for 98.00 EUR" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Renewed for 2 term(s): 98.00 EUR charged");
+        await Assertions.Expect(page.Locator("dt:has-text('Expires') + dd")).Not.ToHaveTextAsync(expires);
+        var renewedUntil = await page.Locator("dt:has-text('Expires') + dd").InnerTextAsync();
+
+        // The same confirmation sent again (a double click, a resent form) charges nothing more.
+        var resent = await context.APIRequest.PostAsync(licenseUrl + "?handler=Renew", new APIRequestContextOptions
+        {
+            Form = context.APIRequest.CreateFormData().Set("__RequestVerificationToken", token!).Set("idempotency_key", key!).Set("terms", "2"),
+        });
+        Assert.Equal((int)HttpStatusCode.OK, resent.Status);
+        Assert.Contains("nothing was charged twice", await resent.TextAsync());
+        await page.GotoAsync(licenseUrl);
+        await Assertions.Expect(page.Locator("dt:has-text('Expires') + dd")).ToHaveTextAsync(renewedUntil);
+        await page.GotoAsync("/reseller/orders");
+        var renewals = page.GetByTestId("order-renewal");
+        await Assertions.Expect(renewals).ToHaveCountAsync(1);
+        await Assertions.Expect(renewals.First).ToContainTextAsync("98.00 EUR");
+        await Assertions.Expect(renewals.First).ToContainTextAsync("2 term(s) of 1 license(s)");
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Download CSV" }).ClickAsync());
+        var csvPath = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N") + ".csv");
+        await download.SaveAsAsync(csvPath);
+        var lines = (await File.ReadAllLinesAsync(csvPath)).Where(l => l.Length > 0).ToList();
+        File.Delete(csvPath);
+        Assert.StartsWith("order_id,created_at,kind,plan_id,plan,", lines[0]);
+        var renewal = Assert.Single(lines, l => l.Contains(",renewal,"));
+        Assert.Contains(",1,2,98.00,EUR,9800,portal-", renewal);
+        Assert.EndsWith(licenseUrl.Split('/')[^1], renewal);
+        Assert.Single(lines, l => l.Contains(",purchase,"));
+    }
+
+    [Fact]
+    public async Task ChangePlan_UpgradeShowsItsProratedPriceFirst_ReissueShowsTheNewKeyOnce_ReturnGivesTheSeatBack()
+    {
+        var dearer = await fixture.Vendor.CreatePlanAsync(new CreatePlanRequest
+        {
+            ProductId = fixture.Plan.ProductId, Code = "ultimate-yearly", Edition = "Ultimate", TermDays = 365, MaxMachines = 5, OfflineGraceDays = 7,
+            Price = new Money { AmountMinor = 9800, Currency = "EUR" }, TransferBudget = 3,
+        });
+        var owner = await fixture.NewResellerOwnerAsync("Upgrading Hosting Kft");
+        await using var context = await fixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await PortalFixture.SignInAsync(page, owner);
+        var licenseUrl = await AssignOneAsync(page);
+
+        // Upgrade: 49.00 → 98.00 EUR a year with a whole year left costs the difference, 49.00 EUR.
+        await page.GotoAsync(licenseUrl);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Change plan…" }).ClickAsync();
+        await page.GetByLabel("New plan").SelectOptionAsync(dearer.Id);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show the price" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("quote-amount")).ToHaveTextAsync("49.00 EUR");
+        await PortalFixture.ScreenshotAsync(page, "reseller-upgrade-confirm");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Yes, upgrade for 49.00 EUR" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("49.00 EUR charged");
+        await Assertions.Expect(page.Locator("header p, .page-head p").First).ToContainTextAsync("Ultimate");
+
+        // A new key, shown once.
+        await page.GetByRole(AriaRole.Link, new() { Name = "New key…" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Yes, issue a new key" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("new-license-key")).ToHaveTextAsync(new Regex("^[0-9A-Z]{5}(-[0-9A-Z]{5}){5}$"));
+        await page.GotoAsync(licenseUrl);
+        await Assertions.Expect(page.GetByTestId("new-license-key")).ToHaveCountAsync(0);
+
+        // A license never activated goes back to its pool; an upgraded one cannot, so a fresh one shows it.
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Return to pool…" })).ToHaveCountAsync(0);
+        var second = await AssignOneAsync(page);
+        await page.GotoAsync(second);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Return to pool…" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Yes, return it" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("its seat is back in the pool (1 available)");
+        await Assertions.Expect(page.GetByTestId("license-state")).ToHaveTextAsync("revoked");
+        await page.GotoAsync("/reseller/orders");
+        await Assertions.Expect(page.GetByTestId("order-return")).ToContainTextAsync("0.00 EUR");
+        await Assertions.Expect(page.GetByTestId("order-upgrade")).ToContainTextAsync("49.00 EUR");
+    }
+
+    [Fact]
     public async Task LicenseDetail_CopiedInstallation_IsMarkedAndTheOwnerReactivatesIt()
     {
         var owner = await fixture.NewResellerOwnerAsync("Cloned Hosting SA");

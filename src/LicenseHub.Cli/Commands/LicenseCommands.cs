@@ -22,8 +22,10 @@ public static class LicenseCommands
             (s, id, ct) => s.Reseller.ResumeLicenseAsync(new LicenseActionRequest { LicenseId = id }, cancellationToken: ct)));
         license.Add(Action(cli, "revoke", "Revoke a license for good (cannot be undone).",
             (s, id, ct) => s.Reseller.RevokeLicenseAsync(new LicenseActionRequest { LicenseId = id }, cancellationToken: ct)));
-        license.Add(Action(cli, "renew", "Extend a license's expiry by its plan's term.",
-            (s, id, ct) => s.Reseller.RenewLicenseAsync(new LicenseActionRequest { LicenseId = id }, cancellationToken: ct)));
+        license.Add(LicenseOrderCommands.Renew(cli));
+        license.Add(LicenseOrderCommands.ChangePlan(cli));
+        license.Add(LicenseOrderCommands.ReissueKey(cli));
+        license.Add(LicenseOrderCommands.Return(cli));
         license.Add(Release(cli));
         license.Add(ResolveClone(cli));
         license.Add(OfflineFile(cli));
@@ -51,7 +53,11 @@ public static class LicenseCommands
                 + "instead of printing them.",
             HelpName = "FILE",
         };
-        var command = new Command("assign", "Assign licenses from a pool. The keys are shown only once.") { pool, count, references, csv };
+        var idempotencyKey = LicenseOrderCommands.IdempotencyKey("licenses and keys (for 24 hours, to the same API key)");
+        var command = new Command("assign", "Assign licenses from a pool. The keys are shown only once (and again to a retry with the same idempotency key within 24 hours).")
+        {
+            pool, count, references, csv, idempotencyKey,
+        };
         cli.SetCall(command, async (session, parse, ct) =>
         {
             var refs = parse.GetValue(references) ?? [];
@@ -61,6 +67,7 @@ public static class LicenseCommands
                 throw new UsageException($"--count {n} does not match the {refs.Length} --reference value(s); give one or the other.");
             }
             var request = new AssignLicensesRequest { PoolId = parse.GetValue(pool)! };
+            request.IdempotencyKey = LicenseOrderCommands.Key(session, parse, idempotencyKey, "assignment");
             if (refs.Length > 0)
             {
                 request.Assignments.AddRange(refs.Select(r => new LicenseAssignment { ResellerReference = r }));
@@ -84,6 +91,10 @@ public static class LicenseCommands
                 throw;
             }
 
+            if (response.Replayed)
+            {
+                session.Printer.Notice("This idempotency key assigned these licenses earlier: the same licenses and keys again, nothing new was assigned.");
+            }
             // The licenses are assigned by now: if the file cannot take the keys, they must still reach the user.
             if (keyFile is not null && !keyFile.TryWrite(LicenseKeysCsv.Format(response.Licenses), session.Printer.Error))
             {
@@ -396,6 +407,18 @@ public static class LicenseCommands
         o.WriteLine($"expires:        {Display.Time(l.ExpiresAt)}");
         o.WriteLine($"machines:       {l.Installations} of {l.MaxMachines}");
         o.WriteLine($"transfers used: {l.TransfersUsed} of {l.TransferBudget}");
+        if (l.PendingPlanId.Length > 0)
+        {
+            o.WriteLine($"scheduled:      moves to plan {l.PendingPlanId} at the next renewal");
+        }
+        if (l.ReturnedAt is not null)
+        {
+            o.WriteLine($"returned:       {Display.Time(l.ReturnedAt)} (its seat went back to the pool)");
+        }
+        else if (l.ReturnableUntil is not null)
+        {
+            o.WriteLine($"returnable:     until {Display.Time(l.ReturnableUntil)} while never activated ('lhctl license return')");
+        }
     }
 
     private static Timestamp ParseInstant(string text, string option)

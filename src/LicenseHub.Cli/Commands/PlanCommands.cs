@@ -38,9 +38,17 @@ public static class PlanCommands
         var priceText = new Option<string>("--price") { Description = "Price of one license with as many decimals as the currency has: 19.99 EUR, 1500 JPY, 1.250 BHD (dot as decimal separator).", Required = true, HelpName = "AMOUNT" };
         var currency = new Option<string>("--currency") { Description = "ISO 4217 currency code, e.g. EUR.", Required = true, HelpName = "CODE" };
         var transferBudget = new Option<int>("--transfer-budget") { Description = "How often a license may be moved to another server (default 0).", HelpName = "N" };
+        var renewalText = new Option<string?>("--renewal-price")
+        {
+            Description = "Price of one more term of one license, in the same currency (default: --price).", HelpName = "AMOUNT",
+        };
+        var returnWindow = new Option<int?>("--return-window-days")
+        {
+            Description = "Days after assignment in which a license never activated may be returned to its pool, 0..90 (default 14).", HelpName = "DAYS",
+        };
         var command = new Command("create", "Create a plan for a product.")
         {
-            product, code, edition, termDays, maxMachines, graceDays, priceText, currency, transferBudget,
+            product, code, edition, termDays, maxMachines, graceDays, priceText, currency, transferBudget, renewalText, returnWindow,
         };
         cli.SetCall(command, async (session, parse, ct) =>
         {
@@ -56,11 +64,21 @@ public static class PlanCommands
                 Price = new Money { AmountMinor = price.AmountMinor, Currency = price.Currency },
                 TransferBudget = parse.GetValue(transferBudget),
             };
+            if (parse.GetValue(renewalText) is { } renewalPrice)
+            {
+                var renewal = ParsePrice(renewalPrice, price.Currency, "--renewal-price");
+                request.RenewalPrice = new Money { AmountMinor = renewal.AmountMinor, Currency = renewal.Currency };
+            }
+            if (parse.GetValue(returnWindow) is { } days)
+            {
+                request.ReturnWindowDays = days;
+            }
             var created = await session.Vendor.CreatePlanAsync(request, cancellationToken: ct);
             session.Printer.Print(created, o =>
             {
                 o.WriteLine($"Created plan {created.Code} ({created.Edition}, {created.TermDays} days, "
-                    + $"{created.MaxMachines} machine(s), {Display.Amount(created.Price)}).");
+                    + $"{created.MaxMachines} machine(s), {Display.Amount(created.Price)}, renews at {Display.Amount(created.RenewalPrice)} a term, "
+                    + $"returnable for {created.ReturnWindowDays} days while never activated).");
                 o.WriteLine($"  id: {created.Id}");
             });
         });
@@ -68,13 +86,13 @@ public static class PlanCommands
     }
 
     /// <summary>Refused here, before any call, with the option's name: exit code 2, not a server error.</summary>
-    private static Domain.Pricing.Money ParsePrice(string price, string currency)
+    private static Domain.Pricing.Money ParsePrice(string price, string currency, string option = "--price")
     {
         var code = Domain.Pricing.Currencies.Normalize(currency)
             ?? throw new UsageException($"--currency {Domain.Pricing.Currencies.InvalidCodeMessage} (got '{currency}').");
         return Domain.Pricing.Money.TryParse(price, code, out var money, out var error)
             ? money
-            : throw new UsageException($"--price {error} (got '{price}').");
+            : throw new UsageException($"{option} {error} (got '{price}').");
     }
 
     private static Command ListPlans(CliContext cli)
@@ -97,11 +115,11 @@ public static class PlanCommands
             o.WriteLine("No plans.");
             return;
         }
-        var table = new Table("ID", "PRODUCT", "CODE", "EDITION", "TERM", "MACHINES", "GRACE", "TRANSFERS", "PRICE");
+        var table = new Table("ID", "PRODUCT", "CODE", "EDITION", "TERM", "MACHINES", "GRACE", "TRANSFERS", "RETURN", "PRICE", "RENEWAL");
         foreach (var p in plans)
         {
             table.Add(p.Id, p.ProductCode, p.Code, p.Edition, $"{p.TermDays}d", p.MaxMachines.ToString(),
-                $"{p.OfflineGraceDays}d", p.TransferBudget.ToString(), Display.Amount(p.Price));
+                $"{p.OfflineGraceDays}d", p.TransferBudget.ToString(), $"{p.ReturnWindowDays}d", Display.Amount(p.Price), Display.Amount(p.RenewalPrice));
         }
         table.WriteTo(o);
     }

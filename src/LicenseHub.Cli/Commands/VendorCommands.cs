@@ -17,10 +17,19 @@ public static class VendorCommands
     private static Command Orders(CliContext cli)
     {
         var reseller = new Option<string?>("--reseller") { Description = "Only the orders of this reseller id.", HelpName = "ID" };
-        var command = new Command("orders", "List orders of all resellers, newest first.") { reseller };
+        var csv = OrderCommands.CsvOption();
+        var command = new Command("orders", "List orders of all resellers, newest first: purchases, renewals, upgrades and returns.") { reseller, csv };
         var paging = Paging.AddTo(command);
         cli.SetCall(command, async (session, parse, ct) =>
         {
+            if (parse.GetValue(csv))
+            {
+                var plans = (await session.Vendor.ListPlansAsync(new ListPlansRequest(), cancellationToken: ct)).Plans;
+                await OrderCommands.WriteCsvAsync(session.Printer.Out, plans, withReseller: true, token => session.Vendor.ListOrdersAsync(
+                    new VendorListOrdersRequest { ResellerId = parse.GetValue(reseller) ?? "", Page = new PageRequest { PageSize = 500, PageToken = token } },
+                    cancellationToken: ct).ResponseAsync);
+                return;
+            }
             await paging.PrintAsync(session.Printer, parse, page => session.Vendor.ListOrdersAsync(
                 new VendorListOrdersRequest { ResellerId = parse.GetValue(reseller) ?? "", Page = page }, cancellationToken: ct).ResponseAsync,
                 (o, response) => OrderCommands.WriteOrders(o, response.Orders, withReseller: true));

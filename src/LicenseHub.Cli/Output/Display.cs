@@ -22,6 +22,15 @@ public static class Display
         _ => "unknown",
     };
 
+    public static string Kind(OrderKind kind) => kind switch
+    {
+        OrderKind.Purchase => "purchase",
+        OrderKind.Renewal => "renewal",
+        OrderKind.Upgrade => "upgrade",
+        OrderKind.Return => "return",
+        _ => "unknown",
+    };
+
     public static string Status(ResellerStatus status) => status switch
     {
         ResellerStatus.Active => "active",

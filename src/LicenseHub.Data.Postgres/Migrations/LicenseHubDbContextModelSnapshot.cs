@@ -193,6 +193,8 @@ namespace LicenseHub.Data.Postgres.Migrations
 
                     b.HasKey("Sequence");
 
+                    b.HasIndex("At");
+
                     b.HasIndex("ObjectId");
 
                     b.ToTable("AuditEvents");
@@ -233,6 +235,12 @@ namespace LicenseHub.Data.Postgres.Migrations
 
                     b.Property<Guid>("ProductId")
                         .HasColumnType("uuid");
+
+                    b.Property<long>("RenewalPriceMinor")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("ReturnWindowDays")
+                        .HasColumnType("integer");
 
                     b.Property<int>("TermDays")
                         .HasColumnType("integer");
@@ -418,6 +426,9 @@ namespace LicenseHub.Data.Postgres.Migrations
                         .HasMaxLength(8)
                         .HasColumnType("character varying(8)");
 
+                    b.Property<Guid?>("PendingPlanId")
+                        .HasColumnType("uuid");
+
                     b.Property<Guid>("PlanId")
                         .HasColumnType("uuid");
 
@@ -430,6 +441,9 @@ namespace LicenseHub.Data.Postgres.Migrations
                     b.Property<string>("ResellerReference")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
+
+                    b.Property<long?>("ReturnedAt")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("State")
                         .IsRequired()
@@ -460,6 +474,70 @@ namespace LicenseHub.Data.Postgres.Migrations
                     b.ToTable("Licenses");
                 });
 
+            modelBuilder.Entity("LicenseHub.Domain.Pools.AssignmentReplay", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ActorId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("IdempotencyKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<Guid>("PoolId")
+                        .HasColumnType("uuid");
+
+                    b.Property<byte[]>("RequestHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
+                    b.Property<Guid>("ResellerId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.HasIndex("PoolId");
+
+                    b.HasIndex("ResellerId", "IdempotencyKey")
+                        .IsUnique();
+
+                    b.ToTable("AssignmentReplays");
+                });
+
+            modelBuilder.Entity("LicenseHub.Domain.Pools.AssignmentReplayKey", b =>
+                {
+                    b.Property<Guid>("AssignmentReplayId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.Property<byte[]>("EncryptedKey")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<Guid>("LicenseId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("AssignmentReplayId", "Position");
+
+                    b.HasIndex("LicenseId");
+
+                    b.ToTable("AssignmentReplayKeys");
+                });
+
             modelBuilder.Entity("LicenseHub.Domain.Pools.Order", b =>
                 {
                     b.Property<Guid>("Id")
@@ -477,15 +555,23 @@ namespace LicenseHub.Data.Postgres.Migrations
                         .HasMaxLength(3)
                         .HasColumnType("character varying(3)");
 
+                    b.Property<Guid?>("FromPlanId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("IdempotencyKey")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.Property<Guid>("PlanId")
                         .HasColumnType("uuid");
 
-                    b.Property<Guid>("PoolId")
+                    b.Property<Guid?>("PoolId")
                         .HasColumnType("uuid");
 
                     b.Property<int>("Quantity")
@@ -494,16 +580,39 @@ namespace LicenseHub.Data.Postgres.Migrations
                     b.Property<Guid>("ResellerId")
                         .HasColumnType("uuid");
 
+                    b.Property<int>("Terms")
+                        .HasColumnType("integer");
+
                     b.HasKey("Id");
 
                     b.HasIndex("CreatedAt");
+
+                    b.HasIndex("FromPlanId");
 
                     b.HasIndex("PoolId");
 
                     b.HasIndex("ResellerId", "IdempotencyKey")
                         .IsUnique();
 
-                    b.ToTable("Orders");
+                    b.ToTable("Orders", t =>
+                        {
+                            t.HasCheckConstraint("CK_Orders_Amount", "\"AmountMinor\" >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("LicenseHub.Domain.Pools.OrderLicense", b =>
+                {
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("LicenseId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("OrderId", "LicenseId");
+
+                    b.HasIndex("LicenseId");
+
+                    b.ToTable("OrderLicenses");
                 });
 
             modelBuilder.Entity("LicenseHub.Domain.Pools.Pool", b =>
@@ -896,12 +1005,43 @@ namespace LicenseHub.Data.Postgres.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("LicenseHub.Domain.Pools.Order", b =>
+            modelBuilder.Entity("LicenseHub.Domain.Pools.AssignmentReplay", b =>
                 {
                     b.HasOne("LicenseHub.Domain.Pools.Pool", null)
                         .WithMany()
                         .HasForeignKey("PoolId")
-                        .OnDelete(DeleteBehavior.Restrict)
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LicenseHub.Domain.Pools.AssignmentReplayKey", b =>
+                {
+                    b.HasOne("LicenseHub.Domain.Pools.AssignmentReplay", null)
+                        .WithMany()
+                        .HasForeignKey("AssignmentReplayId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LicenseHub.Domain.Pools.Order", b =>
+                {
+                    b.HasOne("LicenseHub.Domain.Catalog.Plan", null)
+                        .WithMany()
+                        .HasForeignKey("FromPlanId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("LicenseHub.Domain.Pools.Pool", null)
+                        .WithMany()
+                        .HasForeignKey("PoolId")
+                        .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("LicenseHub.Domain.Pools.OrderLicense", b =>
+                {
+                    b.HasOne("LicenseHub.Domain.Pools.Order", null)
+                        .WithMany()
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

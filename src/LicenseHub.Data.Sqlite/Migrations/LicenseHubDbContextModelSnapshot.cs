@@ -188,6 +188,8 @@ namespace LicenseHub.Data.Sqlite.Migrations
 
                     b.HasKey("Sequence");
 
+                    b.HasIndex("At");
+
                     b.HasIndex("ObjectId");
 
                     b.ToTable("AuditEvents");
@@ -228,6 +230,12 @@ namespace LicenseHub.Data.Sqlite.Migrations
 
                     b.Property<Guid>("ProductId")
                         .HasColumnType("TEXT");
+
+                    b.Property<long>("RenewalPriceMinor")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ReturnWindowDays")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("TermDays")
                         .HasColumnType("INTEGER");
@@ -411,6 +419,9 @@ namespace LicenseHub.Data.Sqlite.Migrations
                         .HasMaxLength(8)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("PendingPlanId")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("PlanId")
                         .HasColumnType("TEXT");
 
@@ -423,6 +434,9 @@ namespace LicenseHub.Data.Sqlite.Migrations
                     b.Property<string>("ResellerReference")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("ReturnedAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("State")
                         .IsRequired()
@@ -453,6 +467,70 @@ namespace LicenseHub.Data.Sqlite.Migrations
                     b.ToTable("Licenses");
                 });
 
+            modelBuilder.Entity("LicenseHub.Domain.Pools.AssignmentReplay", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ActorId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("IdempotencyKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("PoolId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("RequestHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.Property<Guid>("ResellerId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.HasIndex("PoolId");
+
+                    b.HasIndex("ResellerId", "IdempotencyKey")
+                        .IsUnique();
+
+                    b.ToTable("AssignmentReplays");
+                });
+
+            modelBuilder.Entity("LicenseHub.Domain.Pools.AssignmentReplayKey", b =>
+                {
+                    b.Property<Guid>("AssignmentReplayId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("EncryptedKey")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<Guid>("LicenseId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("AssignmentReplayId", "Position");
+
+                    b.HasIndex("LicenseId");
+
+                    b.ToTable("AssignmentReplayKeys");
+                });
+
             modelBuilder.Entity("LicenseHub.Domain.Pools.Order", b =>
                 {
                     b.Property<Guid>("Id")
@@ -470,15 +548,23 @@ namespace LicenseHub.Data.Sqlite.Migrations
                         .HasMaxLength(3)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("FromPlanId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("IdempotencyKey")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("PlanId")
                         .HasColumnType("TEXT");
 
-                    b.Property<Guid>("PoolId")
+                    b.Property<Guid?>("PoolId")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Quantity")
@@ -487,16 +573,39 @@ namespace LicenseHub.Data.Sqlite.Migrations
                     b.Property<Guid>("ResellerId")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Terms")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("CreatedAt");
+
+                    b.HasIndex("FromPlanId");
 
                     b.HasIndex("PoolId");
 
                     b.HasIndex("ResellerId", "IdempotencyKey")
                         .IsUnique();
 
-                    b.ToTable("Orders");
+                    b.ToTable("Orders", t =>
+                        {
+                            t.HasCheckConstraint("CK_Orders_Amount", "\"AmountMinor\" >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("LicenseHub.Domain.Pools.OrderLicense", b =>
+                {
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("LicenseId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("OrderId", "LicenseId");
+
+                    b.HasIndex("LicenseId");
+
+                    b.ToTable("OrderLicenses");
                 });
 
             modelBuilder.Entity("LicenseHub.Domain.Pools.Pool", b =>
@@ -885,12 +994,43 @@ namespace LicenseHub.Data.Sqlite.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("LicenseHub.Domain.Pools.Order", b =>
+            modelBuilder.Entity("LicenseHub.Domain.Pools.AssignmentReplay", b =>
                 {
                     b.HasOne("LicenseHub.Domain.Pools.Pool", null)
                         .WithMany()
                         .HasForeignKey("PoolId")
-                        .OnDelete(DeleteBehavior.Restrict)
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LicenseHub.Domain.Pools.AssignmentReplayKey", b =>
+                {
+                    b.HasOne("LicenseHub.Domain.Pools.AssignmentReplay", null)
+                        .WithMany()
+                        .HasForeignKey("AssignmentReplayId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LicenseHub.Domain.Pools.Order", b =>
+                {
+                    b.HasOne("LicenseHub.Domain.Catalog.Plan", null)
+                        .WithMany()
+                        .HasForeignKey("FromPlanId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("LicenseHub.Domain.Pools.Pool", null)
+                        .WithMany()
+                        .HasForeignKey("PoolId")
+                        .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("LicenseHub.Domain.Pools.OrderLicense", b =>
+                {
+                    b.HasOne("LicenseHub.Domain.Pools.Order", null)
+                        .WithMany()
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -25,5 +25,7 @@ internal sealed class PlanConfiguration : IEntityTypeConfiguration<Plan>
         builder.Property(p => p.Currency).HasMaxLength(3);
         builder.HasOne(p => p.Product).WithMany().HasForeignKey(p => p.ProductId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(p => new { p.ProductId, p.Code }).IsUnique();
+        builder.Ignore(p => p.Price);
+        builder.Ignore(p => p.RenewalPrice);
     }
 }

@@ -95,5 +95,7 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         builder.Property(e => e.PreviousHash).HasMaxLength(64);
         builder.Property(e => e.Hash).HasMaxLength(64);
         builder.HasIndex(e => e.ObjectId);
+        // Whether a license was ever activated is read from the events since its assignment (see LicenseHistory).
+        builder.HasIndex(e => e.At);
     }
 }

@@ -1,4 +1,5 @@
 using LicenseHub.Domain.Classification;
+using LicenseHub.Domain.Pricing;
 
 namespace LicenseHub.Domain.Catalog;
 
@@ -34,9 +35,27 @@ public sealed class Plan
     [FinancialData, Purpose("currency of the price"), Retention(Retention.WithRecord)]
     public required string Currency { get; set; }
 
+    [FinancialData, Purpose("price per license and term for renewals (the price unless the vendor sets another)"), Retention(Retention.WithRecord)]
+    public long RenewalPriceMinor { get; set; }
+
+    [TechnicalData, Purpose("days after assignment in which a license never activated can be returned to its pool"), Retention(Retention.WithRecord)]
+    public int ReturnWindowDays { get; set; } = DefaultReturnWindowDays;
+
     [TechnicalData, Purpose("abuse control: releases allowed per license"), Retention(Retention.WithRecord)]
     public int TransferBudget { get; set; }
 
     [OperationalData, Purpose("record keeping"), Retention(Retention.WithRecord)]
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>The return window a plan gets when the vendor names none.</summary>
+    public const int DefaultReturnWindowDays = 14;
+
+    /// <summary>The longest return window a plan may have.</summary>
+    public const int MaxReturnWindowDays = 90;
+
+    /// <summary>What one license costs for its first term.</summary>
+    public Money Price => new(PriceMinor, Currency);
+
+    /// <summary>What one more term of one license costs.</summary>
+    public Money RenewalPrice => new(RenewalPriceMinor, Currency);
 }

@@ -91,6 +91,8 @@ public static class Retention
     public const string SigningKeyLifetime = "until the last token signed with the key has expired";
     /// <summary>Root keys are kept while agents and products may hold an anchor that names them.</summary>
     public const string RootKeyLifetime = "while the root is in the trust anchor; the public part afterwards, for the audit";
+    /// <summary>Keys of a recent assignment, kept encrypted so that a retried call gets the same keys.</summary>
+    public const string AssignmentReplayWindow = "24 hours after the assignment (so a retried call gets the same keys), then erased by the retention job";
     /// <summary>Anonymous aggregates.</summary>
     public const string Indefinite = "indefinitely (anonymous aggregate)";
 }

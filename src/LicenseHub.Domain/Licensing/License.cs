@@ -54,6 +54,15 @@ public sealed class License
     [OperationalData, Purpose("abuse control: installations released so far"), Retention(Retention.LicenseLifetime)]
     public int TransfersUsed { get; set; }
 
+    [OperationalData, Purpose("a downgrade the reseller scheduled, applied at the next renewal"), Retention(Retention.LicenseLifetime)]
+    public Guid? PendingPlanId { get; set; }
+
+    [OperationalData, Purpose("given back to its pool within the return window (the license is revoked)"), Retention(Retention.LicenseLifetime)]
+    public DateTimeOffset? ReturnedAt { get; set; }
+
+    /// <summary>Most terms one renewal buys, and how far ahead of today a license can be paid.</summary>
+    public const int MaxTermsAhead = 10;
+
     /// <summary>The state as seen at <paramref name="now"/>: an active license past its expiry is expired.</summary>
     public LicenseState EffectiveState(DateTimeOffset now) => EffectiveStateOf(State, ExpiresAt, now);
 
@@ -97,15 +106,107 @@ public sealed class License
         State = LicenseState.Revoked;
     }
 
-    /// <summary>Extends the expiry by one term, counted from the later of now and the current expiry.</summary>
-    public void Renew(int termDays, DateTimeOffset now)
+    /// <summary>
+    /// The expiry after <paramref name="terms"/> more terms of <paramref name="termDays"/>, counted from the later of
+    /// now and the current expiry. Refused for a revoked license, and when it would be paid more than
+    /// <see cref="MaxTermsAhead"/> terms ahead of <paramref name="now"/>: so no expiry can run away (or overflow).
+    /// </summary>
+    public DateTimeOffset RenewedExpiry(int termDays, int terms, DateTimeOffset now)
     {
         if (State == LicenseState.Revoked)
         {
-            throw new PreconditionFailedException("A revoked license cannot be renewed.");
+            throw new PreconditionFailedException($"License {Id} is revoked and cannot be renewed.");
+        }
+        if (terms < 1 || terms > MaxTermsAhead)
+        {
+            throw new ArgumentOutOfRangeException(nameof(terms), terms, $"A renewal buys 1 to {MaxTermsAhead} terms.");
         }
         var from = ExpiresAt > now ? ExpiresAt : now;
-        ExpiresAt = from.AddDays(termDays);
+        var limit = now.AddDays((double)termDays * MaxTermsAhead);
+        // Compared in days before adding, so even a bad stored expiry cannot overflow the date.
+        if ((from - now).TotalDays + (double)termDays * terms > (double)termDays * MaxTermsAhead)
+        {
+            throw new PreconditionFailedException(
+                $"License {Id} is paid until {ExpiresAt.UtcDateTime:yyyy-MM-dd}; {terms} more term(s) of {termDays} days would take it past "
+                + $"{limit.UtcDateTime:yyyy-MM-dd}, more than {MaxTermsAhead} terms ahead of today. Renew it later or for fewer terms.");
+        }
+        return from.AddDays((double)termDays * terms);
+    }
+
+    /// <summary>Extends the expiry by <paramref name="terms"/> terms (see <see cref="RenewedExpiry"/>).</summary>
+    public void Renew(int termDays, int terms, DateTimeOffset now) => ExpiresAt = RenewedExpiry(termDays, terms, now);
+
+    /// <summary>Moves the license to another plan now (an upgrade, paid for); a scheduled downgrade is dropped.</summary>
+    public void ChangePlan(Guid planId)
+    {
+        if (State == LicenseState.Revoked)
+        {
+            throw new PreconditionFailedException($"License {Id} is revoked; its plan cannot change.");
+        }
+        PlanId = planId;
+        PendingPlanId = null;
+    }
+
+    /// <summary>
+    /// Schedules a move to <paramref name="planId"/> at the next renewal (a downgrade, free); the license's own plan
+    /// cancels what was scheduled.
+    /// </summary>
+    public void ScheduleChange(Guid planId)
+    {
+        if (State == LicenseState.Revoked)
+        {
+            throw new PreconditionFailedException($"License {Id} is revoked; its plan cannot change.");
+        }
+        PendingPlanId = planId == PlanId ? null : planId;
+    }
+
+    /// <summary>
+    /// Gives a license back to its pool: only one never activated, within the window after its assignment, still on
+    /// the plan it was bought with. It is revoked for good (its key stops working); the seat is the pool's again.
+    /// </summary>
+    public void Return(DateTimeOffset now, int windowDays, bool everActivated, bool planChanged)
+    {
+        if (ReturnedAt is not null)
+        {
+            throw new PreconditionFailedException($"License {Id} was already returned.");
+        }
+        if (State == LicenseState.Revoked)
+        {
+            throw new PreconditionFailedException($"License {Id} is revoked; a revoked license cannot be returned.");
+        }
+        if (everActivated)
+        {
+            throw new PreconditionFailedException(
+                $"License {Id} has been activated, so it cannot be returned; revoking it is the only way out, and it refunds nothing.");
+        }
+        var until = ReturnableUntil(windowDays);
+        if (now >= until)
+        {
+            throw new PreconditionFailedException(
+                $"License {Id} could be returned until {until.UtcDateTime:yyyy-MM-dd HH:mm} UTC ({windowDays} days after its assignment); "
+                + "revoking it is the only way out now, and it refunds nothing.");
+        }
+        if (planChanged)
+        {
+            throw new PreconditionFailedException($"License {Id} changed plan since it was assigned; only a license on the plan of its pool can be returned.");
+        }
+        State = LicenseState.Revoked;
+        ReturnedAt = now;
+        PendingPlanId = null;
+    }
+
+    /// <summary>The end of the return window of a plan with <paramref name="windowDays"/>.</summary>
+    public DateTimeOffset ReturnableUntil(int windowDays) => CreatedAt.AddDays(windowDays);
+
+    /// <summary>Replaces the key (a lost one): the old key stops activating; installations keep their own credentials.</summary>
+    public void ReplaceKey(string keyPrefix, byte[] keyHash)
+    {
+        if (State == LicenseState.Revoked)
+        {
+            throw new PreconditionFailedException($"License {Id} is revoked; it gets no new key.");
+        }
+        KeyPrefix = keyPrefix;
+        KeyHash = keyHash;
     }
 
     /// <summary>Uses one transfer of the budget, or refuses when it is spent.</summary>

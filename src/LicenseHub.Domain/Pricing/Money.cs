@@ -34,6 +34,26 @@ public sealed record Money
     /// <summary>Decimal places of <see cref="Currency"/>.</summary>
     public int Exponent => Currencies.Exponent(Currency);
 
+    /// <summary>Nothing, in <paramref name="currency"/>: what a return or a scheduled downgrade costs.</summary>
+    public static Money Zero(string currency) => new(0, currency);
+
+    /// <summary>This amount <paramref name="factor"/> times (a price × licenses × terms).</summary>
+    /// <exception cref="OverflowException">The product does not fit 64-bit minor units.</exception>
+    public Money Times(long factor) => new(checked(AmountMinor * factor), Currency);
+
+    /// <summary>The sum of two amounts of one currency.</summary>
+    /// <exception cref="ArgumentException">The currencies differ: amounts of two currencies are never added.</exception>
+    /// <exception cref="OverflowException">The sum does not fit 64-bit minor units.</exception>
+    public Money Plus(Money other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other.Currency != Currency)
+        {
+            throw new ArgumentException($"Cannot add {other.Currency} to {Currency}.", nameof(other));
+        }
+        return new Money(checked(AmountMinor + other.AmountMinor), Currency);
+    }
+
     /// <summary>
     /// Reads an amount as people type it ("19.99", "1500", "1.250"): digits with an optional dot before the
     /// decimals. Refuses anything else (a comma, a sign, a thousands separator), a negative amount, more
@@ -107,7 +127,10 @@ public sealed record Money
     public override string ToString() => ToString(groupThousands: false);
 
     /// <summary>As <see cref="ToString()"/>; with <paramref name="groupThousands"/> "1,225.00 EUR", for tables people read.</summary>
-    public string ToString(bool groupThousands)
+    public string ToString(bool groupThousands) => FormatAmount(groupThousands) + " " + Currency;
+
+    /// <summary>The amount without the currency: "19.99", "1500", "1.250" (for a CSV column next to the currency's).</summary>
+    public string FormatAmount(bool groupThousands = false)
     {
         var exponent = Exponent;
         // Unsigned, so that long.MinValue has a magnitude too.
@@ -115,7 +138,7 @@ public sealed record Money
         var scale = Scales[exponent];
         var whole = (magnitude / scale).ToString(groupThousands ? "#,##0" : "0", CultureInfo.InvariantCulture);
         var decimals = exponent == 0 ? "" : "." + (magnitude % scale).ToString("D" + exponent.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
-        return (AmountMinor < 0 ? "-" : "") + whole + decimals + " " + Currency;
+        return (AmountMinor < 0 ? "-" : "") + whole + decimals;
     }
 
     private static string Example(int exponent) => exponent == 3 ? "1.250" : "19.99";

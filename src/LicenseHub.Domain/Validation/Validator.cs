@@ -141,6 +141,55 @@ public sealed partial class Validator
         return code ?? "";
     }
 
+    /// <summary>
+    /// A client-chosen key that makes a retried call safe: 8 to 64 characters of letters, digits and . _ : -.
+    /// Returns it trimmed.
+    /// </summary>
+    public string IdempotencyKey(string field, string? value)
+    {
+        var key = (value ?? "").Trim();
+        if (!IdempotencyKeyPattern().IsMatch(key))
+        {
+            Fail(field, key.Length == 0 ? "is required: 8 to 64 characters of letters, digits and . _ : -" : "must be 8 to 64 characters of letters, digits and . _ : -");
+        }
+        return key;
+    }
+
+    /// <summary>
+    /// A list of 1 to <paramref name="max"/> distinct ids, each checked as <c>field[i]</c>. Duplicates are refused:
+    /// each id is one license, charged once.
+    /// </summary>
+    public IReadOnlyList<Guid> Ids(string field, IReadOnlyList<string?> values, int max)
+    {
+        if (values.Count == 0)
+        {
+            Fail(field, $"is required: 1 to {max} ids");
+            return [];
+        }
+        if (values.Count > max)
+        {
+            Fail(field, $"must hold at most {max} ids per call");
+            return [];
+        }
+        var ids = new List<Guid>(values.Count);
+        var seen = new HashSet<Guid>();
+        for (var i = 0; i < values.Count; i++)
+        {
+            var id = Id($"{field}[{i}]", values[i]);
+            if (id == Guid.Empty)
+            {
+                continue;
+            }
+            if (!seen.Add(id))
+            {
+                Fail($"{field}[{i}]", "appears more than once");
+                continue;
+            }
+            ids.Add(id);
+        }
+        return ids;
+    }
+
     [GeneratedRegex("^[a-z0-9][a-z0-9-]*$")]
     private static partial Regex SlugPattern();
 
@@ -161,4 +210,7 @@ public sealed partial class Validator
         }
         return false;
     }
+
+    [GeneratedRegex("^[A-Za-z0-9._:-]{8,64}$")]
+    private static partial Regex IdempotencyKeyPattern();
 }

@@ -1,6 +1,7 @@
 using LicenseHub.Data;
 using LicenseHub.Domain;
 using LicenseHub.Domain.Catalog;
+using LicenseHub.Domain.Pricing;
 using LicenseHub.Domain.Validation;
 using LicenseHub.Server.Audit;
 using LicenseHub.Server.Security;
@@ -10,12 +11,18 @@ using Microsoft.EntityFrameworkCore;
 
 namespace LicenseHub.Server.Catalog;
 
+/// <param name="RenewalPriceMinor">Price of one more term of one license; null: the price.</param>
+/// <param name="RenewalCurrency">Currency of the renewal price; when given it must be the price's.</param>
+/// <param name="ReturnWindowDays">Days after assignment in which a license never activated may be returned; null: 14.</param>
 public sealed record NewPlan(string ProductId, string Code, string Edition, int TermDays, int MaxMachines, int OfflineGraceDays,
-    long PriceMinor, string Currency, int TransferBudget);
+    long PriceMinor, string Currency, int TransferBudget, long? RenewalPriceMinor = null, string? RenewalCurrency = null, int? ReturnWindowDays = null);
 
 /// <summary>Products and plans, defined by the vendor.</summary>
 public sealed class CatalogService(LicenseHubDbContext db, UnitOfWork unitOfWork, AuditTrail audit, TimeProvider clock)
 {
+    /// <summary>The highest price of one license and term: 10^10 minor units (100,000,000.00 EUR).</summary>
+    public const long MaxPriceMinor = 10_000_000_000;
+
     public async Task<Product> CreateProductAsync(Caller caller, string? code, string? name, CancellationToken ct)
     {
         var v = new Validator();
@@ -49,11 +56,20 @@ public sealed class CatalogService(LicenseHubDbContext db, UnitOfWork unitOfWork
         v.Range("max_machines", request.MaxMachines, 1, 10_000);
         v.Range("offline_grace_days", request.OfflineGraceDays, 0, 365);
         v.Range("transfer_budget", request.TransferBudget, 0, 1000);
-        if (request.PriceMinor < 0 || request.PriceMinor > 100_000_000_00)
+        if (request.PriceMinor < 0 || request.PriceMinor > MaxPriceMinor)
         {
-            v.Fail("price.amount_minor", "must be between 0 and 10000000000");
+            v.Fail("price.amount_minor", $"must be between 0 and {MaxPriceMinor}");
         }
         var currency = v.Currency("price.currency", request.Currency);
+        if (request.RenewalPriceMinor is < 0 or > MaxPriceMinor)
+        {
+            v.Fail("renewal_price.amount_minor", $"must be between 0 and {MaxPriceMinor}");
+        }
+        if (!string.IsNullOrEmpty(request.RenewalCurrency) && Currencies.Normalize(request.RenewalCurrency) != currency)
+        {
+            v.Fail("renewal_price.currency", "must be the currency of the price");
+        }
+        var returnWindow = v.Range("return_window_days", request.ReturnWindowDays ?? Plan.DefaultReturnWindowDays, 0, Plan.MaxReturnWindowDays);
         v.ThrowIfInvalid();
         return await unitOfWork.RunAsync(async token =>
         {
@@ -75,6 +91,8 @@ public sealed class CatalogService(LicenseHubDbContext db, UnitOfWork unitOfWork
                 OfflineGraceDays = request.OfflineGraceDays,
                 PriceMinor = request.PriceMinor,
                 Currency = currency,
+                RenewalPriceMinor = request.RenewalPriceMinor ?? request.PriceMinor,
+                ReturnWindowDays = returnWindow,
                 TransferBudget = request.TransferBudget,
                 CreatedAt = clock.Now(),
             };

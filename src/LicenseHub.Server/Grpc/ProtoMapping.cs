@@ -27,9 +27,13 @@ internal static class ProtoMapping
         TermDays = p.TermDays,
         MaxMachines = p.MaxMachines,
         OfflineGraceDays = p.OfflineGraceDays,
-        Price = new V1.Money { AmountMinor = p.PriceMinor, Currency = p.Currency },
+        Price = p.Price.ToProto(),
         TransferBudget = p.TransferBudget,
+        RenewalPrice = p.RenewalPrice.ToProto(),
+        ReturnWindowDays = p.ReturnWindowDays,
     };
+
+    public static V1.Money ToProto(this Domain.Pricing.Money m) => new() { AmountMinor = m.AmountMinor, Currency = m.Currency };
 
     public static V1.Reseller ToProto(this Domain.Resellers.Reseller r) => new()
     {
@@ -82,16 +86,33 @@ internal static class ProtoMapping
         _ => null,
     };
 
-    public static V1.Order ToProto(this Domain.Pools.Order o) => new()
+    public static V1.Order ToProto(this Server.Pools.OrderView view) => view.Order.ToProto(view.LicenseIds);
+
+    public static V1.Order ToProto(this Domain.Pools.Order o, IEnumerable<Guid> licenseIds) => new()
     {
-        Id = o.Id.ToString(),
+        // A quote is not stored and has no id.
+        Id = o.Id == Guid.Empty ? "" : o.Id.ToString(),
         ResellerId = o.ResellerId.ToString(),
+        Kind = ToProto(o.Kind),
         PlanId = o.PlanId.ToString(),
-        PoolId = o.PoolId.ToString(),
+        FromPlanId = o.FromPlanId?.ToString() ?? "",
+        PoolId = o.PoolId?.ToString() ?? "",
         Quantity = o.Quantity,
-        Amount = new V1.Money { AmountMinor = o.AmountMinor, Currency = o.Currency },
+        Terms = o.Terms,
+        Amount = new Domain.Pricing.Money(o.AmountMinor, o.Currency).ToProto(),
         IdempotencyKey = o.IdempotencyKey,
         CreatedAt = o.CreatedAt.ToProto(),
+        // Sorted, so an order reads the same in its first answer, a replay and the order history.
+        LicenseIds = { licenseIds.Select(id => id.ToString()).Order(StringComparer.Ordinal) },
+    };
+
+    public static V1.OrderKind ToProto(Domain.Pools.OrderKind kind) => kind switch
+    {
+        Domain.Pools.OrderKind.Purchase => V1.OrderKind.Purchase,
+        Domain.Pools.OrderKind.Renewal => V1.OrderKind.Renewal,
+        Domain.Pools.OrderKind.Upgrade => V1.OrderKind.Upgrade,
+        Domain.Pools.OrderKind.Return => V1.OrderKind.Return,
+        _ => V1.OrderKind.Unspecified,
     };
 
     public static V1.Pool ToProto(this Domain.Pools.Pool p) => new()
@@ -104,7 +125,15 @@ internal static class ProtoMapping
         Available = p.Available,
     };
 
-    public static V1.License ToProto(this LicenseView view, DateTimeOffset now) => ToProto(view.License, view.Plan, view.Installations, now);
+    public static V1.License ToProto(this LicenseView view, DateTimeOffset now)
+    {
+        var license = ToProto(view.License, view.Plan, view.Installations, now);
+        if (view.ReturnableUntil is { } until)
+        {
+            license.ReturnableUntil = until.ToProto();
+        }
+        return license;
+    }
 
     public static V1.License ToProto(this Domain.Licensing.License l, Domain.Catalog.Plan plan, int installations, DateTimeOffset now) => new()
     {
@@ -121,6 +150,8 @@ internal static class ProtoMapping
         Installations = installations,
         TransfersUsed = l.TransfersUsed,
         TransferBudget = plan.TransferBudget,
+        PendingPlanId = l.PendingPlanId?.ToString() ?? "",
+        ReturnedAt = l.ReturnedAt?.ToProto(),
     };
 
     public static V1.LicenseState ToProto(Domain.Licensing.LicenseState state) => state switch

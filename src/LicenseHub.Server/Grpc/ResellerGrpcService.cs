@@ -20,6 +20,7 @@ public sealed class ResellerGrpcService(
     ResellerAccounts accounts,
     OrderService orders,
     PoolAllocator allocator,
+    LicenseOrderService licenseOrders,
     LicenseService licenses,
     OfflineLicenseService offlineLicenses,
     Privacy.ResellerDataRights dataRights,
@@ -42,7 +43,7 @@ public sealed class ResellerGrpcService(
     public override async Task<CreateOrderResponse> CreateOrder(CreateOrderRequest request, ServerCallContext context)
     {
         var result = await orders.CreateAsync(Caller, request.PlanId, request.Quantity, request.IdempotencyKey, context.CancellationToken);
-        return new CreateOrderResponse { Order = result.Order.ToProto(), Pool = result.Pool.ToProto(), Replayed = result.Replayed };
+        return new CreateOrderResponse { Order = result.Order.ToProto([]), Pool = result.Pool.ToProto(), Replayed = result.Replayed };
     }
 
     [Requires(Permission.ResellerRead)]
@@ -67,10 +68,10 @@ public sealed class ResellerGrpcService(
     [Requires(Permission.ResellerAssign)]
     public override async Task<AssignLicensesResponse> AssignLicenses(AssignLicensesRequest request, ServerCallContext context)
     {
-        var (assigned, pool, plan) = await allocator.AssignAsync(Caller, request.PoolId, request.Count,
-            request.Assignments.Select(a => (string?)a.ResellerReference).ToList(), context.CancellationToken);
+        var (assigned, pool, plan, replayed) = await allocator.AssignAsync(Caller, request.PoolId, request.Count,
+            request.Assignments.Select(a => (string?)a.ResellerReference).ToList(), context.CancellationToken, request.IdempotencyKey);
         var now = clock.Now();
-        var response = new AssignLicensesResponse { Pool = pool.ToProto() };
+        var response = new AssignLicensesResponse { Pool = pool.ToProto(), Replayed = replayed };
         response.Licenses.AddRange(assigned.Select(a => new AssignedLicense
         {
             License = a.License.ToProto(plan, 0, now),
@@ -113,9 +114,77 @@ public sealed class ResellerGrpcService(
     public override async Task<License> RevokeLicense(LicenseActionRequest request, ServerCallContext context) =>
         (await licenses.RevokeAsync(Caller, request.LicenseId, context.CancellationToken)).ToProto(clock.Now());
 
+    // Renewals, plan changes and returns are orders on licenses: buying and managing licenses both.
+    [Requires(Permission.ResellerBuy)]
     [Requires(Permission.ResellerManageLicenses)]
-    public override async Task<License> RenewLicense(LicenseActionRequest request, ServerCallContext context) =>
-        (await licenses.RenewAsync(Caller, request.LicenseId, context.CancellationToken)).ToProto(clock.Now());
+    public override async Task<RenewLicensesResponse> RenewLicenses(RenewLicensesRequest request, ServerCallContext context) =>
+        ToProto(await licenseOrders.RenewAsync(Caller, request.LicenseIds.Select(id => (string?)id).ToList(), request.Terms, request.IdempotencyKey,
+            request.ValidateOnly, context.CancellationToken));
+
+    [Requires(Permission.ResellerBuy)]
+    [Requires(Permission.ResellerManageLicenses)]
+    public override async Task<RenewLicensesResponse> RenewLicense(RenewLicenseRequest request, ServerCallContext context)
+    {
+        try
+        {
+            return ToProto(await licenseOrders.RenewAsync(Caller, [request.LicenseId], request.Terms, request.IdempotencyKey, request.ValidateOnly,
+                context.CancellationToken));
+        }
+        catch (Domain.ValidationException e) when (e.Violations.Any(v => v.Field.StartsWith("license_ids", StringComparison.Ordinal)))
+        {
+            // One license: its field is named as this request names it.
+            throw new Domain.ValidationException(e.Violations
+                .Select(v => v.Field.StartsWith("license_ids", StringComparison.Ordinal) ? v with { Field = "license_id" } : v).ToList());
+        }
+    }
+
+    [Requires(Permission.ResellerBuy)]
+    [Requires(Permission.ResellerManageLicenses)]
+    public override async Task<ChangePlanResponse> ChangePlan(ChangePlanRequest request, ServerCallContext context)
+    {
+        var result = await licenseOrders.ChangePlanAsync(Caller, request.LicenseIds.Select(id => (string?)id).ToList(), request.TargetPlanId,
+            request.IdempotencyKey, request.ValidateOnly, context.CancellationToken);
+        var now = clock.Now();
+        return new ChangePlanResponse
+        {
+            Order = result.Order?.ToProto(result.LicenseIds),
+            Licenses = { result.Licenses.Select(l => l.ToProto(now)) },
+            Replayed = result.Replayed,
+            Scheduled = result.Scheduled,
+        };
+    }
+
+    [Requires(Permission.ResellerManageLicenses)]
+    public override async Task<ReissueLicenseKeyResponse> ReissueLicenseKey(ReissueLicenseKeyRequest request, ServerCallContext context)
+    {
+        var reissued = await licenses.ReissueKeyAsync(Caller, request.LicenseId, context.CancellationToken);
+        return new ReissueLicenseKeyResponse { License = reissued.View.ToProto(clock.Now()), LicenseKey = reissued.Key };
+    }
+
+    [Requires(Permission.ResellerBuy)]
+    [Requires(Permission.ResellerManageLicenses)]
+    public override async Task<ReturnLicenseResponse> ReturnLicense(ReturnLicenseRequest request, ServerCallContext context)
+    {
+        var result = await licenseOrders.ReturnAsync(Caller, request.LicenseId, request.IdempotencyKey, context.CancellationToken);
+        return new ReturnLicenseResponse
+        {
+            Order = result.Order!.ToProto(result.LicenseIds),
+            License = result.Licenses[0].ToProto(clock.Now()),
+            Pool = result.Pool?.ToProto(),
+            Replayed = result.Replayed,
+        };
+    }
+
+    private RenewLicensesResponse ToProto(LicenseOrderResult result)
+    {
+        var now = clock.Now();
+        return new RenewLicensesResponse
+        {
+            Order = result.Order!.ToProto(result.LicenseIds),
+            Licenses = { result.Licenses.Select(l => l.ToProto(now)) },
+            Replayed = result.Replayed,
+        };
+    }
 
     [Requires(Permission.ResellerManageLicenses)]
     public override async Task<License> ReleaseInstallation(ReleaseInstallationRequest request, ServerCallContext context) =>

@@ -44,7 +44,8 @@ public sealed partial class VendorGrpcService(
     {
         var plan = await catalog.CreatePlanAsync(Caller, new NewPlan(request.ProductId, request.Code, request.Edition, request.TermDays,
             request.MaxMachines, request.OfflineGraceDays, request.Price?.AmountMinor ?? 0, request.Price?.Currency ?? "",
-            request.TransferBudget), context.CancellationToken);
+            request.TransferBudget, request.RenewalPrice?.AmountMinor, request.RenewalPrice?.Currency,
+            request.HasReturnWindowDays ? request.ReturnWindowDays : null), context.CancellationToken);
         return plan.ToProto();
     }
 

@@ -18,7 +18,8 @@ public static class RetentionCommands
         {
             var result = await services.GetRequiredService<RetentionJob>().RunOnceAsync(parse.GetValue(confirm), token);
             Console.WriteLine($"{result.CheckInsAggregated} check-ins rolled up into {result.AggregateRows} daily counts, " +
-                $"{result.InstallationsReleased} silent installations released, {result.AuditEventsDeleted} audit events deleted.");
+                $"{result.InstallationsReleased} silent installations released, {result.AuditEventsDeleted} audit events deleted, " +
+                $"{result.AssignmentKeysErased} license keys kept for replaying an assignment erased.");
             if (result.Held is { } held)
             {
                 await Console.Error.WriteLineAsync($"Held back: {held}. Run again with --confirm to act anyway.");

@@ -54,6 +54,7 @@ public static class ServiceRegistration
         services.AddScoped<CatalogService>();
         services.AddScoped<ResellerAccounts>();
         services.AddScoped<OrderService>();
+        services.AddScoped<LicenseOrderService>();
         services.AddScoped<PoolAllocator>();
         services.AddScoped<LicenseService>();
         services.AddScoped<OfflineLicenseService>();

@@ -16,7 +16,15 @@ namespace LicenseHub.Server.Licensing;
 public sealed record LicenseFilter(LicenseState? State, string? PlanId, string? ResellerReference, DateTimeOffset? ExpiresBefore, string? PoolId,
     string? Key = null);
 
-public sealed record LicenseView(License License, Plan Plan, int Installations);
+/// <param name="ReturnableUntil">
+/// Set when the license can still be given back to its pool (never activated, within its plan's return window);
+/// filled in by <see cref="LicenseService.GetAsync"/>, which looks at the license's whole history.
+/// </param>
+/// <param name="PendingPlan">The plan a scheduled downgrade moves the license to at its next renewal.</param>
+public sealed record LicenseView(License License, Plan Plan, int Installations, DateTimeOffset? ReturnableUntil = null, Plan? PendingPlan = null);
+
+/// <summary>A license with its new key, shown once.</summary>
+public sealed record ReissuedKey(LicenseView View, string Key);
 
 /// <summary>A reseller's licenses: listing, reading, and state changes (each audited).</summary>
 public sealed class LicenseService(LicenseHubDbContext db, UnitOfWork unitOfWork, AuditTrail audit, TimeProvider clock)
@@ -83,7 +91,29 @@ public sealed class LicenseService(LicenseHubDbContext db, UnitOfWork unitOfWork
             ?? throw new NotFoundException("license", licenseId!);
         var installations = await db.Installations.AsNoTracking().Where(i => i.LicenseId == id).OrderBy(i => i.ActivatedAt).ToListAsync(ct);
         var plan = await db.Plans.AsNoTracking().Include(p => p.Product).SingleAsync(p => p.Id == license.PlanId, ct);
-        return (new LicenseView(license, plan, installations.Count), installations);
+        var pending = license.PendingPlanId is { } pendingId ? await db.Plans.AsNoTracking().SingleAsync(p => p.Id == pendingId, ct) : null;
+        return (new LicenseView(license, plan, installations.Count, await ReturnableUntilAsync(license, installations.Count, ct), pending), installations);
+    }
+
+    /// <summary>The end of the return window while the license may still be returned; null when it may not.</summary>
+    private async Task<DateTimeOffset?> ReturnableUntilAsync(License license, int installations, CancellationToken ct)
+    {
+        if (license.State == LicenseState.Revoked || installations > 0 || license.TransfersUsed > 0)
+        {
+            return null;
+        }
+        var pool = await db.Pools.AsNoTracking().Where(p => p.Id == license.PoolId).Select(p => new { p.PlanId }).SingleAsync(ct);
+        if (pool.PlanId != license.PlanId)
+        {
+            return null;
+        }
+        var window = await db.Plans.AsNoTracking().Where(p => p.Id == pool.PlanId).Select(p => p.ReturnWindowDays).SingleAsync(ct);
+        var until = license.ReturnableUntil(window);
+        if (until <= clock.Now() || await ActivationHistory.EverActivatedAsync(db, license, ct))
+        {
+            return null;
+        }
+        return until;
     }
 
     public Task<LicenseView> SuspendAsync(Caller caller, string? licenseId, CancellationToken ct) =>
@@ -95,8 +125,35 @@ public sealed class LicenseService(LicenseHubDbContext db, UnitOfWork unitOfWork
     public Task<LicenseView> RevokeAsync(Caller caller, string? licenseId, CancellationToken ct) =>
         ChangeAsync(caller, licenseId, "license.revoke", (l, _) => l.Revoke(), ct);
 
-    public Task<LicenseView> RenewAsync(Caller caller, string? licenseId, CancellationToken ct) =>
-        ChangeAsync(caller, licenseId, "license.renew", (l, plan) => l.Renew(plan.TermDays, clock.Now()), ct);
+    /// <summary>
+    /// A new key for a lost one, shown once: the old key stops activating at once (activation finds a license by its
+    /// key's hash only); installations already activated keep their own credentials and keep working. A copy of the
+    /// old key kept for replaying its assignment is erased with it.
+    /// </summary>
+    public async Task<ReissuedKey> ReissueKeyAsync(Caller caller, string? licenseId, CancellationToken ct)
+    {
+        var resellerId = caller.OwnResellerId;
+        var id = ParseId(licenseId);
+        // Made before the transaction so hashing does not hold the write lock.
+        var key = LicenseKey.Generate();
+        LicenseKey.TryNormalize(key, out var normalized);
+        var prefix = LicenseKey.Prefix(normalized);
+        var hash = LicenseKey.Hash(normalized);
+        return await unitOfWork.RunAsync(async token =>
+        {
+            await DatabaseLocks.LicenseAsync(db, id, token);
+            var license = await db.Licenses.SingleOrDefaultAsync(l => l.Id == id && l.ResellerId == resellerId, token)
+                ?? throw new NotFoundException("license", licenseId!);
+            var oldPrefix = license.KeyPrefix;
+            license.ReplaceKey(prefix, hash);
+            await db.AssignmentReplayKeys.Where(k => k.LicenseId == id).ExecuteUpdateAsync(s => s.SetProperty(k => k.EncryptedKey, Array.Empty<byte>()), token);
+            await audit.AppendAsync(caller.ActorId, "license.reissue_key", "license", license.Id.ToString(),
+                $"old_prefix={oldPrefix};new_prefix={prefix}", token);
+            var plan = await db.Plans.AsNoTracking().SingleAsync(p => p.Id == license.PlanId, token);
+            var installations = await db.Installations.CountAsync(i => i.LicenseId == id, token);
+            return new ReissuedKey(new LicenseView(license, plan, installations), key);
+        }, ct);
+    }
 
     public async Task<LicenseView> ReleaseInstallationAsync(Caller caller, string? licenseId, string? installationId, CancellationToken ct)
     {

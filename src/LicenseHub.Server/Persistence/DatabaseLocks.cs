@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
 using LicenseHub.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -44,6 +47,36 @@ public static class DatabaseLocks
         if (db.Database.IsNpgsql())
         {
             await db.Database.ExecuteSqlAsync($"SELECT 1 FROM \"Licenses\" WHERE \"Id\" = {licenseId} FOR UPDATE", ct);
+        }
+    }
+
+    /// <summary>
+    /// Locks the licenses in id order until the transaction ends (so two calls over overlapping licenses cannot
+    /// deadlock): a renewal or plan change of many licenses decides on what no other call changes meanwhile.
+    /// </summary>
+    public static async Task LicensesAsync(LicenseHubDbContext db, IReadOnlyCollection<Guid> licenseIds, CancellationToken ct)
+    {
+        RequireTransaction(db);
+        if (db.Database.IsNpgsql())
+        {
+            var ids = licenseIds.Order().ToArray();
+            await db.Database.ExecuteSqlAsync($"SELECT 1 FROM \"Licenses\" WHERE \"Id\" = ANY({ids}) ORDER BY \"Id\" FOR UPDATE", ct);
+        }
+    }
+
+    /// <summary>
+    /// Serialises the calls that carry one idempotency key of one reseller, so a retry racing the first call waits
+    /// for it and then finds what it did instead of doing it again. <paramref name="scope"/> names the operation
+    /// family ("order", "assign"). The unique index on the key stays the last word if two get through anyway.
+    /// </summary>
+    public static async Task IdempotencyKeyAsync(LicenseHubDbContext db, string scope, Guid resellerId, string key, CancellationToken ct)
+    {
+        RequireTransaction(db);
+        if (db.Database.IsNpgsql())
+        {
+            // The one-bigint advisory locks are a key space of their own, apart from the two-int ones above.
+            var lockId = BinaryPrimitives.ReadInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes($"{scope}\n{resellerId:N}\n{key}")));
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({lockId})", ct);
         }
     }
 

@@ -64,7 +64,10 @@ public sealed record PageSpec(int Size, Guid? After)
 
     /// <summary>What <see cref="Window{T}"/> fetched: the page itself, and the token for the next one.</summary>
     public (IReadOnlyList<T> Items, string Next) Cut<T>(IReadOnlyList<T> fetched, Func<T, Guid> id) =>
-        Cut(fetched, Size, last => Convert.ToBase64String(Encoding.ASCII.GetBytes(id(last).ToString("D"))));
+        Cut(fetched, Size, last => Token(id(last)));
+
+    /// <summary>The token that continues after the item with this id.</summary>
+    public static string Token(Guid lastId) => Convert.ToBase64String(Encoding.ASCII.GetBytes(lastId.ToString("D")));
 
     /// <summary>
     /// The first <paramref name="size"/> of one more than a page, and the token that continues after the last of them;

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using LicenseHub.Data;
 using LicenseHub.Domain;
 using LicenseHub.Domain.Pools;
@@ -13,10 +12,19 @@ namespace LicenseHub.Server.Pools;
 
 public sealed record OrderResult(Order Order, Pool Pool, bool Replayed);
 
+/// <summary>An order with the licenses it covered (none for a purchase, which buys seats into a pool).</summary>
+public sealed record OrderView(Order Order, IReadOnlyList<Guid> LicenseIds);
+
 /// <summary>Bulk purchases: an order tops up the reseller's pool for the plan, exactly once per idempotency key.</summary>
-public sealed partial class OrderService(LicenseHubDbContext db, UnitOfWork unitOfWork, AuditTrail audit, TimeProvider clock)
+public sealed class OrderService(LicenseHubDbContext db, UnitOfWork unitOfWork, AuditTrail audit, TimeProvider clock)
 {
     public const int MaxQuantity = 100_000;
+
+    /// <summary>
+    /// Most covered license ids one page of orders carries: a page ends early rather than grow past it, so a few
+    /// renewals of 10,000 licenses each stay within a message a client accepts.
+    /// </summary>
+    public const int MaxLicenseIdsPerPage = 10_000;
 
     public async Task<OrderResult> CreateAsync(Caller caller, string? planId, int quantity, string? idempotencyKey, CancellationToken ct)
     {
@@ -24,11 +32,7 @@ public sealed partial class OrderService(LicenseHubDbContext db, UnitOfWork unit
         var v = new Validator();
         var plan = v.Id("plan_id", planId);
         v.Range("quantity", quantity, 1, MaxQuantity);
-        var key = (idempotencyKey ?? "").Trim();
-        if (!IdempotencyKeyPattern().IsMatch(key))
-        {
-            v.Fail("idempotency_key", "must be 8 to 64 characters of letters, digits and . _ : -");
-        }
+        var key = v.IdempotencyKey("idempotency_key", idempotencyKey);
         v.ThrowIfInvalid();
 
         // Two calls with one idempotency key, or two first orders of one plan, may race through different
@@ -55,7 +59,7 @@ public sealed partial class OrderService(LicenseHubDbContext db, UnitOfWork unit
                 .SingleOrDefaultAsync(o => o.ResellerId == resellerId && o.IdempotencyKey == key, token);
             if (existing is not null)
             {
-                if (existing.PlanId != plan || existing.Quantity != quantity)
+                if (existing.Kind != OrderKind.Purchase || existing.PlanId != plan || existing.Quantity != quantity)
                 {
                     throw new PreconditionFailedException(
                         "This idempotency key was already used for a different order; use a new key for a new order.");
@@ -86,8 +90,10 @@ public sealed partial class OrderService(LicenseHubDbContext db, UnitOfWork unit
                 ResellerId = resellerId,
                 PlanId = plan,
                 PoolId = pool.Id,
+                Kind = OrderKind.Purchase,
                 Quantity = quantity,
-                AmountMinor = checked(planRow.PriceMinor * quantity),
+                Terms = 1,
+                AmountMinor = planRow.Price.Times(quantity).AmountMinor,
                 Currency = planRow.Currency,
                 IdempotencyKey = key,
                 CreatedAt = now,
@@ -101,7 +107,7 @@ public sealed partial class OrderService(LicenseHubDbContext db, UnitOfWork unit
         }, ct);
     }
 
-    public async Task<(IReadOnlyList<Order> Items, string Next)> ListAsync(Caller caller, Guid? resellerFilter, int pageSize,
+    public async Task<(IReadOnlyList<OrderView> Items, string Next)> ListAsync(Caller caller, Guid? resellerFilter, int pageSize,
         string? pageToken, CancellationToken ct)
     {
         var v = new Validator();
@@ -120,7 +126,24 @@ public sealed partial class OrderService(LicenseHubDbContext db, UnitOfWork unit
             var resellerId = caller.OwnResellerId;
             query = query.Where(o => o.ResellerId == resellerId);
         }
-        return page.Cut(await page.Window(query, o => o.Id).ToListAsync(ct), o => o.Id);
+        var fetched = await page.Window(query, o => o.Id).ToListAsync(ct);
+        // Fewer orders than asked for when they cover many licenses (never fewer than one).
+        var size = 0;
+        for (var covered = 0; size < Math.Min(page.Size, fetched.Count); size++)
+        {
+            covered += fetched[size].Kind == OrderKind.Purchase ? 0 : fetched[size].Quantity;
+            if (covered > MaxLicenseIdsPerPage && size > 0)
+            {
+                break;
+            }
+        }
+        var (orders, next) = size < page.Size && size < fetched.Count
+            ? PageSpec.Cut(fetched, size, last => PageSpec.Token(last.Id))
+            : page.Cut(fetched, o => o.Id);
+        var ids = orders.Select(o => o.Id).ToList();
+        var lines = await db.OrderLicenses.AsNoTracking().Where(l => ids.Contains(l.OrderId)).ToListAsync(ct);
+        var byOrder = lines.GroupBy(l => l.OrderId).ToDictionary(g => g.Key, g => (IReadOnlyList<Guid>)g.Select(l => l.LicenseId).ToList());
+        return (orders.Select(o => new OrderView(o, byOrder.GetValueOrDefault(o.Id) ?? [])).ToList(), next);
     }
 
     public async Task<(IReadOnlyList<Pool> Items, string Next)> ListPoolsAsync(Caller caller, Guid? resellerFilter, int pageSize,
@@ -154,7 +177,4 @@ public sealed partial class OrderService(LicenseHubDbContext db, UnitOfWork unit
         return await db.Pools.AsNoTracking().SingleOrDefaultAsync(p => p.Id == id && p.ResellerId == resellerId, ct)
             ?? throw new NotFoundException("pool", poolId!);
     }
-
-    [GeneratedRegex("^[A-Za-z0-9._:-]{8,64}$")]
-    private static partial Regex IdempotencyKeyPattern();
 }

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using LicenseHub.Data;
 using LicenseHub.Domain;
 using LicenseHub.Domain.Catalog;
@@ -9,27 +11,38 @@ using LicenseHub.Server.Security;
 using LicenseHub.Server.Persistence;
 using LicenseHub.Server.Operations;
 using LicenseHub.Server.Licensing;
+using LicenseHub.Server.Signing;
 using Microsoft.EntityFrameworkCore;
 
 namespace LicenseHub.Server.Pools;
 
 public sealed record NewLicense(License License, string Key);
 
-/// <summary>The new licenses with their keys (shown once), the pool after the assignment, and the plan they follow.</summary>
-public sealed record Assignment(IReadOnlyList<NewLicense> Licenses, Pool Pool, Plan Plan);
+/// <summary>
+/// The new licenses with their keys (shown once, or again to the same caller replaying the same idempotency key within
+/// 24 hours), the pool after the assignment, and the plan they follow.
+/// </summary>
+public sealed record Assignment(IReadOnlyList<NewLicense> Licenses, Pool Pool, Plan Plan, bool Replayed = false);
 
 /// <summary>
 /// Assigns licenses from a pool, all or nothing. The pool count is taken with one conditional UPDATE
 /// (assigned + n ≤ purchased) inside the transaction that inserts the licenses: the database, not
 /// application memory, decides, so the pool is never oversold across threads or replicas.
+/// <para>
+/// With an idempotency key, a billing system that retries after a timeout gets the same licenses and the same keys,
+/// not a second assignment: the keys are kept for <see cref="AssignmentReplay.Window"/>, only encrypted under the
+/// key-encryption key, for the caller that assigned them, and erased by the retention job afterwards.
+/// </para>
 /// </summary>
 public sealed class PoolAllocator(LicenseHubDbContext db, UnitOfWork unitOfWork, AuditTrail audit, TimeProvider clock,
-    Operations.LicenseHubTelemetry telemetry)
+    Operations.LicenseHubTelemetry telemetry, KeyEncryptionKey kek)
 {
     public const int MaxPerCall = 10_000;
 
+    private const string AssignKeyScope = "assign";
+
     public async Task<Assignment> AssignAsync(Caller caller, string? poolId, int count,
-        IReadOnlyList<string?> references, CancellationToken ct)
+        IReadOnlyList<string?> references, CancellationToken ct, string? idempotencyKey = null)
     {
         var resellerId = caller.OwnResellerId;
         var v = new Validator();
@@ -56,8 +69,10 @@ public sealed class PoolAllocator(LicenseHubDbContext db, UnitOfWork unitOfWork,
             v.Range("count", count, 1, MaxPerCall);
             validReferences = new string?[Math.Clamp(count, 0, MaxPerCall)];
         }
+        var replayKey = string.IsNullOrWhiteSpace(idempotencyKey) ? null : v.IdempotencyKey("idempotency_key", idempotencyKey);
         v.ThrowIfInvalid();
         var n = validReferences.Length;
+        var requestHash = RequestHash(id, validReferences, references.Count > 0);
 
         var pool = await db.Pools.AsNoTracking().SingleOrDefaultAsync(p => p.Id == id && p.ResellerId == resellerId, ct)
             ?? throw new NotFoundException("pool", poolId!);
@@ -85,24 +100,136 @@ public sealed class PoolAllocator(LicenseHubDbContext db, UnitOfWork unitOfWork,
             }, key);
         }
 
-        var updated = await unitOfWork.RunAsync(async token =>
+        // Encrypted outside the transaction too; each key bound to its row, so no copy can stand in for another.
+        var replay = replayKey is null ? null : new AssignmentReplay
         {
-            var rows = await db.Pools
-                .Where(p => p.Id == pool.Id && p.Purchased - p.Assigned >= n)
-                .ExecuteUpdateAsync(s => s.SetProperty(p => p.Assigned, p => p.Assigned + n), token);
-            if (rows == 0)
+            Id = Guid.CreateVersion7(now),
+            ResellerId = resellerId,
+            ActorId = caller.ActorId,
+            IdempotencyKey = replayKey,
+            PoolId = pool.Id,
+            RequestHash = requestHash,
+            CreatedAt = now,
+        };
+        var kept = replay is null ? [] : assigned.Select((a, i) => new AssignmentReplayKey
+        {
+            AssignmentReplayId = replay.Id,
+            Position = i,
+            LicenseId = a.License.Id,
+            EncryptedKey = kek.Encrypt(Encoding.UTF8.GetBytes(a.Key), KeyContext(replay.Id, a.License.Id)),
+        }).ToArray();
+
+        for (var attempt = 1; ; attempt++)
+        {
+            try
             {
-                var available = await db.Pools.Where(p => p.Id == pool.Id).Select(p => p.Purchased - p.Assigned).SingleAsync(token);
-                throw new PreconditionFailedException(
-                    $"The pool has {available} license(s) available, fewer than the {n} requested; nothing was assigned. Buy more first.");
+                var result = await unitOfWork.RunAsync(async token =>
+                {
+                    if (replay is not null)
+                    {
+                        await DatabaseLocks.IdempotencyKeyAsync(db, AssignKeyScope, resellerId, replay.IdempotencyKey, token);
+                        if (await ReplayAsync(caller, resellerId, replay.IdempotencyKey, requestHash, plan, now, token) is { } earlier)
+                        {
+                            return earlier;
+                        }
+                    }
+                    var rows = await db.Pools
+                        .Where(p => p.Id == pool.Id && p.Purchased - p.Assigned >= n)
+                        .ExecuteUpdateAsync(s => s.SetProperty(p => p.Assigned, p => p.Assigned + n), token);
+                    if (rows == 0)
+                    {
+                        var available = await db.Pools.Where(p => p.Id == pool.Id).Select(p => p.Purchased - p.Assigned).SingleAsync(token);
+                        throw new PreconditionFailedException(
+                            $"The pool has {available} license(s) available, fewer than the {n} requested; nothing was assigned. Buy more first.");
+                    }
+                    await InsertLicensesAsync(assigned, token);
+                    if (replay is not null)
+                    {
+                        db.AssignmentReplays.Add(replay);
+                        await db.SaveChangesAsync(token);
+                        await InsertKeptKeysAsync(kept, token);
+                    }
+                    await audit.AppendAsync(caller.ActorId, "license.assign", "pool", pool.Id.ToString(),
+                        $"count={n};first={assigned[0].License.Id};last={assigned[^1].License.Id}" + (replay is null ? "" : ";kept_for_replay=24h"), token);
+                    return new Assignment(assigned, await db.Pools.AsNoTracking().SingleAsync(p => p.Id == pool.Id, token), plan);
+                }, ct);
+                if (!result.Replayed)
+                {
+                    telemetry.Assigned(n);
+                }
+                return result;
             }
-            await InsertLicensesAsync(assigned, token);
-            await audit.AppendAsync(caller.ActorId, "license.assign", "pool", pool.Id.ToString(),
-                $"count={n};first={assigned[0].License.Id};last={assigned[^1].License.Id}", token);
-            return await db.Pools.AsNoTracking().SingleAsync(p => p.Id == pool.Id, token);
-        }, ct);
-        telemetry.Assigned(n);
-        return new Assignment(assigned, updated, plan);
+            catch (DbUpdateException ex) when (attempt < 3 && DatabaseErrors.IsUniqueViolation(ex))
+            {
+                // Another call with this key committed first: the next attempt replays it.
+            }
+        }
+    }
+
+    /// <summary>
+    /// The assignment this key made within the window, when the same caller asks for the same again; refused for
+    /// another caller or another request. A row past the window (the retention job has not run yet) is erased here,
+    /// and the key assigns anew.
+    /// </summary>
+    private async Task<Assignment?> ReplayAsync(Caller caller, Guid resellerId, string key, byte[] requestHash, Plan plan, DateTimeOffset now,
+        CancellationToken ct)
+    {
+        var earlier = await db.AssignmentReplays.AsNoTracking().SingleOrDefaultAsync(r => r.ResellerId == resellerId && r.IdempotencyKey == key, ct);
+        if (earlier is null)
+        {
+            return null;
+        }
+        if (earlier.CreatedAt <= now - AssignmentReplay.Window)
+        {
+            await db.AssignmentReplayKeys.Where(k => k.AssignmentReplayId == earlier.Id).ExecuteDeleteAsync(ct);
+            await db.AssignmentReplays.Where(r => r.Id == earlier.Id).ExecuteDeleteAsync(ct);
+            return null;
+        }
+        if (earlier.ActorId != caller.ActorId)
+        {
+            throw new PreconditionFailedException(
+                $"The idempotency key '{key}' was used by another API key or person of your account for its own assignment; use a new key.");
+        }
+        if (!CryptographicOperations.FixedTimeEquals(earlier.RequestHash, requestHash))
+        {
+            throw new PreconditionFailedException($"The idempotency key '{key}' was already used for a different assignment; use a new key for a new one.");
+        }
+        var keys = await db.AssignmentReplayKeys.AsNoTracking().Where(k => k.AssignmentReplayId == earlier.Id).OrderBy(k => k.Position).ToListAsync(ct);
+        var ids = keys.Select(k => k.LicenseId).ToList();
+        var licenses = await db.Licenses.AsNoTracking().Where(l => ids.Contains(l.Id)).ToDictionaryAsync(l => l.Id, ct);
+        // A key reissued or returned since was erased from its copy: that license comes back without one.
+        var again = keys.Select(k => new NewLicense(licenses[k.LicenseId],
+            k.EncryptedKey.Length == 0 ? "" : Encoding.UTF8.GetString(kek.Decrypt(k.EncryptedKey, KeyContext(earlier.Id, k.LicenseId))))).ToList();
+        var pool = await db.Pools.AsNoTracking().SingleAsync(p => p.Id == earlier.PoolId, ct);
+        return new Assignment(again, pool, plan, Replayed: true);
+    }
+
+    /// <summary>What makes two assignment requests the same: the pool and each license's reference, in order.</summary>
+    private static byte[] RequestHash(Guid poolId, string?[] references, bool withReferences)
+    {
+        var text = new StringBuilder().Append(poolId.ToString("D")).Append('\n').Append(references.Length).Append('\n').Append(withReferences);
+        foreach (var reference in references)
+        {
+            // Length-prefixed: no reference can run into the next.
+            text.Append('\n').Append(reference is null ? -1 : reference.Length).Append(':').Append(reference);
+        }
+        return SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()));
+    }
+
+    private static string KeyContext(Guid replayId, Guid licenseId) => $"licensehub:assignment-replay-key:{replayId:D}:{licenseId:D}";
+
+    private async Task InsertKeptKeysAsync(AssignmentReplayKey[] kept, CancellationToken ct)
+    {
+        await using var insert = await ModelRowCommand<AssignmentReplayKey>.InsertAsync(db, ct);
+        if (insert is null)
+        {
+            db.AssignmentReplayKeys.AddRange(kept);
+            return;
+        }
+        foreach (var row in kept)
+        {
+            await insert.ExecuteAsync(row, ct);
+        }
     }
 
     /// <summary>

@@ -25,6 +25,9 @@ public sealed class ResellerDataRights(LicenseHubDbContext db, UnitOfWork unitOf
     {
         var resellerId = caller.OwnResellerId;
         var reseller = await db.Resellers.AsNoTracking().SingleAsync(r => r.Id == resellerId, ct);
+        var covered = (await db.OrderLicenses.AsNoTracking().Where(l => db.Orders.Any(o => o.Id == l.OrderId && o.ResellerId == resellerId))
+                .ToListAsync(ct))
+            .GroupBy(l => l.OrderId).ToDictionary(g => g.Key, g => g.Select(l => l.LicenseId).Order().ToList());
         var export = new
         {
             exported_at = clock.Now(),
@@ -37,13 +40,24 @@ public sealed class ResellerDataRights(LicenseHubDbContext db, UnitOfWork unitOf
                 .Select(k => new { k.Id, k.Name, Role = k.Role.ToString(), Prefix = "lh_" + k.Prefix, k.CreatedAt, k.RevokedAt }).ToListAsync(ct),
             pools = await db.Pools.AsNoTracking().Where(p => p.ResellerId == resellerId)
                 .Select(p => new { p.Id, p.PlanId, p.Purchased, p.Assigned, p.CreatedAt }).ToListAsync(ct),
-            orders = await db.Orders.AsNoTracking().Where(o => o.ResellerId == resellerId)
-                .Select(o => new { o.Id, o.PlanId, o.PoolId, o.Quantity, o.AmountMinor, o.Currency, o.IdempotencyKey, o.CreatedAt }).ToListAsync(ct),
-            licenses = (await db.Licenses.AsNoTracking().Where(l => l.ResellerId == resellerId)
-                .Select(l => new { l.Id, l.PoolId, l.PlanId, l.KeyPrefix, l.State, l.ResellerReference, l.CreatedAt, l.ExpiresAt, l.TransfersUsed })
+            orders = (await db.Orders.AsNoTracking().Where(o => o.ResellerId == resellerId)
+                .Select(o => new { o.Id, o.Kind, o.PlanId, o.FromPlanId, o.PoolId, o.Quantity, o.Terms, o.AmountMinor, o.Currency, o.IdempotencyKey, o.CreatedAt })
                 .ToListAsync(ct))
-                .Select(l => new { l.Id, l.PoolId, l.PlanId, l.KeyPrefix, State = l.State.ToString(), l.ResellerReference, l.CreatedAt, l.ExpiresAt, l.TransfersUsed }),
-            note = "License keys and API keys are not included: the server stores only their hashes.",
+                .Select(o => new
+                {
+                    o.Id, Kind = o.Kind.ToString(), o.PlanId, o.FromPlanId, o.PoolId, o.Quantity, o.Terms, o.AmountMinor, o.Currency, o.IdempotencyKey,
+                    o.CreatedAt, LicenseIds = covered.GetValueOrDefault(o.Id) ?? [],
+                }),
+            licenses = (await db.Licenses.AsNoTracking().Where(l => l.ResellerId == resellerId)
+                .Select(l => new { l.Id, l.PoolId, l.PlanId, l.PendingPlanId, l.KeyPrefix, l.State, l.ResellerReference, l.CreatedAt, l.ExpiresAt, l.ReturnedAt, l.TransfersUsed })
+                .ToListAsync(ct))
+                .Select(l => new
+                {
+                    l.Id, l.PoolId, l.PlanId, l.PendingPlanId, l.KeyPrefix, State = l.State.ToString(), l.ResellerReference, l.CreatedAt, l.ExpiresAt,
+                    l.ReturnedAt, l.TransfersUsed,
+                }),
+            note = "License keys and API keys are not included: the server stores only their hashes (and, for 24 hours after an assignment "
+                + "made with an idempotency key, the keys encrypted under the key-encryption key, to answer a retry).",
         };
         var json = JsonSerializer.Serialize(export, Json);
         await unitOfWork.RunAsync(async token =>
@@ -112,6 +126,10 @@ public sealed class ResellerDataRights(LicenseHubDbContext db, UnitOfWork unitOf
                 .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, now), token);
             var references = await db.Licenses.Where(l => l.ResellerId == resellerId && l.ResellerReference != null)
                 .ExecuteUpdateAsync(s => s.SetProperty(l => l.ResellerReference, (string?)null), token);
+            // License keys kept for replaying a recent assignment are secrets of the account: erased now.
+            await db.AssignmentReplayKeys.Where(k => db.AssignmentReplays.Any(r => r.Id == k.AssignmentReplayId && r.ResellerId == resellerId))
+                .ExecuteDeleteAsync(token);
+            await db.AssignmentReplays.Where(r => r.ResellerId == resellerId).ExecuteDeleteAsync(token);
             // Portal sign-ins hold staff e-mail addresses and names: deleted with their claims and tokens.
             var staff = await db.Users.Where(u => u.ResellerId == resellerId).ExecuteDeleteAsync(token);
             await audit.AppendAsync(caller.ActorId, "reseller.delete", "reseller", resellerId.ToString(),

@@ -1,6 +1,7 @@
 using System.Text;
 using LicenseHub.Data;
 using LicenseHub.Domain.Audit;
+using LicenseHub.Domain.Pools;
 using LicenseHub.Domain.Privacy;
 using LicenseHub.Server.Persistence;
 using LicenseHub.Server.Operations;
@@ -11,7 +12,9 @@ using Microsoft.Extensions.Options;
 namespace LicenseHub.Server.Privacy;
 
 /// <param name="Held">Why the run did not do all it would have (a clock it cannot trust, a mass release), or null.</param>
-public sealed record RetentionRun(int CheckInsAggregated, int AggregateRows, int InstallationsReleased, int AuditEventsDeleted, string? Held = null);
+/// <param name="AssignmentKeysErased">License keys kept for replaying an assignment, erased because their 24 hours were over.</param>
+public sealed record RetentionRun(int CheckInsAggregated, int AggregateRows, int InstallationsReleased, int AuditEventsDeleted, string? Held = null,
+    int AssignmentKeysErased = 0);
 
 /// <summary>
 /// Retention, running on its own: raw check-ins past the window become anonymous daily counts and are
@@ -78,9 +81,17 @@ public sealed class RetentionJob(
         // Several replicas run this job: one at a time, so no old check-in is counted twice.
         await DatabaseLocks.RetentionAsync(db, ct);
 
+        // 0. Keys kept for replaying an assignment, past their 24 hours: erased with their assignments. Even on a clock
+        // that is not trusted: a clock ahead erases them early, which only ends a replay early; one behind erases fewer.
+        var replayCutoff = now - AssignmentReplay.Window;
+        var keysErased = await db.AssignmentReplayKeys
+            .Where(k => db.AssignmentReplays.Any(r => r.Id == k.AssignmentReplayId && r.CreatedAt <= replayCutoff)).ExecuteDeleteAsync(ct);
+        await db.AssignmentReplays.Where(r => r.CreatedAt <= replayCutoff).ExecuteDeleteAsync(ct);
+
         if (!confirmed && await UntrustedClockAsync(db, now, o, ct) is { } clockProblem)
         {
-            return new RetentionRun(0, 0, 0, 0, clockProblem);
+            await transaction.CommitAsync(ct);
+            return new RetentionRun(0, 0, 0, 0, clockProblem, keysErased);
         }
 
         // 1. Check-ins past the window → anonymous daily counts (no ids), then deleted.
@@ -144,10 +155,10 @@ public sealed class RetentionJob(
         }
         await transaction.CommitAsync(ct);
 
-        var run = new RetentionRun(aggregated, groups.Count, released, auditDeleted, held);
+        var run = new RetentionRun(aggregated, groups.Count, released, auditDeleted, held, keysErased);
         logger.LogInformation(
-            "Retention run: {CheckIns} check-ins rolled into {Aggregates} anonymous daily counts and deleted, {Installations} silent installations released, {AuditEvents} audit events deleted",
-            run.CheckInsAggregated, run.AggregateRows, run.InstallationsReleased, run.AuditEventsDeleted);
+            "Retention run: {CheckIns} check-ins rolled into {Aggregates} anonymous daily counts and deleted, {Installations} silent installations released, {AuditEvents} audit events deleted, {AssignmentKeys} kept assignment keys erased",
+            run.CheckInsAggregated, run.AggregateRows, run.InstallationsReleased, run.AuditEventsDeleted, run.AssignmentKeysErased);
         return run;
     }
 

@@ -1,5 +1,6 @@
 using LicenseHub.Data;
 using LicenseHub.Domain.Classification;
+using LicenseHub.Domain.Pools;
 using LicenseHub.Server.Security;
 using LicenseHub.Server.Operations;
 using Microsoft.EntityFrameworkCore;
@@ -24,6 +25,7 @@ public sealed class RetentionReporter(LicenseHubDbContext db, IOptions<Retention
         var checkInCutoff = now - o.CheckInWindow;
         var silentCutoff = now - o.SilentInstallationWindow;
         var auditCutoff = now - o.AuditWindow;
+        var replayCutoff = now - AssignmentReplay.Window;
         return
         [
             new(nameof(DataClasses.Technical), "CheckIns", Retention.CheckInWindow + $" (configured: {o.CheckInWindow.TotalDays:0} days)",
@@ -38,6 +40,10 @@ public sealed class RetentionReporter(LicenseHubDbContext db, IOptions<Retention
             new(nameof(DataClasses.Personal), "Resellers", Retention.AccountLifetime,
                 await db.Resellers.Where(r => r.BillingContactEmail != null).MinAsync(r => (DateTimeOffset?)r.CreatedAt, ct),
                 await db.Resellers.LongCountAsync(r => r.BillingContactEmail != null, ct), 0),
+            new(nameof(DataClasses.Secret), "AssignmentReplayKeys", Retention.AssignmentReplayWindow,
+                await db.AssignmentReplays.MinAsync(r => (DateTimeOffset?)r.CreatedAt, ct), await db.AssignmentReplayKeys.LongCountAsync(ct),
+                await db.AssignmentReplayKeys.LongCountAsync(k => db.AssignmentReplays.Any(r => r.Id == k.AssignmentReplayId
+                    && r.CreatedAt <= replayCutoff), ct)),
             new(nameof(DataClasses.Financial), "Orders", Retention.LegalFinancial,
                 await db.Orders.MinAsync(r => (DateTimeOffset?)r.CreatedAt, ct), await db.Orders.LongCountAsync(ct),
                 await db.Orders.LongCountAsync(r => r.CreatedAt < now.AddYears(-10), ct)),

@@ -19,7 +19,10 @@ public sealed class Lhctl(string serverUrl, string workingDirectory)
     /// <summary>Every run so far, to check later what lhctl printed.</summary>
     public IReadOnlyList<LhctlResult> History => _history;
 
-    public async Task<LhctlResult> RunAsync(string? apiKey, params string[] arguments)
+    public Task<LhctlResult> RunAsync(string? apiKey, params string[] arguments) => RunWithInputAsync(apiKey, null, arguments);
+
+    /// <summary>Runs with <paramref name="input"/> on standard input, as a person answering a confirmation would type it.</summary>
+    public async Task<LhctlResult> RunWithInputAsync(string? apiKey, string? input, params string[] arguments)
     {
         var environment = new Dictionary<string, string> { ["LH_SERVER"] = serverUrl, ["DOTNET_NOLOGO"] = "1" };
         if (apiKey is not null)
@@ -27,7 +30,7 @@ public sealed class Lhctl(string serverUrl, string workingDirectory)
             environment["LH_API_KEY"] = apiKey;
         }
         var info = ChildProcess.StartInfo(Dll, workingDirectory, environment, arguments);
-        var run = await ChildProcess.RunAsync(info, Timeout);
+        var run = await ChildProcess.RunAsync(info, Timeout, input);
         if (run.TimedOut)
         {
             throw new TimeoutException($"lhctl {string.Join(' ', arguments)} did not finish within {Timeout.TotalSeconds} s.");

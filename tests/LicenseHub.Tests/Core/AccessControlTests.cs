@@ -31,7 +31,14 @@ public sealed class AccessControlTests : IDisposable
             ("SuspendLicense", id => async () => await client.SuspendLicenseAsync(new LicenseActionRequest { LicenseId = id })),
             ("ResumeLicense", id => async () => await client.ResumeLicenseAsync(new LicenseActionRequest { LicenseId = id })),
             ("RevokeLicense", id => async () => await client.RevokeLicenseAsync(new LicenseActionRequest { LicenseId = id })),
-            ("RenewLicense", id => async () => await client.RenewLicenseAsync(new LicenseActionRequest { LicenseId = id })),
+            ("RenewLicense", id => async () => await client.RenewLicenseAsync(new RenewLicenseRequest { LicenseId = id, Terms = 1, IdempotencyKey = "renew-" + id })),
+            ("RenewLicenses", id => async () => await client.RenewLicensesAsync(new RenewLicensesRequest { LicenseIds = { id }, Terms = 1, IdempotencyKey = "renews-" + id })),
+            ("ChangePlan", id => async () => await client.ChangePlanAsync(new ChangePlanRequest
+            {
+                LicenseIds = { id }, TargetPlanId = scenario.Plan.Id, IdempotencyKey = "change-" + id, ValidateOnly = true,
+            })),
+            ("ReissueLicenseKey", id => async () => await client.ReissueLicenseKeyAsync(new ReissueLicenseKeyRequest { LicenseId = id })),
+            ("ReturnLicense", id => async () => await client.ReturnLicenseAsync(new ReturnLicenseRequest { LicenseId = id, IdempotencyKey = "return-" + id })),
             ("ReleaseInstallation", id => async () => await client.ReleaseInstallationAsync(
                 new ReleaseInstallationRequest { LicenseId = id, InstallationId = Guid.NewGuid().ToString() })),
             ("ResolveClonedInstallation", id => async () => await client.ResolveClonedInstallationAsync(

@@ -80,6 +80,10 @@ public sealed class PermissionMatrixTests : IAsyncLifetime
         ["ResellerService/ResumeLicense"] = Roles.Buyers,
         ["ResellerService/RevokeLicense"] = Roles.Buyers,
         ["ResellerService/RenewLicense"] = Roles.Buyers,
+        ["ResellerService/RenewLicenses"] = Roles.Buyers,
+        ["ResellerService/ChangePlan"] = Roles.Buyers,
+        ["ResellerService/ReissueLicenseKey"] = Roles.Buyers,
+        ["ResellerService/ReturnLicense"] = Roles.Buyers,
         ["ResellerService/ReleaseInstallation"] = Roles.Buyers,
         ["ResellerService/ResolveClonedInstallation"] = Roles.Buyers,
         ["ResellerService/CreateOfflineLicense"] = Roles.Buyers,
@@ -224,15 +228,17 @@ public sealed class PermissionMatrixTests : IAsyncLifetime
         var id = new LicenseActionRequest { LicenseId = license.Id };
         var expiresBefore = _factory.WithDb(db => db.Licenses.Single(l => l.Id == Guid.Parse(license.Id)).ExpiresAt);
 
-        foreach (var call in new Func<AsyncUnaryCall<License>>[]
+        foreach (var call in new Func<Task>[]
                  {
-                     () => asVendor.RevokeLicenseAsync(id), () => asVendor.RenewLicenseAsync(id),
-                     () => asVendor.SuspendLicenseAsync(id), () => asVendor.ResumeLicenseAsync(id),
+                     async () => await asVendor.RevokeLicenseAsync(id),
+                     async () => await asVendor.RenewLicenseAsync(new RenewLicenseRequest { LicenseId = license.Id, Terms = 1, IdempotencyKey = "vendor-renew-1" }),
+                     async () => await asVendor.SuspendLicenseAsync(id), async () => await asVendor.ResumeLicenseAsync(id),
                  })
         {
             var ex = await RpcAssert.Fails(StatusCode.PermissionDenied, call);
             Assert.Contains("VendorService", ex.Status.Detail);
         }
+        Assert.Equal(1, _factory.WithDb(db => db.Orders.Count()));
         var stored = _factory.WithDb(db => db.Licenses.Single(l => l.Id == Guid.Parse(license.Id)));
         Assert.Equal(LicenseHub.Domain.Licensing.LicenseState.Active, stored.State);
         Assert.Equal(expiresBefore, stored.ExpiresAt);

@@ -105,11 +105,12 @@ public sealed class ResellerFlowTests : IDisposable
 
         Assert.Equal(LicenseState.Suspended, (await client.SuspendLicenseAsync(id)).State);
         Assert.Equal(LicenseState.Active, (await client.ResumeLicenseAsync(id)).State);
-        var renewed = await client.RenewLicenseAsync(id);
-        Assert.Equal(license.ExpiresAt.ToDateTimeOffset().AddDays(365), renewed.ExpiresAt.ToDateTimeOffset());
+        var renewed = await client.RenewLicenseAsync(new RenewLicenseRequest { LicenseId = license.Id, Terms = 1, IdempotencyKey = "renew-000001" });
+        Assert.Equal(license.ExpiresAt.ToDateTimeOffset().AddDays(365), renewed.Licenses[0].ExpiresAt.ToDateTimeOffset());
         Assert.Equal(LicenseState.Revoked, (await client.RevokeLicenseAsync(id)).State);
         await RpcAssert.Fails(StatusCode.FailedPrecondition, () => client.ResumeLicenseAsync(id));
-        await RpcAssert.Fails(StatusCode.FailedPrecondition, () => client.RenewLicenseAsync(id));
+        await RpcAssert.Fails(StatusCode.FailedPrecondition, () =>
+            client.RenewLicenseAsync(new RenewLicenseRequest { LicenseId = license.Id, Terms = 1, IdempotencyKey = "renew-000002" }));
         var read = await client.GetLicenseAsync(new GetLicenseRequest { LicenseId = license.Id });
         Assert.Equal(LicenseState.Revoked, read.License.State);
     }

@@ -34,4 +34,19 @@ public sealed class ClassificationTests : IDisposable
         Assert.True(personal.Count == 0, "personal data in end-user tables: " + string.Join(", ", personal));
         Assert.Equal(DataClasses.Pseudonymous, columns.Single(c => c.Table == "Installations" && c.Column == "Fingerprint").Classification);
     }
+
+    [Fact]
+    public void KeptAssignmentKeys_AreSecretsOfTheInventoryWithTheir24HourRule_AndOrderAmountsAreFinancial()
+    {
+        var columns = _factory.WithDb(db => DataModelCatalog.Columns(db.Model));
+
+        var kept = columns.Single(c => c.Table == "AssignmentReplayKeys" && c.Column == "EncryptedKey");
+        Assert.Equal(DataClasses.Secret, kept.Classification);
+        Assert.Contains("24 hours", kept.Retention);
+        Assert.Contains("key-encryption key", kept.Purpose);
+        Assert.All(columns.Where(c => c.Table is "AssignmentReplays" or "AssignmentReplayKeys"), c => Assert.Equal(Retention.AssignmentReplayWindow, c.Retention));
+        Assert.Equal(DataClasses.Financial, columns.Single(c => c.Table == "Plans" && c.Column == "RenewalPriceMinor").Classification);
+        Assert.Equal(DataClasses.Financial, columns.Single(c => c.Table == "Orders" && c.Column == "Kind").Classification);
+        Assert.All(columns.Where(c => c.Table == "OrderLicenses"), c => Assert.Equal(Retention.LegalFinancial, c.Retention));
+    }
 }

@@ -14,9 +14,16 @@
     // The server says how many decimals the currency has (JPY none, BHD three): the table lives there only.
     var exponent = option ? Number(option.getAttribute("data-exponent")) : NaN;
     var n = Number(quantity.value);
-    if (!isFinite(price) || !isFinite(exponent) || !isFinite(n) || n <= 0) { total.textContent = "—"; return; }
-    var amount = (price * n) / Math.pow(10, exponent);
-    total.textContent = amount.toLocaleString(undefined, { minimumFractionDigits: exponent, maximumFractionDigits: exponent }) + " " + currency;
+    if (!isFinite(price) || !isFinite(exponent) || !Number.isInteger(n) || n <= 0) { total.textContent = "—"; return; }
+    total.textContent = formatMinor(BigInt(option.getAttribute("data-price-minor")) * BigInt(n), exponent) + " " + currency;
+  }
+
+  // Minor units as the server's Money writes them for people ("1,225.00", "4,500", "1.250"): whole numbers only,
+  // no floating point, so the total shown is the total charged.
+  function formatMinor(minor, exponent) {
+    var digits = minor.toString().padStart(exponent + 1, "0");
+    var whole = digits.slice(0, digits.length - exponent).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    return exponent === 0 ? whole : whole + "." + digits.slice(digits.length - exponent);
   }
   if (plan && quantity) {
     plan.addEventListener("change", updateTotal);

@@ -19,10 +19,15 @@ public sealed class AssignModel(PoolAllocator allocator, OrderService orders, Ca
     [BindProperty(Name = "references")]
     public string? References { get; set; }
 
+    /// <summary>Made when the form is shown: the same form sent twice assigns once, and shows the same keys.</summary>
+    [BindProperty(Name = "idempotency_key")]
+    public string IdempotencyKey { get; set; } = "";
+
     public async Task OnGetAsync([FromQuery(Name = "pool")] string? pool, CancellationToken ct)
     {
         PoolId = pool;
         Count = "1";
+        IdempotencyKey = "portal-" + Guid.NewGuid().ToString("N");
         Pools = await ResellerDashboardModel.PoolRowsAsync(Caller, orders, catalog, ct);
     }
 
@@ -37,7 +42,8 @@ public sealed class AssignModel(PoolAllocator allocator, OrderService orders, Ca
             return Page();
         }
         IReadOnlyList<NewLicense> assigned = [];
-        var ok = await TryAsync(async () => (assigned, _, _) = await allocator.AssignAsync(Caller, PoolId, references.Count > 0 ? 0 : count, references, ct));
+        var ok = await TryAsync(async () => (assigned, _, _, _) = await allocator.AssignAsync(Caller, PoolId, references.Count > 0 ? 0 : count, references, ct,
+            IdempotencyKey));
         if (!ok)
         {
             MoveReferenceErrors();

@@ -1,7 +1,9 @@
 using LicenseHub.Server.Security;
 using LicenseHub.Domain.Catalog;
 using LicenseHub.Domain.Pools;
+using LicenseHub.Domain.Pricing;
 using LicenseHub.Server.Catalog;
+using LicenseHub.Server.Persistence;
 using LicenseHub.Server.Pools;
 using Microsoft.AspNetCore.Mvc;
 
@@ -56,18 +58,53 @@ public sealed class BuyModel(OrderService orders, CatalogService catalog) : Port
     }
 }
 
-public sealed record OrderRow(Order Order, string PlanName, string? ResellerName = null)
+/// <summary>An order as the order tables and the CSV show it: with its plans' names and the licenses it covered.</summary>
+public sealed record OrderRow(OrderView View, string PlanName, string? PlanCode, string? FromPlanName, string? FromPlanCode, string? ResellerName = null)
 {
+    public Order Order => View.Order;
+
+    public Money Amount => new(Order.AmountMinor, Order.Currency);
+
+    /// <summary>What the order covered, in words: "2 terms of 3 licenses", "upgrade of 1 license from Basic".</summary>
+    public string Covered => Order.Kind switch
+    {
+        OrderKind.Purchase => $"{Order.Quantity:#,##0} license(s) into the pool",
+        OrderKind.Renewal => $"{Order.Terms} term(s) of {Order.Quantity:#,##0} license(s)" + (FromPlanName is null ? "" : $", moved from {FromPlanName}"),
+        OrderKind.Upgrade => $"{Order.Quantity:#,##0} license(s) upgraded from {FromPlanName}",
+        OrderKind.Return => $"{Order.Quantity:#,##0} license(s) returned to the pool",
+        _ => "",
+    };
+
+    /// <summary>The one license the order covered, for a link; null for a purchase or several licenses.</summary>
+    public Guid? OnlyLicense => View.LicenseIds.Count == 1 ? View.LicenseIds[0] : null;
+
+    public OrderCsvRow ToCsv() => new(Order.Id, Order.CreatedAt, Order.Kind, Order.ResellerId, Order.PlanId, PlanCode, Order.FromPlanId, FromPlanCode,
+        Order.Quantity, Order.Terms, Amount, Order.IdempotencyKey, Order.PoolId, View.LicenseIds);
+
     public static async Task<IReadOnlyList<OrderRow>> LoadAsync(Caller caller, OrderService orders, CatalogService catalog,
         string? pageToken, int pageSize, CancellationToken ct) =>
         (await LoadPageAsync(caller, orders, catalog, pageToken, pageSize, ct)).Rows;
+
+    /// <summary>Every order the caller may see, as the reconciliation CSV (the same columns as lhctl order list --csv).</summary>
+    public static async Task<string> CsvAsync(Caller caller, OrderService orders, CatalogService catalog, CancellationToken ct)
+    {
+        var rows = new List<OrderCsvRow>();
+        var token = "";
+        do
+        {
+            (var page, token) = await LoadPageAsync(caller, orders, catalog, token, PageSpec.MaxSize, ct);
+            rows.AddRange(page.Select(r => r.ToCsv()));
+        } while (token.Length > 0);
+        return OrderCsv.Format(rows, withReseller: caller.IsVendor);
+    }
 
     public static async Task<(IReadOnlyList<OrderRow> Rows, string Next)> LoadPageAsync(Caller caller, OrderService orders,
         CatalogService catalog, string? pageToken, int pageSize, CancellationToken ct)
     {
         var (items, next) = await orders.ListAsync(caller, null, pageSize, pageToken, ct);
         var plans = (await catalog.ListPlansAsync(caller, null, ct)).ToDictionary(p => p.Id);
-        return (items.Select(o => new OrderRow(o, plans.TryGetValue(o.PlanId, out var p) ? ResellerDashboardModel.PlanName(p) : o.PlanId.ToString()))
-            .ToList(), next);
+        string Name(Guid id) => plans.TryGetValue(id, out var p) ? ResellerDashboardModel.PlanName(p) : id.ToString();
+        return (items.Select(v => new OrderRow(v, Name(v.Order.PlanId), plans.GetValueOrDefault(v.Order.PlanId)?.Code,
+            v.Order.FromPlanId is { } from ? Name(from) : null, v.Order.FromPlanId is { } f ? plans.GetValueOrDefault(f)?.Code : null)).ToList(), next);
     }
 }

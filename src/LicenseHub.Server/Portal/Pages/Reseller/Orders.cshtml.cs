@@ -17,4 +17,9 @@ public sealed class ResellerOrdersModel(OrderService orders, CatalogService cata
 
     public async Task OnGetAsync(CancellationToken ct) =>
         (Orders, Next) = await OrderRow.LoadPageAsync(Caller, orders, catalog, After, PageSpec.DefaultSize, ct);
+
+    /// <summary>Every order as CSV, for reconciliation with the reseller's own invoices (the idempotency keys).</summary>
+    public async Task<IActionResult> OnGetCsvAsync(CancellationToken ct) =>
+        File(System.Text.Encoding.UTF8.GetBytes(await OrderRow.CsvAsync(Caller, orders, catalog, ct)), "text/csv; charset=utf-8",
+            $"orders-{DateTime.UtcNow:yyyy-MM-dd}.csv");
 }

@@ -24,6 +24,8 @@ public sealed class CatalogModel(CatalogService catalog) : PortalPageModel
     [BindProperty(Name = "transfer_budget")] public string? TransferBudget { get; set; } = "3";
     [BindProperty(Name = "price")] public string? Price { get; set; }
     [BindProperty(Name = "currency")] public string? Currency { get; set; } = "EUR";
+    [BindProperty(Name = "renewal_price")] public string? RenewalPrice { get; set; }
+    [BindProperty(Name = "return_window_days")] public string? ReturnWindowDays { get; set; } = Plan.DefaultReturnWindowDays.ToString(CultureInfo.InvariantCulture);
 
     public Task OnGetAsync(CancellationToken ct) => LoadAsync(ct);
 
@@ -55,7 +57,9 @@ public sealed class CatalogModel(CatalogService catalog) : PortalPageModel
         var machines = Number("max_machines", MaxMachines);
         var grace = Number("offline_grace_days", OfflineGraceDays);
         var transfers = Number("transfer_budget", TransferBudget);
+        var returnWindow = Number("return_window_days", ReturnWindowDays);
         long priceMinor = 0;
+        long? renewalMinor = null;
         // Without a valid currency the price cannot be read (its decimals depend on it); the service names the currency.
         if (Currencies.Normalize(Currency) is { } currency)
         {
@@ -67,9 +71,21 @@ public sealed class CatalogModel(CatalogService catalog) : PortalPageModel
             {
                 FieldErrors["price.amount_minor"] = $"The price {error}.";
             }
+            if (!string.IsNullOrWhiteSpace(RenewalPrice))
+            {
+                if (Money.TryParse(RenewalPrice, currency, out var renewal, out var renewalError))
+                {
+                    renewalMinor = renewal.AmountMinor;
+                }
+                else
+                {
+                    FieldErrors["renewal_price.amount_minor"] = $"The renewal price {renewalError}.";
+                }
+            }
         }
         if (FieldErrors.Count == 0 && await TryAsync(() => catalog.CreatePlanAsync(Caller,
-                new NewPlan(ProductId ?? "", Code ?? "", Edition ?? "", term, machines, grace, priceMinor, Currency ?? "", transfers), ct)))
+                new NewPlan(ProductId ?? "", Code ?? "", Edition ?? "", term, machines, grace, priceMinor, Currency ?? "", transfers, renewalMinor,
+                    null, returnWindow), ct)))
         {
             return Done("The plan was added; resellers can buy it now.", "/Vendor/Catalog");
         }

@@ -17,6 +17,11 @@ public sealed class VendorOrdersModel(OrderService orders, CatalogService catalo
 
     [FromQuery(Name = "after")] public string? After { get; set; }
 
+    /// <summary>Every reseller's orders as CSV, with the reseller's id, for the vendor's reconciliation.</summary>
+    public async Task<IActionResult> OnGetCsvAsync(CancellationToken ct) =>
+        File(System.Text.Encoding.UTF8.GetBytes(await OrderRow.CsvAsync(Caller, orders, catalog, ct)), "text/csv; charset=utf-8",
+            $"orders-all-resellers-{DateTime.UtcNow:yyyy-MM-dd}.csv");
+
     public async Task OnGetAsync(CancellationToken ct)
     {
         var (rows, next) = await OrderRow.LoadPageAsync(Caller, orders, catalog, After, PageSpec.DefaultSize, ct);

@@ -1,14 +1,26 @@
+using System.Globalization;
+using LicenseHub.Domain.Catalog;
 using LicenseHub.Domain.Installations;
+using LicenseHub.Domain.Pricing;
+using LicenseHub.Server.Catalog;
 using LicenseHub.Server.Licensing;
+using LicenseHub.Server.Pools;
 using Microsoft.AspNetCore.Mvc;
 using LicenseHub.Server.Security;
 
 namespace LicenseHub.Server.Portal.Pages.Reseller.Licenses;
 
-/// <summary>One license. Another reseller's license is not found (404), exactly like an id that does not exist.</summary>
+/// <summary>
+/// One license. Another reseller's license is not found (404), exactly like an id that does not exist. Actions that
+/// charge (renew, change plan) show the server's price first, from the same call with validate_only, and charge
+/// exactly once per confirmation form (its idempotency key).
+/// </summary>
 [Requires(Permission.ResellerRead)]
-public sealed class LicenseDetailModel(LicenseService licenses, OfflineLicenseService offline, TimeProvider clock) : PortalPageModel
+public sealed class LicenseDetailModel(LicenseService licenses, LicenseOrderService licenseOrders, CatalogService catalog, OfflineLicenseService offline,
+    TimeProvider clock) : PortalPageModel
 {
+    private static readonly string[] Confirmations = ["Suspend", "Resume", "Revoke", "Renew", "Release", "ResolveClone", "ChangePlan", "Reissue", "Return"];
+
     public LicenseView View { get; private set; } = null!;
     public IReadOnlyList<Installation> Installations { get; private set; } = [];
     public DateTimeOffset Now { get; private set; }
@@ -19,13 +31,42 @@ public sealed class LicenseDetailModel(LicenseService licenses, OfflineLicenseSe
     [BindProperty(Name = "activation_request")] public string? ActivationRequest { get; set; }
     public string? OfflineLicense { get; private set; }
 
+    /// <summary>Terms of a renewal, chosen in the confirmation.</summary>
+    [BindProperty(Name = "terms", SupportsGet = true)] public int Terms { get; set; } = 1;
+
+    /// <summary>The target of a plan change, chosen in the confirmation.</summary>
+    [BindProperty(Name = "target_plan_id", SupportsGet = true)] public string? TargetPlanId { get; set; }
+
+    /// <summary>Made when a confirmation is shown: confirming it twice orders once.</summary>
+    [BindProperty(Name = "idempotency_key")] public string IdempotencyKey { get; set; } = "";
+
+    /// <summary>The server's price for the confirmation shown (renew, change plan); null until there is one.</summary>
+    public LicenseOrderResult? Quote { get; private set; }
+
+    /// <summary>Why the action shown cannot be done, from the server's own check (e.g. more than 10 terms ahead).</summary>
+    public string? QuoteError { get; private set; }
+
+    /// <summary>The other plans of the license's product, for a plan change.</summary>
+    public IReadOnlyList<Plan> OtherPlans { get; private set; } = [];
+
+    /// <summary>The new key after a reissue, shown once.</summary>
+    public string? NewKey { get; private set; }
+
     public string ConfirmVerb => Confirm switch
     {
         "Suspend" => "suspend it",
         "Resume" => "resume it",
         "Revoke" => "revoke it",
-        "Renew" => "renew it",
+        "Renew" => Quote?.Order is { } order ? $"renew for {PortalHtml.Money(order.AmountMinor, order.Currency)}" : "renew it",
         "Release" => "release the server",
+        "ChangePlan" => Quote switch
+        {
+            { Order: { } order } => $"upgrade for {PortalHtml.Money(order.AmountMinor, order.Currency)}",
+            { Scheduled: true } => "schedule the change",
+            _ => "keep the current plan",
+        },
+        "Reissue" => "issue a new key",
+        "Return" => "return it",
         "ResolveClone" => "re-activate it",
         _ => "",
     };
@@ -33,6 +74,8 @@ public sealed class LicenseDetailModel(LicenseService licenses, OfflineLicenseSe
     public string ConfirmHeading => Confirm switch
     {
         "Release" => "Release this server?",
+        "ChangePlan" => "Change this license's plan?",
+        "Reissue" => "Issue a new key for this license?",
         "ResolveClone" => "Re-activate this server?",
         _ => $"{Confirm} this license?",
     };
@@ -42,8 +85,11 @@ public sealed class LicenseDetailModel(LicenseService licenses, OfflineLicenseSe
         "Suspend" => "The server(s) using it are told the license is suspended at their next check-in. You can resume it later.",
         "Resume" => "The license becomes active again at the servers' next check-in.",
         "Revoke" => "Revoking is permanent: the license stops working at the servers' next check-in and cannot be resumed or renewed. The pool is not refunded.",
-        "Renew" => $"The expiry moves forward by the plan's term ({View.Plan.TermDays} days).",
+        "Renew" => $"Each term adds {View.Plan.TermDays} days, counted from the later of today and the current expiry; a license can be paid at most {Domain.Licensing.License.MaxTermsAhead} terms ahead. The renewal is an order charged to your account.",
         "Release" => $"The server loses this license so it can move to a new one. This uses one transfer ({View.License.TransfersUsed} of {View.Plan.TransferBudget} used so far).",
+        "ChangePlan" => "A dearer plan applies at once and costs the difference for the time the license has left (an order). A cheaper one applies at the next renewal, which is then priced at that plan; nothing is charged now.",
+        "Reissue" => "The current key stops activating at once; servers already using this license keep working. The new key is shown once, on the next page.",
+        "Return" => $"The license was never activated, so its seat can go back to your pool until {(View.ReturnableUntil is { } until ? PortalHtml.DateTime(until) : "the end of the return window")}. The license is revoked and its key stops working; no money is refunded, the seat can be assigned again.",
         "ResolveClone" => "The suspicion ends and the credential every copy of this installation holds stops working. Then activate the genuine "
             + "machine again with 'lh-agent activate' and the license key: it takes the installation over, and the copies stay refused. "
             + "This uses no transfer.",
@@ -54,11 +100,20 @@ public sealed class LicenseDetailModel(LicenseService licenses, OfflineLicenseSe
     {
         // A property bound for POST is not bound on GET: the confirmation link names the installation in the query.
         Installation = installation;
-        if (Confirm is not ("Suspend" or "Resume" or "Revoke" or "Renew" or "Release" or "ResolveClone"))
+        if (!Confirmations.Contains(Confirm))
         {
             Confirm = null;
         }
+        IdempotencyKey = "portal-" + Guid.NewGuid().ToString("N");
         await LoadAsync(id, ct);
+        if (Confirm == "Renew")
+        {
+            await QuoteAsync(() => licenseOrders.RenewAsync(Caller, [id], Terms, IdempotencyKey, validateOnly: true, ct));
+        }
+        else if (Confirm == "ChangePlan" && !string.IsNullOrEmpty(TargetPlanId))
+        {
+            await QuoteAsync(() => licenseOrders.ChangePlanAsync(Caller, [id], TargetPlanId, IdempotencyKey, validateOnly: true, ct));
+        }
     }
 
     [Requires(Permission.ResellerManageLicenses)]
@@ -73,9 +128,65 @@ public sealed class LicenseDetailModel(LicenseService licenses, OfflineLicenseSe
     public Task<IActionResult> OnPostRevokeAsync(string id, CancellationToken ct) =>
         ActAsync(id, () => licenses.RevokeAsync(Caller, id, ct), "The license is revoked.", ct);
 
+    [Requires(Permission.ResellerBuy)]
     [Requires(Permission.ResellerManageLicenses)]
-    public Task<IActionResult> OnPostRenewAsync(string id, CancellationToken ct) =>
-        ActAsync(id, () => licenses.RenewAsync(Caller, id, ct), "The license is renewed.", ct);
+    public async Task<IActionResult> OnPostRenewAsync(string id, CancellationToken ct)
+    {
+        LicenseOrderResult? result = null;
+        if (await TryAsync(async () => result = await licenseOrders.RenewAsync(Caller, [id], Terms, IdempotencyKey, validateOnly: false, ct)))
+        {
+            var order = result!.Order!;
+            return Done(result.Replayed
+                    ? "This renewal had already been ordered; nothing was charged twice."
+                    : $"Renewed for {order.Terms} term(s): {PortalHtml.Money(order.AmountMinor, order.Currency)} charged. It now expires {PortalHtml.DateTime(result.Licenses[0].License.ExpiresAt)}.",
+                "/Reseller/Licenses/Detail", new { id });
+        }
+        return await ShowAgainAsync(id, "Renew", ct);
+    }
+
+    [Requires(Permission.ResellerBuy)]
+    [Requires(Permission.ResellerManageLicenses)]
+    public async Task<IActionResult> OnPostChangePlanAsync(string id, CancellationToken ct)
+    {
+        LicenseOrderResult? result = null;
+        if (await TryAsync(async () => result = await licenseOrders.ChangePlanAsync(Caller, [id], TargetPlanId, IdempotencyKey, validateOnly: false, ct)))
+        {
+            var view = result!.Licenses[0];
+            var notice = result switch
+            {
+                { Order: { } order } => $"Upgraded to {ResellerDashboardModel.PlanName(view.Plan)}: {PortalHtml.Money(order.AmountMinor, order.Currency)} charged. Servers get the new plan at their next check-in.",
+                { Scheduled: true } => $"The license moves to {(view.PendingPlan is { } p ? ResellerDashboardModel.PlanName(p) : "the new plan")} at its next renewal; nothing was charged.",
+                _ => "The license keeps its plan; a scheduled change was cancelled.",
+            };
+            return Done(notice, "/Reseller/Licenses/Detail", new { id });
+        }
+        return await ShowAgainAsync(id, "ChangePlan", ct);
+    }
+
+    [Requires(Permission.ResellerManageLicenses)]
+    public async Task<IActionResult> OnPostReissueAsync(string id, CancellationToken ct)
+    {
+        // The new key is shown on this response only: never stored, never in a redirect or a cache.
+        await TryAsync(async () => NewKey = (await licenses.ReissueKeyAsync(Caller, id, ct)).Key);
+        Response.Headers.CacheControl = "no-store";
+        await LoadAsync(id, ct);
+        return Page();
+    }
+
+    [Requires(Permission.ResellerBuy)]
+    [Requires(Permission.ResellerManageLicenses)]
+    public async Task<IActionResult> OnPostReturnAsync(string id, CancellationToken ct)
+    {
+        LicenseOrderResult? result = null;
+        if (await TryAsync(async () => result = await licenseOrders.ReturnAsync(Caller, id, IdempotencyKey, ct)))
+        {
+            return Done(result!.Replayed
+                    ? "This license had already been returned."
+                    : $"The license was returned: its seat is back in the pool ({result.Pool?.Available.ToString("#,##0", CultureInfo.InvariantCulture)} available). Nothing was charged or refunded.",
+                "/Reseller/Licenses/Detail", new { id });
+        }
+        return await ShowAgainAsync(id, "Return", ct);
+    }
 
     [Requires(Permission.ResellerManageLicenses)]
     public Task<IActionResult> OnPostReleaseAsync(string id, CancellationToken ct) =>
@@ -104,9 +215,43 @@ public sealed class LicenseDetailModel(LicenseService licenses, OfflineLicenseSe
         return Page();
     }
 
+    /// <summary>A refused confirmation: the same confirmation again, with the server's reason and the current price.</summary>
+    private async Task<IActionResult> ShowAgainAsync(string id, string confirm, CancellationToken ct)
+    {
+        Confirm = confirm;
+        await LoadAsync(id, ct);
+        if (confirm == "Renew")
+        {
+            await QuoteAsync(() => licenseOrders.RenewAsync(Caller, [id], Terms, IdempotencyKey, validateOnly: true, ct));
+        }
+        else if (confirm == "ChangePlan" && !string.IsNullOrEmpty(TargetPlanId))
+        {
+            await QuoteAsync(() => licenseOrders.ChangePlanAsync(Caller, [id], TargetPlanId, IdempotencyKey, validateOnly: true, ct));
+        }
+        return Page();
+    }
+
+    private async Task QuoteAsync(Func<Task<LicenseOrderResult>> quote)
+    {
+        var error = Error;
+        if (!await TryAsync(async () => Quote = await quote()))
+        {
+            QuoteError = FieldErrors.Count > 0 ? string.Join(" ", FieldErrors.Values) : Error;
+            FieldErrors.Clear();
+            Error = error;
+        }
+    }
+
     private async Task LoadAsync(string id, CancellationToken ct)
     {
         Now = clock.GetUtcNow();
         (View, Installations) = await licenses.GetAsync(Caller, id, ct);
+        if (Confirm == "ChangePlan")
+        {
+            OtherPlans = (await catalog.ListPlansAsync(Caller, View.Plan.ProductId.ToString(), ct)).Where(p => p.Id != View.Plan.Id).ToList();
+        }
     }
+
+    /// <summary>What one term costs on this license's plan (or, with a scheduled downgrade, on that plan).</summary>
+    public Money RenewalPricePerTerm => (View.PendingPlan ?? View.Plan).RenewalPrice;
 }
