@@ -40,6 +40,35 @@ public sealed class DatabaseInitializer(
         }
     }
 
+    /// <summary>
+    /// PostgreSQL: replicas that start together migrate one after the other, under a session advisory lock held on a
+    /// connection of its own for the whole migration (EF Core's own lock was seen to let two replicas apply the same
+    /// migration under load); the second then finds nothing to do. Lock (0x4C48 "LH", 4), beside the ids of DatabaseLocks. SQLite: one server per database (its file lock).
+    /// </summary>
+    private static async Task MigrateOneReplicaAtATimeAsync(LicenseHubDbContext db, CancellationToken cancellationToken)
+    {
+        if (db.Database.GetDbConnection() is not Npgsql.NpgsqlConnection postgres)
+        {
+            await db.Database.MigrateAsync(cancellationToken);
+            return;
+        }
+        await using var lockConnection = new Npgsql.NpgsqlConnection(postgres.ConnectionString);
+        await lockConnection.OpenAsync(cancellationToken);
+        await using (var take = new Npgsql.NpgsqlCommand("SELECT pg_advisory_lock(19528, 4)", lockConnection))
+        {
+            await take.ExecuteNonQueryAsync(cancellationToken);
+        }
+        try
+        {
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+        finally
+        {
+            await using var release = new Npgsql.NpgsqlCommand("SELECT pg_advisory_unlock(19528, 4)", lockConnection);
+            await release.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
     /// <summary>Written into the data directory once a database has been set up there; a later start without it is a lost database.</summary>
     public const string InitializedMarkerFileName = ".licensehub-initialized";
 
@@ -50,7 +79,7 @@ public sealed class DatabaseInitializer(
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LicenseHubDbContext>();
         RefuseLostDatabase(db, options.Value);
-        await db.Database.MigrateAsync(cancellationToken);
+        await MigrateOneReplicaAtATimeAsync(db, cancellationToken);
         await MarkInitializedAsync(cancellationToken);
 
         await scope.ServiceProvider.GetRequiredService<Signing.SigningKeyRotation>().EnsureActiveKeyAsync(cancellationToken);

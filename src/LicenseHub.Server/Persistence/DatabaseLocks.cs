@@ -23,6 +23,7 @@ public static class DatabaseLocks
     private const int AuditChainLock = 1;
     private const int FirstStartLock = 2;
     private const int RetentionLock = 3;
+    // 4: the start-up migration (DatabaseInitializer), a session lock taken on a connection of its own.
 
     /// <summary>
     /// Serialises appends to the hash-chained audit trail, so reading the chain head and inserting the next
