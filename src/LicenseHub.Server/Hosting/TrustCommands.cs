@@ -23,7 +23,7 @@ public static class TrustCommands
         {
             output,
         };
-        export.SetAction(async (parse, ct) => await RunAsync(async (services, token) =>
+        export.SetAction(async (parse, ct) => await RunWithServicesAsync(async (services, token) =>
         {
             var anchor = await services.GetRequiredService<RootOfTrust>().ExportAnchorAsync(token);
             var json = anchor.ToJson() + "\n";
@@ -39,7 +39,7 @@ public static class TrustCommands
         }, ct));
 
         var list = new Command("list", "List the root keys and the signing keys with the root that certified each.");
-        list.SetAction(async (_, ct) => await RunAsync(async (services, token) =>
+        list.SetAction(async (_, ct) => await RunWithServicesAsync(async (services, token) =>
         {
             var roots = await services.GetRequiredService<RootOfTrust>().ListAsync(token);
             foreach (var root in roots)
@@ -79,7 +79,7 @@ public static class TrustCommands
                 await Console.Error.WriteLineAsync("licensehub: give exactly one of --begin and --finish.");
                 return 2;
             }
-            return await RunAsync(async (services, token) =>
+            return await RunWithServicesAsync(async (services, token) =>
             {
                 var trust = services.GetRequiredService<RootOfTrust>();
                 if (parse.GetValue(begin))
@@ -106,7 +106,7 @@ public static class TrustCommands
         {
             anchorFile,
         };
-        adopt.SetAction(async (parse, ct) => await RunAsync(async (services, token) =>
+        adopt.SetAction(async (parse, ct) => await RunWithServicesAsync(async (services, token) =>
         {
             var anchor = JsonWebKeySet.Parse(await File.ReadAllTextAsync(parse.GetValue(anchorFile)!.FullName, token));
             var next = await services.GetRequiredService<RootOfTrust>().AdoptRootAsync("operator:cli", anchor, token);
@@ -120,7 +120,7 @@ public static class TrustCommands
         {
             importFile,
         };
-        importKey.SetAction(async (parse, ct) => await RunAsync(async (services, token) =>
+        importKey.SetAction(async (parse, ct) => await RunWithServicesAsync(async (services, token) =>
         {
             var key = await services.GetRequiredService<RootOfTrust>().ImportSigningKeyAsync("operator:cli",
                 OfflineKeyFile.Read(parse.GetValue(importFile)!.FullName), token);
@@ -190,9 +190,7 @@ public static class TrustCommands
     }
 
     /// <summary>Builds the server's services (not its endpoints), brings the database up to date with the keys certified, and runs the action.</summary>
-    internal static Task<int> RunWithServicesAsync(Func<IServiceProvider, CancellationToken, Task> action, CancellationToken ct) => RunAsync(action, ct);
-
-    private static async Task<int> RunAsync(Func<IServiceProvider, CancellationToken, Task> action, CancellationToken ct)
+    internal static async Task<int> RunWithServicesAsync(Func<IServiceProvider, CancellationToken, Task> action, CancellationToken ct)
     {
         var builder = WebApplication.CreateBuilder();
         builder.Logging.ClearProviders();
