@@ -28,6 +28,7 @@ public sealed class LicenseHubDbContext(DbContextOptions<LicenseHubDbContext> op
     public DbSet<Pool> Pools => Set<Pool>();
     public DbSet<License> Licenses => Set<License>();
     public DbSet<Installation> Installations => Set<Installation>();
+    public DbSet<ForgottenSeat> ForgottenSeats => Set<ForgottenSeat>();
     public DbSet<CheckIn> CheckIns => Set<CheckIn>();
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
     public DbSet<RootKey> RootKeys => Set<RootKey>();

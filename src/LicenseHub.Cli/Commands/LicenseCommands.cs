@@ -33,6 +33,8 @@ public static class LicenseCommands
             (s, id, ct) => s.Vendor.SuspendLicenseAsync(new VendorLicenseRequest { LicenseId = id }, cancellationToken: ct)));
         license.Add(Action(cli, "vendor-resume", "Vendor: resume a license the vendor suspended (vendor admin key).",
             (s, id, ct) => s.Vendor.ResumeLicenseAsync(new VendorLicenseRequest { LicenseId = id }, cancellationToken: ct)));
+        license.Add(Action(cli, "vendor-restore-transfers", "Vendor: give a license its whole transfer budget back, e.g. for a server that died (vendor admin key).",
+            (s, id, ct) => s.Vendor.RestoreTransfersAsync(new VendorLicenseRequest { LicenseId = id }, cancellationToken: ct)));
         return license;
     }
 
@@ -192,7 +194,7 @@ public static class LicenseCommands
                     foreach (var l in response.Licenses)
                     {
                         table.Add(l.Id, l.KeyPrefix + "…", Display.State(l.State), l.PlanId, l.ResellerReference,
-                            $"{l.Installations}/{l.MaxMachines}", Display.Time(l.ExpiresAt));
+                            $"{l.Installations + l.ForgottenSeats}/{l.MaxMachines}", Display.Time(l.ExpiresAt));
                     }
                     table.WriteTo(o);
                     o.WriteLine($"{response.Licenses.Count} license(s).");
@@ -212,6 +214,17 @@ public static class LicenseCommands
             session.Printer.Print(response, o =>
             {
                 WriteLicense(o, response.License);
+                if (response.ForgottenSeats.Count > 0)
+                {
+                    o.WriteLine("forgotten seats (their servers ran 'lh-agent forget'; each stays taken until released, which uses a transfer):");
+                    var seats = new Table("ID", "FORGOTTEN ON");
+                    foreach (var s in response.ForgottenSeats)
+                    {
+                        seats.Add(s.Id, s.ForgottenOn);
+                    }
+                    seats.WriteTo(o);
+                    o.WriteLine($"  release one with: lhctl license release {response.License.Id} --installation ID");
+                }
                 if (response.Installations.Count == 0)
                 {
                     o.WriteLine("installations:  none");
@@ -244,7 +257,7 @@ public static class LicenseCommands
         var id = new Argument<string>("id") { Description = "Id of the license." };
         var installation = new Option<string>("--installation")
         {
-            Description = "Id of the installation to release (see 'lhctl license get ID').",
+            Description = "Id of the installation, or of a forgotten seat, to release (see 'lhctl license get ID').",
             Required = true,
             HelpName = "ID",
         };
@@ -405,7 +418,8 @@ public static class LicenseCommands
         o.WriteLine($"reference:      {(string.IsNullOrEmpty(l.ResellerReference) ? "-" : l.ResellerReference)}");
         o.WriteLine($"created:        {Display.Time(l.CreatedAt)}");
         o.WriteLine($"expires:        {Display.Time(l.ExpiresAt)}");
-        o.WriteLine($"machines:       {l.Installations} of {l.MaxMachines}");
+        o.WriteLine($"machines:       {l.Installations + l.ForgottenSeats} of {l.MaxMachines}"
+            + (l.ForgottenSeats > 0 ? $" ({l.ForgottenSeats} held by forgotten servers)" : ""));
         o.WriteLine($"transfers used: {l.TransfersUsed} of {l.TransferBudget}");
         if (l.PendingPlanId.Length > 0)
         {

@@ -46,9 +46,15 @@ public static class PlanCommands
         {
             Description = "Days after assignment in which a license never activated may be returned to its pool, 0..90 (default 14).", HelpName = "DAYS",
         };
+        var transfersRenewal = new Option<string?>("--transfers-on-renewal")
+        {
+            Description = "'restore': each renewal gives a license its whole transfer budget back (default); 'keep': never, only the vendor can.",
+            HelpName = "restore|keep",
+        };
+        transfersRenewal.AcceptOnlyFromAmong("restore", "keep");
         var command = new Command("create", "Create a plan for a product.")
         {
-            product, code, edition, termDays, maxMachines, graceDays, priceText, currency, transferBudget, renewalText, returnWindow,
+            product, code, edition, termDays, maxMachines, graceDays, priceText, currency, transferBudget, transfersRenewal, renewalText, returnWindow,
         };
         cli.SetCall(command, async (session, parse, ct) =>
         {
@@ -72,6 +78,10 @@ public static class PlanCommands
             if (parse.GetValue(returnWindow) is { } days)
             {
                 request.ReturnWindowDays = days;
+            }
+            if (parse.GetValue(transfersRenewal) is { } restore)
+            {
+                request.RestoreTransfersOnRenewal = restore == "restore";
             }
             var created = await session.Vendor.CreatePlanAsync(request, cancellationToken: ct);
             session.Printer.Print(created, o =>
@@ -119,7 +129,7 @@ public static class PlanCommands
         foreach (var p in plans)
         {
             table.Add(p.Id, p.ProductCode, p.Code, p.Edition, $"{p.TermDays}d", p.MaxMachines.ToString(),
-                $"{p.OfflineGraceDays}d", p.TransferBudget.ToString(), $"{p.ReturnWindowDays}d", Display.Amount(p.Price), Display.Amount(p.RenewalPrice));
+                $"{p.OfflineGraceDays}d", p.TransferBudget + (p.RestoreTransfersOnRenewal ? "/term" : ""), $"{p.ReturnWindowDays}d", Display.Amount(p.Price), Display.Amount(p.RenewalPrice));
         }
         table.WriteTo(o);
     }

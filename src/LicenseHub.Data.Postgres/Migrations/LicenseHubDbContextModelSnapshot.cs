@@ -239,6 +239,9 @@ namespace LicenseHub.Data.Postgres.Migrations
                     b.Property<long>("RenewalPriceMinor")
                         .HasColumnType("bigint");
 
+                    b.Property<bool>("RestoreTransfersOnRenewal")
+                        .HasColumnType("boolean");
+
                     b.Property<int>("ReturnWindowDays")
                         .HasColumnType("integer");
 
@@ -325,6 +328,25 @@ namespace LicenseHub.Data.Postgres.Migrations
                     b.ToTable("CheckIns");
                 });
 
+            modelBuilder.Entity("LicenseHub.Domain.Installations.ForgottenSeat", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateOnly>("ForgottenOn")
+                        .HasColumnType("date");
+
+                    b.Property<Guid>("LicenseId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("LicenseId");
+
+                    b.ToTable("ForgottenSeats");
+                });
+
             modelBuilder.Entity("LicenseHub.Domain.Installations.Installation", b =>
                 {
                     b.Property<Guid>("Id")
@@ -366,6 +388,9 @@ namespace LicenseHub.Data.Postgres.Migrations
 
                     b.Property<Guid>("LicenseId")
                         .HasColumnType("uuid");
+
+                    b.Property<long?>("OfflineFileExpiresAt")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("OsFamily")
                         .HasMaxLength(32)
@@ -983,6 +1008,15 @@ namespace LicenseHub.Data.Postgres.Migrations
                     b.HasOne("LicenseHub.Domain.Installations.Installation", null)
                         .WithMany()
                         .HasForeignKey("InstallationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LicenseHub.Domain.Installations.ForgottenSeat", b =>
+                {
+                    b.HasOne("LicenseHub.Domain.Licensing.License", null)
+                        .WithMany()
+                        .HasForeignKey("LicenseId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -234,6 +234,9 @@ namespace LicenseHub.Data.Sqlite.Migrations
                     b.Property<long>("RenewalPriceMinor")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("RestoreTransfersOnRenewal")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("ReturnWindowDays")
                         .HasColumnType("INTEGER");
 
@@ -318,6 +321,25 @@ namespace LicenseHub.Data.Sqlite.Migrations
                     b.ToTable("CheckIns");
                 });
 
+            modelBuilder.Entity("LicenseHub.Domain.Installations.ForgottenSeat", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("ForgottenOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("LicenseId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("LicenseId");
+
+                    b.ToTable("ForgottenSeats");
+                });
+
             modelBuilder.Entity("LicenseHub.Domain.Installations.Installation", b =>
                 {
                     b.Property<Guid>("Id")
@@ -359,6 +381,9 @@ namespace LicenseHub.Data.Sqlite.Migrations
 
                     b.Property<Guid>("LicenseId")
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("OfflineFileExpiresAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("OsFamily")
                         .HasMaxLength(32)
@@ -972,6 +997,15 @@ namespace LicenseHub.Data.Sqlite.Migrations
                     b.HasOne("LicenseHub.Domain.Installations.Installation", null)
                         .WithMany()
                         .HasForeignKey("InstallationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LicenseHub.Domain.Installations.ForgottenSeat", b =>
+                {
+                    b.HasOne("LicenseHub.Domain.Licensing.License", null)
+                        .WithMany()
+                        .HasForeignKey("LicenseId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

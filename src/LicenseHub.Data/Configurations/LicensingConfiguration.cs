@@ -45,6 +45,16 @@ internal sealed class InstallationConfiguration : IEntityTypeConfiguration<Insta
     }
 }
 
+internal sealed class ForgottenSeatConfiguration : IEntityTypeConfiguration<ForgottenSeat>
+{
+    public void Configure(EntityTypeBuilder<ForgottenSeat> builder)
+    {
+        builder.HasKey(s => s.Id);
+        builder.HasIndex(s => s.LicenseId);
+        builder.HasOne<License>().WithMany().HasForeignKey(s => s.LicenseId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
 internal sealed class CheckInConfiguration : IEntityTypeConfiguration<CheckIn>
 {
     public void Configure(EntityTypeBuilder<CheckIn> builder)

@@ -44,6 +44,9 @@ public sealed class Plan
     [TechnicalData, Purpose("abuse control: releases allowed per license"), Retention(Retention.WithRecord)]
     public int TransferBudget { get; set; }
 
+    [TechnicalData, Purpose("abuse control: whether a renewal gives the transfer budget back"), Retention(Retention.WithRecord)]
+    public bool RestoreTransfersOnRenewal { get; set; } = true;
+
     [OperationalData, Purpose("record keeping"), Retention(Retention.WithRecord)]
     public DateTimeOffset CreatedAt { get; set; }
 

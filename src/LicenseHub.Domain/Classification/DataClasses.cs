@@ -93,6 +93,8 @@ public static class Retention
     public const string RootKeyLifetime = "while the root is in the trust anchor; the public part afterwards, for the audit";
     /// <summary>Keys of a recent assignment, kept encrypted so that a retried call gets the same keys.</summary>
     public const string AssignmentReplayWindow = "24 hours after the assignment (so a retried call gets the same keys), then erased by the retention job";
+    /// <summary>The anonymous seat a forgotten installation leaves.</summary>
+    public const string ForgottenSeat = "until the reseller releases the seat (spending a transfer) or the license is deleted";
     /// <summary>Anonymous aggregates.</summary>
     public const string Indefinite = "indefinitely (anonymous aggregate)";
 }

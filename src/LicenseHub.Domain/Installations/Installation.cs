@@ -96,6 +96,26 @@ public sealed class Installation
     [OperationalData, Purpose("show the reseller an installation running on copies, and since when"), Retention(Retention.InstallationLifetime)]
     public DateTimeOffset? CloneSuspectedAt { get; set; }
 
+    [OperationalData, Purpose("keep the seat of a machine licensed by an offline file, which never checks in, while the file is valid"),
+     Retention(Retention.InstallationLifetime)]
+    public DateTimeOffset? OfflineFileExpiresAt { get; set; }
+
+    /// <summary>
+    /// The installations retention releases at <paramref name="now"/>: silent since <paramref name="silentCutoff"/>,
+    /// except machines whose offline license file is still valid (they never check in, and paid for their seat).
+    /// </summary>
+    public static System.Linq.Expressions.Expression<Func<Installation, bool>> Releasable(DateTimeOffset silentCutoff, DateTimeOffset now) =>
+        i => i.LastCheckInAt < silentCutoff && (i.OfflineFileExpiresAt == null || i.OfflineFileExpiresAt <= now);
+
+    /// <summary>An offline license file valid until <paramref name="expiresAt"/> now licenses this machine; a later file extends it.</summary>
+    public void LicensedOfflineUntil(DateTimeOffset expiresAt)
+    {
+        if (OfflineFileExpiresAt is null || OfflineFileExpiresAt < expiresAt)
+        {
+            OfflineFileExpiresAt = expiresAt;
+        }
+    }
+
     /// <summary>
     /// The installation of a machine activated now, with the hash of the ticket for its first check-in (none for a
     /// machine that never checks in); its first check-in is recorded with <see cref="RecordCheckIn"/>.

@@ -210,12 +210,23 @@ public sealed class License
     }
 
     /// <summary>Uses one transfer of the budget, or refuses when it is spent.</summary>
-    public void UseTransfer(int budget)
+    public void UseTransfer(int budget, bool restoredOnRenewal)
     {
         if (TransfersUsed >= budget)
         {
-            throw new PreconditionFailedException($"The license has used its transfer budget ({budget}); ask the vendor for help.");
+            throw new PreconditionFailedException($"The license has used its transfer budget ({TransfersUsed} of {budget}); "
+                + (restoredOnRenewal ? "its next renewal restores it, or " : "") + "ask the vendor for help.");
         }
         TransfersUsed++;
+    }
+
+    /// <summary>Gives the whole transfer budget back: at a paid renewal (when its plan says so) or by the vendor's decision.</summary>
+    public void RestoreTransfers()
+    {
+        if (State == LicenseState.Revoked)
+        {
+            throw new PreconditionFailedException($"License {Id} is revoked; its transfer budget cannot be restored.");
+        }
+        TransfersUsed = 0;
     }
 }

@@ -76,7 +76,7 @@ public sealed class AgentLicensing(
             await DatabaseLocks.LicenseAsync(db, id, token);
             var (facts, subject) = await LoadLicenseAsync(id, token);
             var installation = await db.Installations.SingleOrDefaultAsync(i => i.LicenseId == id && i.Fingerprint == report.Fingerprint, token);
-            var machines = installation is null ? await db.Installations.CountAsync(i => i.LicenseId == id, token) : 0;
+            var machines = installation is null ? await Seats.TakenAsync(db, id, token) : 0;
             // A suspected copy cannot clear the suspicion by activating again: every copy has the same fingerprint.
             var code = LicenseValidation.Validate(facts, new LicenseRequest(report.Fingerprint, productCode, IsNewMachine: installation is null,
                 Machines: machines, CloneSuspected: installation?.CloneSuspectedAt is not null));
@@ -195,7 +195,11 @@ public sealed class AgentLicensing(
              select new CheckInSubject(i, l.State, p.MaxMachines, new TokenSubject(l.Id, l.ExpiresAt, p.Code, p.Edition, p.OfflineGraceDays, pr.Code)))
             .FirstOrDefault());
 
-    /// <summary>Deletes the installation and its check-ins ("lh-agent forget").</summary>
+    /// <summary>
+    /// "lh-agent forget": deletes the installation and its check-ins at once. The seat stays taken by an anonymous
+    /// <see cref="ForgottenSeat"/> until the reseller releases it within the transfer budget, so forgetting on one
+    /// machine and activating on another moves a license no further than a release would.
+    /// </summary>
     public async Task<bool> DeactivateAsync(Guid installationId, string secret, CancellationToken ct)
     {
         var installation = await db.Installations.AsNoTracking().SingleOrDefaultAsync(i => i.Id == installationId, ct);
@@ -207,13 +211,21 @@ public sealed class AgentLicensing(
         {
             throw new UnauthenticatedException("The installation credential is not valid; activate again.");
         }
-        await unitOfWork.RunAsync(async token =>
+        return await unitOfWork.RunAsync(async token =>
         {
+            // Under the license lock, as activation: a seat is never counted twice nor missed by a concurrent activation.
+            await DatabaseLocks.LicenseAsync(db, installation.LicenseId, token);
             await db.CheckIns.Where(c => c.InstallationId == installationId).ExecuteDeleteAsync(token);
-            await db.Installations.Where(i => i.Id == installationId).ExecuteDeleteAsync(token);
-            await audit.AppendAsync("agent", "installation.forget", "installation", installationId.ToString(), $"license={installation.LicenseId}", token);
-            return 0;
+            if (await db.Installations.Where(i => i.Id == installationId).ExecuteDeleteAsync(token) == 0)
+            {
+                // Released or forgotten meanwhile: nothing left to forget, and no second seat to hold.
+                return false;
+            }
+            var seat = ForgottenSeat.Of(installation.LicenseId, clock.Now());
+            db.ForgottenSeats.Add(seat);
+            await audit.AppendAsync("agent", "installation.forget", "installation", installationId.ToString(),
+                $"license={installation.LicenseId};forgotten_seat={seat.Id}", token);
+            return true;
         }, ct);
-        return true;
     }
 }

@@ -14,8 +14,10 @@ namespace LicenseHub.Server.Catalog;
 /// <param name="RenewalPriceMinor">Price of one more term of one license; null: the price.</param>
 /// <param name="RenewalCurrency">Currency of the renewal price; when given it must be the price's.</param>
 /// <param name="ReturnWindowDays">Days after assignment in which a license never activated may be returned; null: 14.</param>
+/// <param name="RestoreTransfersOnRenewal">Whether a renewal gives a license its transfer budget back; null: yes.</param>
 public sealed record NewPlan(string ProductId, string Code, string Edition, int TermDays, int MaxMachines, int OfflineGraceDays,
-    long PriceMinor, string Currency, int TransferBudget, long? RenewalPriceMinor = null, string? RenewalCurrency = null, int? ReturnWindowDays = null);
+    long PriceMinor, string Currency, int TransferBudget, long? RenewalPriceMinor = null, string? RenewalCurrency = null, int? ReturnWindowDays = null,
+    bool? RestoreTransfersOnRenewal = null);
 
 /// <summary>Products and plans, defined by the vendor.</summary>
 public sealed class CatalogService(LicenseHubDbContext db, UnitOfWork unitOfWork, AuditTrail audit, TimeProvider clock)
@@ -94,10 +96,11 @@ public sealed class CatalogService(LicenseHubDbContext db, UnitOfWork unitOfWork
                 RenewalPriceMinor = request.RenewalPriceMinor ?? request.PriceMinor,
                 ReturnWindowDays = returnWindow,
                 TransferBudget = request.TransferBudget,
+                RestoreTransfersOnRenewal = request.RestoreTransfersOnRenewal ?? true,
                 CreatedAt = clock.Now(),
             };
             db.Plans.Add(plan);
-            await audit.AppendAsync(caller.ActorId, "plan.create", "plan", plan.Id.ToString(), $"product={product.Code};code={code}", token);
+            await audit.AppendAsync(caller.ActorId, "plan.create", "plan", plan.Id.ToString(), $"product={product.Code};code={code};transfer_budget={plan.TransferBudget};restore_transfers_on_renewal={plan.RestoreTransfersOnRenewal}", token);
             return plan;
         }, ct);
     }

@@ -31,6 +31,7 @@ internal static class ProtoMapping
         TransferBudget = p.TransferBudget,
         RenewalPrice = p.RenewalPrice.ToProto(),
         ReturnWindowDays = p.ReturnWindowDays,
+        RestoreTransfersOnRenewal = p.RestoreTransfersOnRenewal,
     };
 
     public static V1.Money ToProto(this Domain.Pricing.Money m) => new() { AmountMinor = m.AmountMinor, Currency = m.Currency };
@@ -115,6 +116,13 @@ internal static class ProtoMapping
         _ => V1.OrderKind.Unspecified,
     };
 
+    public static V1.ForgottenSeat ToProto(this Domain.Installations.ForgottenSeat s) => new()
+    {
+        Id = s.Id.ToString(),
+        LicenseId = s.LicenseId.ToString(),
+        ForgottenOn = s.ForgottenOn.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+    };
+
     public static V1.Pool ToProto(this Domain.Pools.Pool p) => new()
     {
         Id = p.Id.ToString(),
@@ -128,6 +136,7 @@ internal static class ProtoMapping
     public static V1.License ToProto(this LicenseView view, DateTimeOffset now)
     {
         var license = ToProto(view.License, view.Plan, view.Installations, now);
+        license.ForgottenSeats = view.ForgottenSeats;
         if (view.ReturnableUntil is { } until)
         {
             license.ReturnableUntil = until.ToProto();

@@ -94,11 +94,12 @@ public sealed class ResellerGrpcService(
     [Requires(Permission.ResellerRead)]
     public override async Task<GetLicenseResponse> GetLicense(GetLicenseRequest request, ServerCallContext context)
     {
-        var (view, installations) = await licenses.GetAsync(Caller, request.LicenseId, context.CancellationToken);
+        var (view, installations, forgotten) = await licenses.GetAsync(Caller, request.LicenseId, context.CancellationToken);
         return new GetLicenseResponse
         {
             License = view.ToProto(clock.Now()),
             Installations = { installations.Select(i => i.ToProto()) },
+            ForgottenSeats = { forgotten.Select(s => s.ToProto()) },
         };
     }
 

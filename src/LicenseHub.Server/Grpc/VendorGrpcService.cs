@@ -45,7 +45,8 @@ public sealed partial class VendorGrpcService(
         var plan = await catalog.CreatePlanAsync(Caller, new NewPlan(request.ProductId, request.Code, request.Edition, request.TermDays,
             request.MaxMachines, request.OfflineGraceDays, request.Price?.AmountMinor ?? 0, request.Price?.Currency ?? "",
             request.TransferBudget, request.RenewalPrice?.AmountMinor, request.RenewalPrice?.Currency,
-            request.HasReturnWindowDays ? request.ReturnWindowDays : null), context.CancellationToken);
+            request.HasReturnWindowDays ? request.ReturnWindowDays : null,
+            request.HasRestoreTransfersOnRenewal ? request.RestoreTransfersOnRenewal : null), context.CancellationToken);
         return plan.ToProto();
     }
 
@@ -141,6 +142,12 @@ public sealed partial class VendorGrpcService(
     public override async Task<License> ResumeLicense(VendorLicenseRequest request, ServerCallContext context)
     {
         return (await licenses.ResumeAsync(Caller, request.LicenseId, context.CancellationToken)).ToProto(clock.Now());
+    }
+
+    [Requires(Permission.VendorAdmin)]
+    public override async Task<License> RestoreTransfers(VendorLicenseRequest request, ServerCallContext context)
+    {
+        return (await licenses.RestoreTransfersAsync(Caller, request.LicenseId, context.CancellationToken)).ToProto(clock.Now());
     }
 
     [Requires(Permission.VendorAdmin)]

@@ -21,7 +21,16 @@ public sealed record LicenseFilter(LicenseState? State, string? PlanId, string? 
 /// filled in by <see cref="LicenseService.GetAsync"/>, which looks at the license's whole history.
 /// </param>
 /// <param name="PendingPlan">The plan a scheduled downgrade moves the license to at its next renewal.</param>
-public sealed record LicenseView(License License, Plan Plan, int Installations, DateTimeOffset? ReturnableUntil = null, Plan? PendingPlan = null);
+/// <param name="ForgottenSeats">Seats held by installations their end users had forgotten, until the reseller releases them.</param>
+public sealed record LicenseView(License License, Plan Plan, int Installations, DateTimeOffset? ReturnableUntil = null, Plan? PendingPlan = null,
+    int ForgottenSeats = 0)
+{
+    /// <summary>The seats taken, compared with the plan's max machines.</summary>
+    public int SeatsTaken => Installations + ForgottenSeats;
+}
+
+/// <summary>A license, its installations and the seats of forgotten ones.</summary>
+public sealed record LicenseDetail(LicenseView View, IReadOnlyList<Installation> Installations, IReadOnlyList<ForgottenSeat> ForgottenSeats);
 
 /// <summary>A license with its new key, shown once.</summary>
 public sealed record ReissuedKey(LicenseView View, string Key);
@@ -75,24 +84,30 @@ public sealed class LicenseService(LicenseHubDbContext db, UnitOfWork unitOfWork
             query = query.Where(l => l.ExpiresAt < before);
         }
         var rows = await page.Window(query, l => l.Id)
-            .Select(l => new { License = l, Installations = db.Installations.Count(i => i.LicenseId == l.Id) })
+            .Select(l => new
+            {
+                License = l,
+                Installations = db.Installations.Count(i => i.LicenseId == l.Id),
+                Forgotten = db.ForgottenSeats.Count(s => s.LicenseId == l.Id),
+            })
             .ToListAsync(ct);
         var (shown, next) = page.Cut(rows, r => r.License.Id);
         var plans = await PlansAsync(shown.Select(r => r.License.PlanId), ct);
-        return (shown.Select(r => new LicenseView(r.License, plans[r.License.PlanId], r.Installations)).ToList(), next);
+        return (shown.Select(r => new LicenseView(r.License, plans[r.License.PlanId], r.Installations, ForgottenSeats: r.Forgotten)).ToList(), next);
     }
 
-    public async Task<(LicenseView View, IReadOnlyList<Installation> Installations)> GetAsync(Caller caller, string? licenseId,
-        CancellationToken ct)
+    public async Task<LicenseDetail> GetAsync(Caller caller, string? licenseId, CancellationToken ct)
     {
         var resellerId = caller.OwnResellerId;
         var id = ParseId(licenseId);
         var license = await db.Licenses.AsNoTracking().SingleOrDefaultAsync(l => l.Id == id && l.ResellerId == resellerId, ct)
             ?? throw new NotFoundException("license", licenseId!);
         var installations = await db.Installations.AsNoTracking().Where(i => i.LicenseId == id).OrderBy(i => i.ActivatedAt).ToListAsync(ct);
+        var forgotten = await db.ForgottenSeats.AsNoTracking().Where(s => s.LicenseId == id).OrderBy(s => s.Id).ToListAsync(ct);
         var plan = await db.Plans.AsNoTracking().Include(p => p.Product).SingleAsync(p => p.Id == license.PlanId, ct);
         var pending = license.PendingPlanId is { } pendingId ? await db.Plans.AsNoTracking().SingleAsync(p => p.Id == pendingId, ct) : null;
-        return (new LicenseView(license, plan, installations.Count, await ReturnableUntilAsync(license, installations.Count, ct), pending), installations);
+        var returnable = await ReturnableUntilAsync(license, installations.Count + forgotten.Count, ct);
+        return new LicenseDetail(new LicenseView(license, plan, installations.Count, returnable, pending, forgotten.Count), installations, forgotten);
     }
 
     /// <summary>The end of the return window while the license may still be returned; null when it may not.</summary>
@@ -122,6 +137,12 @@ public sealed class LicenseService(LicenseHubDbContext db, UnitOfWork unitOfWork
     public Task<LicenseView> ResumeAsync(Caller caller, string? licenseId, CancellationToken ct) =>
         ChangeAsync(caller, licenseId, "license.resume", (l, _) => l.Resume(byVendor: caller.IsVendor), ct);
 
+    /// <summary>The vendor gives a license its whole transfer budget back (VendorService.RestoreTransfers).</summary>
+    public Task<LicenseView> RestoreTransfersAsync(Caller caller, string? licenseId, CancellationToken ct) =>
+        caller.IsVendor
+            ? ChangeAsync(caller, licenseId, "license.restore_transfers", (l, _) => l.RestoreTransfers(), ct)
+            : throw new PermissionDeniedException("Only the vendor restores a license's transfer budget; a renewal restores it when the plan says so.");
+
     public Task<LicenseView> RevokeAsync(Caller caller, string? licenseId, CancellationToken ct) =>
         ChangeAsync(caller, licenseId, "license.revoke", (l, _) => l.Revoke(), ct);
 
@@ -150,11 +171,14 @@ public sealed class LicenseService(LicenseHubDbContext db, UnitOfWork unitOfWork
             await audit.AppendAsync(caller.ActorId, "license.reissue_key", "license", license.Id.ToString(),
                 $"old_prefix={oldPrefix};new_prefix={prefix}", token);
             var plan = await db.Plans.AsNoTracking().SingleAsync(p => p.Id == license.PlanId, token);
-            var installations = await db.Installations.CountAsync(i => i.LicenseId == id, token);
-            return new ReissuedKey(new LicenseView(license, plan, installations), key);
+            return new ReissuedKey(await ViewAsync(license, plan, token), key);
         }, ct);
     }
 
+    /// <summary>
+    /// Releases a machine so the license can move to another: an installation, or the seat a forgotten installation
+    /// left behind. Either way it spends one transfer of the budget.
+    /// </summary>
     public async Task<LicenseView> ReleaseInstallationAsync(Caller caller, string? licenseId, string? installationId, CancellationToken ct)
     {
         var resellerId = caller.OwnResellerId;
@@ -167,16 +191,29 @@ public sealed class LicenseService(LicenseHubDbContext db, UnitOfWork unitOfWork
             await DatabaseLocks.LicenseAsync(db, id, token);
             var license = await db.Licenses.SingleOrDefaultAsync(l => l.Id == id && l.ResellerId == resellerId, token)
                 ?? throw new NotFoundException("license", licenseId!);
-            var row = await db.Installations.SingleOrDefaultAsync(i => i.Id == installation && i.LicenseId == id, token)
-                ?? throw new NotFoundException("installation", installationId!);
+            var row = await db.Installations.SingleOrDefaultAsync(i => i.Id == installation && i.LicenseId == id, token);
+            var seat = row is null ? await db.ForgottenSeats.SingleOrDefaultAsync(s => s.Id == installation && s.LicenseId == id, token) : null;
+            if (row is null && seat is null)
+            {
+                throw new NotFoundException("installation", installationId!);
+            }
             var plan = await db.Plans.AsNoTracking().SingleAsync(p => p.Id == license.PlanId, token);
-            license.UseTransfer(plan.TransferBudget);
-            await db.CheckIns.Where(c => c.InstallationId == row.Id).ExecuteDeleteAsync(token);
-            db.Installations.Remove(row);
-            await audit.AppendAsync(caller.ActorId, "installation.release", "license", license.Id.ToString(),
-                $"installation={row.Id};transfers_used={license.TransfersUsed}", token);
-            var remaining = await db.Installations.CountAsync(i => i.LicenseId == id, token) - 1;
-            return new LicenseView(license, plan, remaining);
+            license.UseTransfer(plan.TransferBudget, plan.RestoreTransfersOnRenewal);
+            if (row is not null)
+            {
+                await db.CheckIns.Where(c => c.InstallationId == row.Id).ExecuteDeleteAsync(token);
+                db.Installations.Remove(row);
+                await audit.AppendAsync(caller.ActorId, "installation.release", "license", license.Id.ToString(),
+                    $"installation={row.Id};transfers_used={license.TransfersUsed}", token);
+            }
+            else
+            {
+                db.ForgottenSeats.Remove(seat!);
+                await audit.AppendAsync(caller.ActorId, "installation.release", "license", license.Id.ToString(),
+                    $"forgotten_seat={seat!.Id};transfers_used={license.TransfersUsed}", token);
+            }
+            await db.SaveChangesAsync(token);
+            return await ViewAsync(license, plan, token);
         }, ct);
     }
 
@@ -226,11 +263,15 @@ public sealed class LicenseService(LicenseHubDbContext db, UnitOfWork unitOfWork
             var plan = await db.Plans.AsNoTracking().SingleAsync(p => p.Id == license.PlanId, token);
             change(license, plan);
             await audit.AppendAsync(caller.ActorId, action, "license", license.Id.ToString(),
-                $"state={license.State};expires={license.ExpiresAt:O}", token);
-            var installations = await db.Installations.CountAsync(i => i.LicenseId == id, token);
-            return new LicenseView(license, plan, installations);
+                $"state={license.State};expires={license.ExpiresAt:O}" + (caller.IsVendor ? $";reseller={license.ResellerId}" : ""), token);
+            return await ViewAsync(license, plan, token);
         }, ct);
     }
+
+    /// <summary>A license with its seat counts, as they stand in this transaction.</summary>
+    private async Task<LicenseView> ViewAsync(License license, Plan plan, CancellationToken ct) =>
+        new(license, plan, await db.Installations.CountAsync(i => i.LicenseId == license.Id, ct),
+            ForgottenSeats: await db.ForgottenSeats.CountAsync(s => s.LicenseId == license.Id, ct));
 
     private async Task<Dictionary<Guid, Plan>> PlansAsync(IEnumerable<Guid> ids, CancellationToken ct)
     {

@@ -52,7 +52,7 @@ public sealed class OfflineLicenseService(
             var plan = await db.Plans.AsNoTracking().Include(p => p.Product).SingleAsync(p => p.Id == license.PlanId, token);
             var facts = new LicenseFacts(license.State, license.ExpiresAt, plan.Product!.Code, plan.MaxMachines, clock.Now());
             var existing = await db.Installations.SingleOrDefaultAsync(i => i.LicenseId == id && i.Fingerprint == report!.Fingerprint, token);
-            var machines = existing is null ? await db.Installations.CountAsync(i => i.LicenseId == id, token) : 0;
+            var machines = existing is null ? await Seats.TakenAsync(db, id, token) : 0;
             var requestedProduct = string.IsNullOrEmpty(request!.Product) ? null : request.Product;
             switch (LicenseValidation.Validate(facts, new LicenseRequest(report!.Fingerprint, requestedProduct, IsNewMachine: existing is null, Machines: machines,
                 CloneSuspected: existing?.CloneSuspectedAt is not null)))
@@ -77,6 +77,8 @@ public sealed class OfflineLicenseService(
                 existing = Installation.Activate(id, report, InstallationSecret.Hash(InstallationSecret.New()), ticketHash: null, facts.Now);
                 db.Installations.Add(existing);
             }
+            // The machine never checks in: retention keeps its seat while the file can still license it.
+            existing.LicensedOfflineUntil(license.ExpiresAt.AddDays(plan.OfflineGraceDays));
             // The signing key must stay published until this file expires.
             var signer = await keys.GetSignerAsync(token);
             var key = await db.SigningKeys.SingleAsync(k => k.Kid == signer.Kid, token);

@@ -5,6 +5,7 @@ using LicenseHub.Domain.Licensing;
 using LicenseHub.Domain.Pools;
 using LicenseHub.Domain.Pricing;
 using LicenseHub.Domain.Validation;
+using LicenseHub.Server.Agents;
 using LicenseHub.Server.Audit;
 using LicenseHub.Server.Licensing;
 using LicenseHub.Server.Operations;
@@ -58,7 +59,7 @@ public sealed class LicenseOrderService(LicenseHubDbContext db, UnitOfWork unitO
         return await IdempotentAsync(resellerId, key, ids, SameRequest, async token =>
         {
             var decision = await DecideRenewalAsync(resellerId, ids, licenseIds, terms, key, token);
-            await RecordAsync(decision, ["ExpiresAt", "PlanId", "PendingPlanId"], token);
+            await RecordAsync(decision, ["ExpiresAt", "PlanId", "PendingPlanId", "TransfersUsed"], token);
             await audit.AppendAsync(caller.ActorId, "order.renewal", "order", decision.Order!.Id.ToString(),
                 $"licenses={ids.Count};terms={terms};plan={decision.Order.PlanId};amount={decision.Order.AmountMinor} {decision.Order.Currency}{OneLicense(ids)}",
                 token);
@@ -167,6 +168,11 @@ public sealed class LicenseOrderService(LicenseHubDbContext db, UnitOfWork unitO
             {
                 license.ChangePlan(pending);
             }
+            // A paid term gives the transfer budget back where the plan (the one renewed into) says so.
+            if (plan.RestoreTransfersOnRenewal)
+            {
+                license.RestoreTransfers();
+            }
         }
         var amount = plan.RenewalPrice.Times(licenses.Count).Times(terms);
         var order = NewOrder(resellerId, OrderKind.Renewal, plan.Id, pendingPlanId is null ? null : fromPlanId, null, licenses.Count, terms,
@@ -231,13 +237,11 @@ public sealed class LicenseOrderService(LicenseHubDbContext db, UnitOfWork unitO
 
     private async Task RequireMachinesWithinAsync(IReadOnlyList<License> licenses, Plan plan, string what, CancellationToken ct)
     {
-        var ids = licenses.Select(l => l.Id).ToList();
-        var over = await db.Installations.AsNoTracking().Where(i => ids.Contains(i.LicenseId)).GroupBy(i => i.LicenseId)
-            .Select(g => new { LicenseId = g.Key, Count = g.Count() }).Where(g => g.Count > plan.MaxMachines).FirstOrDefaultAsync(ct);
-        if (over is not null)
+        // Forgotten installations keep their seats until released, so they count here too.
+        if (await Seats.FirstOverAsync(db, licenses.Select(l => l.Id).ToList(), plan.MaxMachines, ct) is { } over)
         {
             throw new PreconditionFailedException(
-                $"License {over.LicenseId} is used on {over.Count} servers; {what} {plan.Code} allows {plan.MaxMachines}. Release servers first.");
+                $"License {over.LicenseId} is used on {over.Taken} servers; {what} {plan.Code} allows {plan.MaxMachines}. Release servers first.");
         }
     }
 
@@ -361,11 +365,13 @@ public sealed class LicenseOrderService(LicenseHubDbContext db, UnitOfWork unitO
         var ids = licenses.Select(l => l.Id).ToList();
         var counts = await db.Installations.AsNoTracking().Where(i => ids.Contains(i.LicenseId)).GroupBy(i => i.LicenseId)
             .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+        var forgotten = await db.ForgottenSeats.AsNoTracking().Where(s => ids.Contains(s.LicenseId)).GroupBy(s => s.LicenseId)
+            .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
         var planIds = licenses.Select(l => l.PlanId).Concat(licenses.Where(l => l.PendingPlanId is not null).Select(l => l.PendingPlanId!.Value))
             .Distinct().ToList();
         var plans = await db.Plans.AsNoTracking().Where(p => planIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
         return licenses.Select(l => new LicenseView(l, plans[l.PlanId], counts.GetValueOrDefault(l.Id), null,
-            l.PendingPlanId is { } pending ? plans[pending] : null)).ToList();
+            l.PendingPlanId is { } pending ? plans[pending] : null, forgotten.GetValueOrDefault(l.Id))).ToList();
     }
 
     private static string OneLicense(IReadOnlyList<Guid> ids) => ids.Count == 1 ? $";license={ids[0]}" : "";

@@ -1,6 +1,7 @@
 using System.Text;
 using LicenseHub.Data;
 using LicenseHub.Domain.Audit;
+using LicenseHub.Domain.Installations;
 using LicenseHub.Domain.Pools;
 using LicenseHub.Domain.Privacy;
 using LicenseHub.Server.Persistence;
@@ -122,7 +123,8 @@ public sealed class RetentionJob(
         var silentCutoff = now - o.SilentInstallationWindow;
         var released = 0;
         string? held = null;
-        var silent = await db.Installations.CountAsync(i => i.LastCheckInAt < silentCutoff, ct);
+        var releasable = Installation.Releasable(silentCutoff, now);
+        var silent = await db.Installations.CountAsync(releasable, ct);
         var all = silent == 0 ? 0 : await db.Installations.CountAsync(ct);
         if (!confirmed && silent > o.ReleaseConfirmationMinimum && silent > all * o.MaxReleaseShare)
         {
@@ -130,8 +132,9 @@ public sealed class RetentionJob(
         }
         else if (silent > 0)
         {
-            await db.CheckIns.Where(c => db.Installations.Any(i => i.Id == c.InstallationId && i.LastCheckInAt < silentCutoff)).ExecuteDeleteAsync(ct);
-            released = await db.Installations.Where(i => i.LastCheckInAt < silentCutoff).ExecuteDeleteAsync(ct);
+            var ids = db.Installations.Where(releasable).Select(i => i.Id);
+            await db.CheckIns.Where(c => ids.Contains(c.InstallationId)).ExecuteDeleteAsync(ct);
+            released = await db.Installations.Where(releasable).ExecuteDeleteAsync(ct);
         }
 
         // 3. Audit events past their window, behind a signed checkpoint so the rest still verifies.

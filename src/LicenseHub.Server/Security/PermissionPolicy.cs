@@ -68,6 +68,6 @@ public static class PermissionPolicy
             or Permission.ResellerManageLicenses or Permission.ResellerManageAccount
             // A vendor key on ResellerService: say where the vendor's own operations are.
             ? $"ResellerService acts for one reseller and takes that reseller's key; the {Caller.RoleName(caller.Role)} role uses "
-              + "VendorService instead (for example VendorService.SuspendLicense and VendorService.ResumeLicense)."
+              + "VendorService instead (VendorService.SuspendLicense, ResumeLicense and RestoreTransfers), audited as the vendor."
             : $"The {Caller.RoleName(caller.Role)} role may not do this (needs {permission}).";
 }

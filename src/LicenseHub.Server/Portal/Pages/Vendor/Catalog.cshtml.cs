@@ -25,6 +25,7 @@ public sealed class CatalogModel(CatalogService catalog) : PortalPageModel
     [BindProperty(Name = "price")] public string? Price { get; set; }
     [BindProperty(Name = "currency")] public string? Currency { get; set; } = "EUR";
     [BindProperty(Name = "renewal_price")] public string? RenewalPrice { get; set; }
+    [BindProperty(Name = "restore_transfers_on_renewal")] public string? RestoreTransfersOnRenewal { get; set; } = "true";
     [BindProperty(Name = "return_window_days")] public string? ReturnWindowDays { get; set; } = Plan.DefaultReturnWindowDays.ToString(CultureInfo.InvariantCulture);
 
     public Task OnGetAsync(CancellationToken ct) => LoadAsync(ct);
@@ -85,7 +86,7 @@ public sealed class CatalogModel(CatalogService catalog) : PortalPageModel
         }
         if (FieldErrors.Count == 0 && await TryAsync(() => catalog.CreatePlanAsync(Caller,
                 new NewPlan(ProductId ?? "", Code ?? "", Edition ?? "", term, machines, grace, priceMinor, Currency ?? "", transfers, renewalMinor,
-                    null, returnWindow), ct)))
+                    null, returnWindow, RestoreTransfersOnRenewal != "false"), ct)))
         {
             return Done("The plan was added; resellers can buy it now.", "/Vendor/Catalog");
         }

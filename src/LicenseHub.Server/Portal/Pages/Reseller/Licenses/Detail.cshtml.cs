@@ -23,6 +23,7 @@ public sealed class LicenseDetailModel(LicenseService licenses, LicenseOrderServ
 
     public LicenseView View { get; private set; } = null!;
     public IReadOnlyList<Installation> Installations { get; private set; } = [];
+    public IReadOnlyList<ForgottenSeat> ForgottenSeats { get; private set; } = [];
     public DateTimeOffset Now { get; private set; }
 
     [FromQuery(Name = "confirm")] public string? Confirm { get; set; }
@@ -245,7 +246,7 @@ public sealed class LicenseDetailModel(LicenseService licenses, LicenseOrderServ
     private async Task LoadAsync(string id, CancellationToken ct)
     {
         Now = clock.GetUtcNow();
-        (View, Installations) = await licenses.GetAsync(Caller, id, ct);
+        (View, Installations, ForgottenSeats) = await licenses.GetAsync(Caller, id, ct);
         if (Confirm == "ChangePlan")
         {
             OtherPlans = (await catalog.ListPlansAsync(Caller, View.Plan.ProductId.ToString(), ct)).Where(p => p.Id != View.Plan.Id).ToList();
