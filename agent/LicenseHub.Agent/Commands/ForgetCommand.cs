@@ -83,7 +83,8 @@ internal static class ForgetCommand
                 new DeactivateRequest { InstallationId = state.InstallationId, InstallationSecret = state.InstallationSecret },
                 cancellationToken);
             ctx.Out.WriteLine(response.Deleted
-                ? $"installation {state.InstallationId} deleted on the server"
+                ? $"installation {state.InstallationId} deleted on the server; its license seat stays taken, with nothing about this "
+                  + "machine, until your provider releases it (to move the license to another server, ask your provider)"
                 : $"the server no longer knew installation {state.InstallationId}");
         }
         catch (LicenseServerException e) when (e.StatusCode is StatusCode.NotFound or StatusCode.Unauthenticated or StatusCode.PermissionDenied)
