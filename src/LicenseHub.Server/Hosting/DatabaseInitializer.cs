@@ -36,7 +36,7 @@ public sealed class DatabaseInitializer(
         catch (Exception ex) when (Persistence.StorageHealth.CauseOf(ex) is { } cause)
         {
             logger.LogCritical("Cannot start: {Cause}. Fix it and start again; nothing was changed", cause);
-            throw new InvalidOperationException($"Cannot start: {cause}.", ex);
+            throw new StartRefusedException($"{cause}. Fix it and start again; nothing was changed.", ex);
         }
     }
 
@@ -166,4 +166,4 @@ public sealed class DatabaseInitializer(
 }
 
 /// <summary>The SQLite database is gone from a data directory that was set up before.</summary>
-public sealed class LostDatabaseException(string message) : InvalidOperationException(message);
+public sealed class LostDatabaseException(string message) : StartRefusedException(message);

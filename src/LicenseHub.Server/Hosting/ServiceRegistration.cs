@@ -71,6 +71,8 @@ public static class ServiceRegistration
         services.AddScoped<RetentionReporter>();
         services.AddScoped<ResellerDataRights>();
         services.AddSingleton<RetentionJob>();
+        // Hosted services start in this order: the listen addresses are checked before the database is touched.
+        services.AddHostedService<ListenAddressCheck>();
         services.AddHostedService<DatabaseInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<RetentionJob>());
         return builder;
