@@ -51,6 +51,7 @@ public static class ServiceRegistration
         services.AddScoped<ICommitJournal>(sp => sp.GetRequiredService<AuditTrail>());
         services.AddScoped<UnitOfWork>();
         services.AddSingleton<StorageHealth>();
+        services.AddSingleton<DatabaseFileWatch>();
         services.AddScoped<CatalogService>();
         services.AddScoped<ResellerAccounts>();
         services.AddScoped<OrderService>();
