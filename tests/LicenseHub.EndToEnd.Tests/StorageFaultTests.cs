@@ -136,6 +136,57 @@ public sealed class StorageFaultTests : IAsyncLifetime
     }
 }
 
+/// <summary>A data directory on a read-only file system: the start is refused with the cause, not a crash or "in use".</summary>
+public sealed class ReadOnlyDatabaseTests : IAsyncLifetime
+{
+    private readonly TempDirectory _work = new("read-only");
+    private string Writable => _work.Combine("data");
+    private string ReadOnly => _work.Combine("read-only");
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (Environment.IsPrivilegedProcess)
+        {
+            await Run("umount", "-l", ReadOnly);
+        }
+        _work.Dispose();
+    }
+
+    [MountFact]
+    public async Task Start_OnAReadOnlyFileSystem_IsRefusedNamingTheCause_WithoutACrash()
+    {
+        await (await ServerProcess.StartAsync(Writable)).DisposeAsync();
+        Directory.CreateDirectory(ReadOnly);
+        await Run("mount", "--bind", Writable, ReadOnly);
+        await Run("mount", "-o", "remount,bind,ro", ReadOnly);
+
+        var refused = await Assert.ThrowsAnyAsync<InvalidOperationException>(() => ServerProcess.StartAsync(new ServerOptions
+        {
+            DataDirectory = ReadOnly,
+            StartTimeout = TimeSpan.FromSeconds(60),
+        }));
+
+        Assert.Contains("exited with code 1", refused.Message);
+        Assert.Contains("licensehub: cannot start: the database file or its directory is read-only", refused.Message);
+        Assert.DoesNotContain("Another process uses the database", refused.Message);
+        Assert.DoesNotContain("Unhandled exception", refused.Message);
+    }
+
+    private static async Task Run(string command, params string[] arguments)
+    {
+        var info = new ProcessStartInfo(command) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in arguments)
+        {
+            info.ArgumentList.Add(a);
+        }
+        using var process = Process.Start(info)!;
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"{command} {string.Join(' ', arguments)}: {await process.StandardError.ReadToEndAsync()}");
+    }
+}
+
 /// <summary>A database gone from a data directory that was set up before is not silently replaced.</summary>
 public sealed class LostDatabaseTests
 {

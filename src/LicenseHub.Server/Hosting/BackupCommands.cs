@@ -7,17 +7,15 @@ using Microsoft.Data.Sqlite;
 namespace LicenseHub.Server.Hosting;
 
 /// <summary>
-/// <c>licensehub backup</c>, <c>licensehub restore</c> and <c>licensehub backup-key</c> (and <c>licensehub trust</c>,
-/// <see cref="TrustCommands"/>): operator commands run by the server binary with the server's own configuration,
-/// instead of starting the server.
+/// <c>licensehub backup</c>, <c>licensehub restore</c> and <c>licensehub backup-key</c>: operator commands run by the
+/// server binary with the server's own configuration, instead of starting the server (see <see cref="ServerCommandLine"/>).
 /// </summary>
 public static class BackupCommands
 {
     public const string KeyEnvironmentVariable = "LICENSEHUB_BACKUP_KEY";
 
-    public static bool Handles(string[] args) => args.Length > 0 && args[0] is "backup" or "restore" or "backup-key" or "trust" or "retention";
-
-    public static async Task<int> RunAsync(string[] args)
+    /// <summary>The three commands, for <see cref="ServerCommandLine"/>.</summary>
+    public static IEnumerable<Command> Create()
     {
         var keyFile = new Option<FileInfo?>("--key-file")
         {
@@ -62,8 +60,7 @@ public static class BackupCommands
             Console.WriteLine($"Wrote a new backup key to {path} (0600).");
         }));
 
-        var root = new RootCommand("LicenseHub server operator commands. Without a command, the server starts.") { backup, restore, keygen, TrustCommands.Create(), RetentionCommands.Create() };
-        return await root.Parse(args).InvokeAsync();
+        return [backup, restore, keygen];
     }
 
     private static async Task<int> Guard(Func<Task> action)

@@ -28,7 +28,7 @@ public sealed class DatabaseInitializer(
         {
             await InitializeAsync(cancellationToken);
         }
-        catch (LostDatabaseException ex)
+        catch (Exception ex) when (ex is LostDatabaseException or CorruptDatabaseException)
         {
             logger.LogCritical("Cannot start: {Problem}", ex.Message);
             throw;
@@ -36,7 +36,7 @@ public sealed class DatabaseInitializer(
         catch (Exception ex) when (Persistence.StorageHealth.CauseOf(ex) is { } cause)
         {
             logger.LogCritical("Cannot start: {Cause}. Fix it and start again; nothing was changed", cause);
-            throw new InvalidOperationException($"Cannot start: {cause}.", ex);
+            throw new StartRefusedException($"{cause}. Fix it and start again; nothing was changed.", ex);
         }
     }
 
@@ -79,7 +79,12 @@ public sealed class DatabaseInitializer(
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LicenseHubDbContext>();
         RefuseLostDatabase(db, options.Value);
+        await RefuseCorruptDatabaseAsync(db, cancellationToken);
         await MigrateOneReplicaAtATimeAsync(db, cancellationToken);
+        if (db.Database.GetDbConnection() is Microsoft.Data.Sqlite.SqliteConnection sqliteFile)
+        {
+            services.GetRequiredService<DatabaseFileWatch>().Remember(sqliteFile.DataSource);
+        }
         await MarkInitializedAsync(cancellationToken);
 
         await scope.ServiceProvider.GetRequiredService<Signing.SigningKeyRotation>().EnsureActiveKeyAsync(cancellationToken);
@@ -155,6 +160,47 @@ public sealed class DatabaseInitializer(
         }
     }
 
+    /// <summary>
+    /// A SQLite file with damaged pages would start, answer readiness and fail some calls (or answer wrongly) at random:
+    /// PRAGMA quick_check reads every page once (seconds for a large file) and the start is refused instead.
+    /// </summary>
+    /// <exception cref="CorruptDatabaseException">quick_check found damage.</exception>
+    private async Task RefuseCorruptDatabaseAsync(LicenseHubDbContext db, CancellationToken cancellationToken)
+    {
+        if (db.Database.GetDbConnection() is not Microsoft.Data.Sqlite.SqliteConnection sqlite || !File.Exists(sqlite.DataSource))
+        {
+            return;
+        }
+        var problems = new List<string>();
+        try
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            await using var command = sqlite.CreateCommand();
+            command.CommandText = "PRAGMA quick_check(5)";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                problems.Add(reader.GetString(0));
+            }
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode is 11 or 26)
+        {
+            problems.Add(e.Message);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+        if (problems is ["ok"])
+        {
+            return;
+        }
+        var message = $"The database {Path.GetFullPath(sqlite.DataSource)} is corrupt (PRAGMA quick_check: {string.Join("; ", problems)}). " +
+            "Nothing was changed. Restore the newest backup ('licensehub restore --input FILE --force'), or try to recover the file with " +
+            "the sqlite3 shell ('.recover') into a new file first.";
+        throw new CorruptDatabaseException(message);
+    }
+
     private async Task MarkInitializedAsync(CancellationToken cancellationToken)
     {
         var marker = Path.Combine(options.Value.ResolveDataDirectory(), InitializedMarkerFileName);
@@ -166,4 +212,7 @@ public sealed class DatabaseInitializer(
 }
 
 /// <summary>The SQLite database is gone from a data directory that was set up before.</summary>
-public sealed class LostDatabaseException(string message) : InvalidOperationException(message);
+public sealed class LostDatabaseException(string message) : StartRefusedException(message);
+
+/// <summary>The SQLite database has damaged pages (PRAGMA quick_check).</summary>
+public sealed class CorruptDatabaseException(string message) : StartRefusedException(message);

@@ -48,8 +48,8 @@ public static class DatabaseRegistration
         connectionString ??= $"Data Source={Path.Combine(dataDirectory, "licensehub.db")};Default Timeout=30";
         var databasePath = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString).DataSource;
         // Taken when the server starts (the first service resolved), released when it stops.
-        builder.Services.AddSingleton(_ => new HeldDatabaseLock(DatabaseFileLock.TryAcquire(databasePath)
-            ?? throw new InvalidOperationException(
+        builder.Services.AddSingleton(_ => new HeldDatabaseLock(AcquireOrRefuse(databasePath)
+            ?? throw new StartRefusedException(
                 $"Another process uses the database {Path.GetFullPath(databasePath)} (a LicenseHub server, or a restore that is running): " +
                 $"it holds {DatabaseFileLock.PathFor(databasePath)}. Stop it first; one SQLite database serves one server.")));
         builder.Services.AddSingleton<SqlitePragmas>();
@@ -59,6 +59,18 @@ public static class DatabaseRegistration
             .UseLicenseHubSqlite(connectionString)
             .AddInterceptors(sp.GetRequiredService<SqlitePragmas>()));
         return builder;
+    }
+
+    private static FileStream? AcquireOrRefuse(string databasePath)
+    {
+        try
+        {
+            return DatabaseFileLock.TryAcquire(databasePath);
+        }
+        catch (IOException e)
+        {
+            throw new StartRefusedException($"the database file or its directory is read-only ({e.Message}). Fix it and start again; nothing was changed.", e);
+        }
     }
 
     private static DatabaseProvider ParseProvider(string? value)

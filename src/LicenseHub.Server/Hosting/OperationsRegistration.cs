@@ -58,7 +58,15 @@ public static class OperationsRegistration
     {
         // Liveness: the process answers. Readiness: and the database does.
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready");
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { ResponseWriter = WriteReadinessAsync });
         return app;
+    }
+
+    /// <summary>The status, then each check with its reason (fixed sentences such as the storage cause; never an exception).</summary>
+    private static Task WriteReadinessAsync(HttpContext context, Microsoft.Extensions.Diagnostics.HealthChecks.HealthReport report)
+    {
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        var lines = report.Entries.Select(e => $"{e.Key}: {e.Value.Status}{(string.IsNullOrEmpty(e.Value.Description) ? "" : ": " + e.Value.Description)}");
+        return context.Response.WriteAsync(string.Join("\n", [report.Status.ToString(), .. lines]) + "\n");
     }
 }

@@ -51,6 +51,7 @@ public static class ServiceRegistration
         services.AddScoped<ICommitJournal>(sp => sp.GetRequiredService<AuditTrail>());
         services.AddScoped<UnitOfWork>();
         services.AddSingleton<StorageHealth>();
+        services.AddSingleton<DatabaseFileWatch>();
         services.AddScoped<CatalogService>();
         services.AddScoped<ResellerAccounts>();
         services.AddScoped<OrderService>();
@@ -71,6 +72,8 @@ public static class ServiceRegistration
         services.AddScoped<RetentionReporter>();
         services.AddScoped<ResellerDataRights>();
         services.AddSingleton<RetentionJob>();
+        // Hosted services start in this order: the listen addresses are checked before the database is touched.
+        services.AddHostedService<ListenAddressCheck>();
         services.AddHostedService<DatabaseInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<RetentionJob>());
         return builder;

@@ -10,6 +10,7 @@ public static class DatabaseFileLock
     public static string PathFor(string databasePath) => Path.GetFullPath(databasePath) + ".lock";
 
     /// <summary>The lock, or null when another process holds it.</summary>
+    /// <exception cref="IOException">The lock file cannot be written (a read-only file system or directory).</exception>
     public static FileStream? TryAcquire(string databasePath)
     {
         var path = PathFor(databasePath);
@@ -19,9 +20,23 @@ public static class DatabaseFileLock
             // FileShare.None takes an exclusive advisory lock (flock) on Unix that other processes' opens respect.
             return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return null;
+            // Held by another process, or not writable here (a read-only file system): a read-only handle takes the same
+            // lock, so the two are told apart, and a read-only database is reported as such, not as "in use".
+            try
+            {
+                new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.None, 1, FileOptions.None).Dispose();
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                return null;
+            }
+            catch (Exception)
+            {
+                // Not even readable: reported below as not writable.
+            }
+            throw new IOException($"{path} cannot be opened for writing: {e.Message}", e);
         }
     }
 }

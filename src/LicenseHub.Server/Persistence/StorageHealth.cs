@@ -95,7 +95,7 @@ public sealed class StorageHealth(ILogger<StorageHealth> logger, TimeProvider cl
 }
 
 /// <summary>The storage failed (see <see cref="StorageHealth.CauseOf"/>): answered as UNAVAILABLE, the call may be retried.</summary>
-public sealed class StorageUnavailableException(string cause, Exception inner)
+public sealed class StorageUnavailableException(string cause, Exception? inner)
     : Exception($"The license server cannot store data right now: {cause}. Retry later.", inner)
 {
     public string Cause { get; } = cause;

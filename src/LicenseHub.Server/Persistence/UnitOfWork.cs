@@ -13,11 +13,17 @@ namespace LicenseHub.Server.Persistence;
 /// The audit trail joins through <see cref="ICommitJournal"/>: persistence is below every feature, so it
 /// knows only that something must be written last, not what.
 /// </remarks>
-public sealed class UnitOfWork(LicenseHubDbContext db, ICommitJournal audit, StorageHealth storage)
+public sealed class UnitOfWork(LicenseHubDbContext db, ICommitJournal audit, StorageHealth storage, DatabaseFileWatch file)
 {
-    /// <exception cref="StorageUnavailableException">The storage itself failed (full disk, read-only, unreachable).</exception>
+    /// <exception cref="StorageUnavailableException">The storage itself failed (full disk, read-only, unreachable, the file gone).</exception>
     public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
+        // A syscall per write: a commit to a deleted file would be acknowledged and lost.
+        if (file.Problem() is { } gone)
+        {
+            storage.Failed(gone);
+            throw new StorageUnavailableException(gone, null);
+        }
         try
         {
             var result = await RunCoreAsync(work, cancellationToken);
