@@ -49,7 +49,12 @@ def verify_license(anchor, license, product, machine_id):
     key = public_key(jwk)
     claims = jwt.decode(token, key, algorithms=["EdDSA"], leeway=CLOCK_TOLERANCE,
                         options={"verify_exp": False, "require": ["iss", "lid", "prd", "pln", "edn", "fpr", "iat", "nbf", "exp", "grc"]})
-    typ = jwt.get_unverified_header(token).get("typ")  # the header is signed: verified by now
+    header = jwt.get_unverified_header(token)  # the header is signed: verified by now
+    # RFC 7515 4.1.11: a header naming extensions in crit must be refused by whoever does not know them; not
+    # every PyJWT version does that itself, so it is checked here.
+    if "crit" in header:
+        raise NotLicensed("the token's header names critical extensions this verifier does not know")
+    typ = header.get("typ")
     if typ != token_type:
         raise NotLicensed(f"the token's typ {typ} is not {token_type}")
     check_types(claims)
@@ -76,6 +81,8 @@ def verify_certificate(anchor, jwk):
                                  options={"verify_exp": False, "verify_iat": False, "require": ["jkt", "kid", "iat", "exp"]})
     except (KeyError, jwt.PyJWTError) as error:
         raise NotLicensed(f"key {jwk.get('kid')}: its certificate does not verify against the trust anchor ({error})")
+    if "crit" in jwt.get_unverified_header(jwk["lhc"]):
+        raise NotLicensed(f"key {jwk.get('kid')}: its certificate names critical extensions this verifier does not know")
     if jwt.get_unverified_header(jwk["lhc"]).get("typ") != CERTIFICATE_TYPE:
         raise NotLicensed(f"key {jwk.get('kid')}: its certificate is not a {CERTIFICATE_TYPE}")
     if certificate["jkt"] != thumbprint(jwk) or certificate["kid"] != jwk.get("kid"):
