@@ -61,6 +61,7 @@ public sealed class PermissionMatrixTests : IAsyncLifetime
         ["VendorService/ListOrders"] = Roles.Admin,
         ["VendorService/SuspendLicense"] = Roles.Admin,
         ["VendorService/ResumeLicense"] = Roles.Admin,
+        ["VendorService/RestoreTransfers"] = Roles.Admin,
         ["VendorService/RotateSigningKey"] = Roles.Admin,
         ["VendorService/ListSigningKeys"] = Roles.Vendors,
         ["VendorService/ListAuditEvents"] = Roles.Vendors,
