@@ -33,6 +33,7 @@ public sealed class LicenseHubDbContext(DbContextOptions<LicenseHubDbContext> op
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
     public DbSet<RootKey> RootKeys => Set<RootKey>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<AuditNote> AuditNotes => Set<AuditNote>();
     public DbSet<DailyCheckInCount> DailyCheckInCounts => Set<DailyCheckInCount>();
     public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
 

@@ -41,7 +41,8 @@ public static class AuditCommands
                     var table = new Table("SEQ", "AT", "ACTOR", "ACTION", "OBJECT", "DETAILS");
                     foreach (var e in response.Events)
                     {
-                        table.Add(e.Sequence.ToString(), Display.Time(e.At), e.ActorId, e.Action, $"{e.ObjectType}:{e.ObjectId}", e.Details);
+                        table.Add(e.Sequence.ToString(), Display.Time(e.At), e.ActorId, e.Action, $"{e.ObjectType}:{e.ObjectId}",
+                            e.Note.Length == 0 ? e.Details : $"{e.Details} (note: {e.Note})");
                     }
                     table.WriteTo(o);
                 });

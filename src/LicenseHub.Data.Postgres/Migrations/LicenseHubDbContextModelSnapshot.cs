@@ -200,6 +200,37 @@ namespace LicenseHub.Data.Postgres.Migrations
                     b.ToTable("AuditEvents");
                 });
 
+            modelBuilder.Entity("LicenseHub.Domain.Audit.AuditNote", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("At")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("ResellerId")
+                        .HasColumnType("uuid");
+
+                    b.Property<byte[]>("Salt")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.HasIndex("ResellerId");
+
+                    b.ToTable("AuditNotes");
+                });
+
             modelBuilder.Entity("LicenseHub.Domain.Catalog.Plan", b =>
                 {
                     b.Property<Guid>("Id")

@@ -1,3 +1,4 @@
+using LicenseHub.Domain.Audit;
 using LicenseHub.Domain.Privacy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -25,5 +26,17 @@ internal sealed class AuditCheckpointConfiguration : IEntityTypeConfiguration<Au
         builder.Property(c => c.Hash).HasMaxLength(64);
         builder.Property(c => c.Kid).HasMaxLength(64);
         builder.Property(c => c.Signature).HasMaxLength(1024);
+    }
+}
+
+internal sealed class AuditNoteConfiguration : IEntityTypeConfiguration<AuditNote>
+{
+    public void Configure(EntityTypeBuilder<AuditNote> builder)
+    {
+        builder.HasKey(n => n.Id);
+        builder.Property(n => n.Text).HasMaxLength(AuditNote.MaxLength);
+        builder.Property(n => n.Salt).HasMaxLength(16);
+        builder.HasIndex(n => n.ResellerId);
+        builder.HasIndex(n => n.At);
     }
 }

@@ -95,6 +95,8 @@ public static class Retention
     public const string AssignmentReplayWindow = "24 hours after the assignment (so a retried call gets the same keys), then erased by the retention job";
     /// <summary>The anonymous seat a forgotten installation leaves.</summary>
     public const string ForgottenSeat = "until the reseller releases the seat (spending a transfer) or the license is deleted";
+    /// <summary>Free-text notes of audited actions, kept apart from the chain.</summary>
+    public const string AuditNote = "while the reseller account exists and the audit event that names it is kept; erased on account deletion (the chain keeps only a salted hash)";
     /// <summary>Anonymous aggregates.</summary>
     public const string Indefinite = "indefinitely (anonymous aggregate)";
 }

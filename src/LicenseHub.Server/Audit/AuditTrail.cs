@@ -33,6 +33,47 @@ public sealed class AuditTrail(LicenseHubDbContext db, TimeProvider clock) : ICo
     }
 
     /// <summary>
+    /// Appends an event that carries free text (a reason, a comment). The text goes into an <see cref="AuditNote"/>
+    /// about <paramref name="resellerId"/>'s account, erasable with it; the chained details hold only the note's id
+    /// and salted digest, so the chain still verifies after the erasure.
+    /// </summary>
+    public Task AppendAsync(string actorId, string action, string objectType, string objectId, string? details,
+        Guid resellerId, string? note, CancellationToken cancellationToken = default)
+    {
+        if (note is null)
+        {
+            return AppendAsync(actorId, action, objectType, objectId, details, cancellationToken);
+        }
+        var kept = AuditNote.Of(resellerId, note, clock.Now());
+        db.AuditNotes.Add(kept);
+        return AppendAsync(actorId, action, objectType, objectId, details is null ? kept.Reference : $"{details};{kept.Reference}", cancellationToken);
+    }
+
+    /// <summary>
+    /// The texts of the notes these events name, by note id, for those whose note is still kept and still matches
+    /// its digest in the chain.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<Guid, string>> NotesAsync(IEnumerable<AuditEvent> events, CancellationToken ct)
+    {
+        var named = events.Select(e => (Event: e, Id: AuditNote.IdIn(e.Details))).Where(x => x.Id is not null).ToList();
+        if (named.Count == 0)
+        {
+            return new Dictionary<Guid, string>();
+        }
+        var ids = named.Select(x => x.Id!.Value).ToList();
+        var notes = await db.AuditNotes.AsNoTracking().Where(n => ids.Contains(n.Id)).ToDictionaryAsync(n => n.Id, ct);
+        var texts = new Dictionary<Guid, string>();
+        foreach (var (ev, id) in named)
+        {
+            if (notes.TryGetValue(id!.Value, out var n) && n.MatchesReferenceIn(ev.Details))
+            {
+                texts[n.Id] = n.Text;
+            }
+        }
+        return texts;
+    }
+
+    /// <summary>
     /// Chains the staged events onto the current head and adds them to the context; false when there were none.
     /// Called by <see cref="UnitOfWork"/> after the change itself is saved, so the audit lock is the last lock
     /// a transaction takes (no lock-order cycles with row locks) and is held only until the commit.

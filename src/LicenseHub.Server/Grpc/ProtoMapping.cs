@@ -210,8 +210,9 @@ internal static class ProtoMapping
         CloneSuspectedAt = i.CloneSuspectedAt?.ToProto(),
     };
 
-    public static V1.AuditEvent ToProto(this Domain.Audit.AuditEvent e) => new()
+    public static V1.AuditEvent ToProto(this Domain.Audit.AuditEvent e, IReadOnlyDictionary<Guid, string> notes) => new()
     {
+        Note = Domain.Audit.AuditNote.IdIn(e.Details) is { } noteId && notes.TryGetValue(noteId, out var note) ? note : "",
         Sequence = e.Sequence,
         At = e.At.ToProto(),
         ActorId = e.ActorId,

@@ -188,7 +188,8 @@ public sealed partial class VendorGrpcService(
     {
         var (events, next) = await audit.ListAsync(Caller, request.Page?.PageSize ?? 0, request.Page?.PageToken, request.ObjectId,
             context.CancellationToken);
-        return new ListAuditEventsResponse { Events = { events.Select(e => e.ToProto()) }, NextPageToken = next };
+        var notes = await audit.NotesAsync(events, context.CancellationToken);
+        return new ListAuditEventsResponse { Events = { events.Select(e => e.ToProto(notes)) }, NextPageToken = next };
     }
 
     [Requires(Permission.VendorAudit)]

@@ -132,6 +132,8 @@ public sealed class ResellerDataRights(LicenseHubDbContext db, UnitOfWork unitOf
             await db.AssignmentReplays.Where(r => r.ResellerId == resellerId).ExecuteDeleteAsync(token);
             // Portal sign-ins hold staff e-mail addresses and names: deleted with their claims and tokens.
             var staff = await db.Users.Where(u => u.ResellerId == resellerId).ExecuteDeleteAsync(token);
+            // Free-text notes about the account (a suspension reason): the chain keeps only their salted digests.
+            var notes = await db.AuditNotes.Where(n => n.ResellerId == resellerId).ExecuteDeleteAsync(token);
             await audit.AppendAsync(caller.ActorId, "reseller.delete", "reseller", resellerId.ToString(),
                 $"api_keys_revoked={keys};staff_deleted={staff}", token);
             IReadOnlyList<string> erased =
@@ -139,6 +141,7 @@ public sealed class ResellerDataRights(LicenseHubDbContext db, UnitOfWork unitOf
                 "company name (replaced by a pseudonym), VAT id, billing contact name and e-mail",
                 $"{keys} API key(s) revoked and {staff} portal sign-in(s) deleted with their e-mail addresses and names; the account can no longer sign in",
                 $"reseller references on {references} license(s)",
+                $"{notes} note(s) written about the account, such as a suspension reason (the audit trail keeps only a salted hash of each, and still verifies)",
             ];
             IReadOnlyList<string> kept =
             [

@@ -156,6 +156,8 @@ public sealed class RetentionJob(
             await db.SaveChangesAsync(ct);
             auditDeleted = await db.AuditEvents.Where(e => e.Sequence <= lastOld.Sequence).ExecuteDeleteAsync(ct);
         }
+        // Their notes go with them: a note is written in the same transaction as its event, so it is no newer.
+        await db.AuditNotes.Where(n => n.At < auditCutoff).ExecuteDeleteAsync(ct);
         await transaction.CommitAsync(ct);
 
         var run = new RetentionRun(aggregated, groups.Count, released, auditDeleted, held, keysErased);

@@ -1,5 +1,6 @@
 using LicenseHub.Data;
 using LicenseHub.Domain;
+using LicenseHub.Domain.Audit;
 using LicenseHub.Domain.Resellers;
 using LicenseHub.Domain.Security;
 using LicenseHub.Domain.Validation;
@@ -103,7 +104,7 @@ public sealed class ResellerAccounts(LicenseHubDbContext db, UnitOfWork unitOfWo
     {
         var v = new Validator();
         var id = v.Id("reseller_id", resellerId);
-        var validReason = v.OptionalText("reason", reason, 500);
+        var validReason = v.OptionalText("reason", reason, AuditNote.MaxLength);
         v.ThrowIfInvalid();
         return await unitOfWork.RunAsync(async token =>
         {
@@ -115,7 +116,7 @@ public sealed class ResellerAccounts(LicenseHubDbContext db, UnitOfWork unitOfWo
             }
             reseller.Status = status;
             await audit.AppendAsync(caller.ActorId, status == ResellerStatus.Suspended ? "reseller.suspend" : "reseller.resume",
-                "reseller", reseller.Id.ToString(), validReason is null ? null : $"reason={validReason}", token);
+                "reseller", reseller.Id.ToString(), null, reseller.Id, validReason, token);
             return reseller;
         }, ct);
     }

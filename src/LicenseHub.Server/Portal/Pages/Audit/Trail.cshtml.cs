@@ -10,6 +10,8 @@ public sealed class TrailModel(Server.Audit.AuditTrail audit) : PortalPageModel
 {
     public IReadOnlyList<Domain.Audit.AuditEvent> Events { get; private set; } = [];
     public string Next { get; private set; } = "";
+    /// <summary>Texts of the notes the listed events name (kept apart from the chain), by note id.</summary>
+    public IReadOnlyDictionary<Guid, string> Notes { get; private set; } = new Dictionary<Guid, string>();
     public ChainVerification? Verification { get; private set; }
 
     [FromQuery(Name = "object")] public string? ObjectId { get; set; }
@@ -26,5 +28,13 @@ public sealed class TrailModel(Server.Audit.AuditTrail audit) : PortalPageModel
     }
 
     private async Task LoadAsync(CancellationToken ct) =>
-        await TryAsync(async () => (Events, Next) = await audit.ListAsync(Caller, 100, After, string.IsNullOrWhiteSpace(ObjectId) ? null : ObjectId, ct));
+        await TryAsync(async () =>
+        {
+            (Events, Next) = await audit.ListAsync(Caller, 100, After, string.IsNullOrWhiteSpace(ObjectId) ? null : ObjectId, ct);
+            Notes = await audit.NotesAsync(Events, ct);
+        });
+
+    /// <summary>The note an event names, while it is kept.</summary>
+    public string? NoteOf(Domain.Audit.AuditEvent e) =>
+        Domain.Audit.AuditNote.IdIn(e.Details) is { } id && Notes.TryGetValue(id, out var text) ? text : null;
 }
