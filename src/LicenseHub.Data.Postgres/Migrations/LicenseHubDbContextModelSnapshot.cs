@@ -409,6 +409,20 @@ namespace LicenseHub.Data.Postgres.Migrations
                     b.Property<int?>("CpuCores")
                         .HasColumnType("integer");
 
+                    b.Property<string>("CurrentToken")
+                        .HasMaxLength(4096)
+                        .HasColumnType("character varying(4096)");
+
+                    b.Property<byte[]>("CurrentTokenClaimsHash")
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
+                    b.Property<long?>("CurrentTokenExpiresAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("CurrentTokenIssuedAt")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Fingerprint")
                         .IsRequired()
                         .HasMaxLength(64)

@@ -402,6 +402,20 @@ namespace LicenseHub.Data.Sqlite.Migrations
                     b.Property<int?>("CpuCores")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("CurrentToken")
+                        .HasMaxLength(4096)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("CurrentTokenClaimsHash")
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.Property<long?>("CurrentTokenExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("CurrentTokenIssuedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Fingerprint")
                         .IsRequired()
                         .HasMaxLength(64)

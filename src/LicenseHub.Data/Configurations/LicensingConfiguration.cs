@@ -38,6 +38,8 @@ internal sealed class InstallationConfiguration : IEntityTypeConfiguration<Insta
         builder.Property(i => i.ProductVersion).HasMaxLength(32);
         builder.Property(i => i.AgentVersion).HasMaxLength(32);
         builder.Property(i => i.OsVersion).HasMaxLength(16);
+        builder.Property(i => i.CurrentToken).HasMaxLength(4096);
+        builder.Property(i => i.CurrentTokenClaimsHash).HasMaxLength(32);
         // One installation per machine per license, enforced by the database across replicas.
         builder.HasIndex(i => new { i.LicenseId, i.Fingerprint }).IsUnique();
         builder.HasIndex(i => i.LastCheckInAt);

@@ -100,6 +100,37 @@ public sealed class Installation
      Retention(Retention.InstallationLifetime)]
     public DateTimeOffset? OfflineFileExpiresAt { get; set; }
 
+    [PseudonymousData, Purpose("answer a check-in with the token issued last while it is fresh and its claims still hold (bound to the fingerprint; not a secret)"),
+     Retention(Retention.InstallationLifetime)]
+    public string? CurrentToken { get; set; }
+
+    [OperationalData, Purpose("refresh the kept token at half its lifetime"), Retention(Retention.InstallationLifetime)]
+    public DateTimeOffset? CurrentTokenIssuedAt { get; set; }
+
+    [OperationalData, Purpose("refresh the kept token at half its lifetime"), Retention(Retention.InstallationLifetime)]
+    public DateTimeOffset? CurrentTokenExpiresAt { get; set; }
+
+    [OperationalData, Purpose("tell whether the kept token's claims and signing key still hold (SHA-256 of them)"), Retention(Retention.InstallationLifetime)]
+    public byte[]? CurrentTokenClaimsHash { get; set; }
+
+    /// <summary>
+    /// True when the kept token may answer a check-in at <paramref name="now"/>: it says what a new one would say
+    /// (<paramref name="claimsHash"/>, which covers the signing key too) and has more than half its lifetime left.
+    /// </summary>
+    public bool CanReuseToken(ReadOnlySpan<byte> claimsHash, DateTimeOffset now) =>
+        CurrentToken is not null && CurrentTokenClaimsHash is { } kept && kept.AsSpan().SequenceEqual(claimsHash)
+        && CurrentTokenIssuedAt is { } issued && CurrentTokenExpiresAt is { } expires
+        && now >= issued && now - issued < (expires - issued) / 2;
+
+    /// <summary>Keeps the token a check-in answered with, for the check-ins that follow it.</summary>
+    public void KeepToken(string token, byte[] claimsHash, DateTimeOffset issuedAt, DateTimeOffset expiresAt)
+    {
+        CurrentToken = token;
+        CurrentTokenClaimsHash = claimsHash;
+        CurrentTokenIssuedAt = issuedAt;
+        CurrentTokenExpiresAt = expiresAt;
+    }
+
     /// <summary>
     /// The installations retention releases at <paramref name="now"/>: silent since <paramref name="silentCutoff"/>,
     /// except machines whose offline license file is still valid (they never check in, and paid for their seat).
@@ -283,6 +314,7 @@ public sealed class Installation
         nameof(LastCheckInAt), nameof(ProductVersion), nameof(AgentVersion), nameof(TelemetryLevel),
         nameof(OsFamily), nameof(OsVersion), nameof(CpuArchitecture), nameof(CpuCores),
         nameof(CheckInTicketHash), nameof(PreviousCheckInTicketHash), nameof(CheckInTicketPresented), nameof(CloneSuspectedAt),
+        nameof(CurrentToken), nameof(CurrentTokenIssuedAt), nameof(CurrentTokenExpiresAt), nameof(CurrentTokenClaimsHash),
     ];
 
     private static readonly string[] MismatchColumns = [nameof(LastCheckInAt)];

@@ -155,9 +155,11 @@ public sealed class AgentLicensing(
         // Record, grouped with concurrent check-ins into one transaction. The ticket is decided as the row is
         // written, against what concurrent check-ins of the same installation wrote first: it may turn the
         // answer into CLONE_SUSPECTED.
+        // The token before the write, so that a new one is kept with it (refresh at half-life: most check-ins sign nothing).
+        var answerToken = code == ValidationCode.Valid ? await tokens.ForCheckInAsync(token, installation, ct) : null;
         var nextTicket = CheckInTicket.New();
         var pending = new PendingCheckIn(installation, token.ProductCode, report, facts.Now, code,
-            ticket is null ? null : CheckInTicket.Hash(ticket), CheckInTicket.Hash(nextTicket));
+            ticket is null ? null : CheckInTicket.Hash(ticket), CheckInTicket.Hash(nextTicket), answerToken);
         try
         {
             await CheckInCommits.For(db).CommitAsync(pending, db, unitOfWork, audit);
@@ -173,7 +175,7 @@ public sealed class AgentLicensing(
         {
             return new CheckInOutcome(code, LicenseValidation.Describe(code, facts));
         }
-        var (jws, _) = await tokens.IssueAsync(token, installation.Id, installation.Fingerprint, TokenTypes.License, ct);
+        var jws = answerToken?.Token ?? (await tokens.IssueAsync(token, installation.Id, installation.Fingerprint, TokenTypes.License, ct)).Token;
         return new CheckInOutcome(ValidationCode.Valid, "Valid.", jws, nextTicket);
     }
 

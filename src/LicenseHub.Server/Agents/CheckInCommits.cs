@@ -15,8 +15,9 @@ namespace LicenseHub.Server.Agents;
 /// </summary>
 /// <param name="PresentedTicketHash">SHA-256 of the ticket the agent presented; null when it sent none.</param>
 /// <param name="NextTicketHash">SHA-256 of the ticket a VALID answer hands out.</param>
+/// <param name="Token">The token a VALID answer carries (signed before the write, so that it is kept with it); null for other answers.</param>
 internal sealed record PendingCheckIn(Installation Installation, string ProductCode, AgentReport Report, DateTimeOffset Now, ValidationCode Code,
-    byte[]? PresentedTicketHash, byte[] NextTicketHash)
+    byte[]? PresentedTicketHash, byte[] NextTicketHash, CheckInToken? Token)
 {
     /// <summary>The credential and ticket columns as the check-in read them.</summary>
     public CheckInTicketState ReadState { get; } = Installation.TicketState();
@@ -182,6 +183,11 @@ internal sealed class CheckInCommits
                 {
                     item.Installation.RestoreTicketState(state);
                     var answer = item.Installation.PresentTicket(item.PresentedTicketHash, item.Code, item.NextTicketHash, item.Now);
+                    if (answer == ValidationCode.Valid)
+                    {
+                        // Kept with the check-in it answers: every replica answers the next one from the database.
+                        item.Token?.KeepOn(item.Installation);
+                    }
                     // Later values win when one installation checks in twice in a batch, as they would one by one.
                     var checkIn = item.Installation.RecordCheckIn(item.Report, item.ProductCode, answer, item.Now);
                     var written = answer == ValidationCode.FingerprintMismatch

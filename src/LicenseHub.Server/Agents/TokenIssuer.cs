@@ -1,4 +1,8 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using LicenseHub.Domain.Catalog;
+using LicenseHub.Domain.Installations;
 using LicenseHub.Domain.Licensing;
 using LicenseHub.Server.Operations;
 using LicenseHub.Server.Signing;
@@ -15,6 +19,19 @@ public sealed record TokenSubject(Guid LicenseId, DateTimeOffset LicenseExpiresA
         new(license.Id, license.ExpiresAt, plan.Code, plan.Edition, plan.OfflineGraceDays, productCode);
 }
 
+/// <summary>The token a check-in answers with: the installation's kept one, or a new one to keep.</summary>
+public sealed record CheckInToken(string Token, byte[] ClaimsHash, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt, bool Reused)
+{
+    /// <summary>Keeps a new token on the installation whose check-in answers VALID with it.</summary>
+    public void KeepOn(Installation installation)
+    {
+        if (!Reused)
+        {
+            installation.KeepToken(Token, ClaimsHash, IssuedAt, ExpiresAt);
+        }
+    }
+}
+
 /// <summary>Issues the signed tokens agents verify offline. No personal data and no license key in any claim.</summary>
 public sealed class TokenIssuer(SigningKeyStore keys, IOptions<LicenseHubOptions> options, TimeProvider clock,
     Operations.LicenseHubTelemetry telemetry)
@@ -23,7 +40,32 @@ public sealed class TokenIssuer(SigningKeyStore keys, IOptions<LicenseHubOptions
         CancellationToken ct)
     {
         var signer = await keys.GetSignerAsync(ct);
+        return Issue(signer, subject, installationId, fingerprint, type, clock.Now());
+    }
+
+    /// <summary>
+    /// The token a VALID check-in answers with. Refresh at half-life: the installation's kept token while it is genuine
+    /// (signed by the active key), says what a new one would say, and has more than half its lifetime left; otherwise a
+    /// new one, kept on <paramref name="installation"/> for the write that records the check-in. Every replica answers
+    /// alike from the database, and a revocation or plan change is seen at the next check-in as before: those answers
+    /// are not VALID, or change the claims.
+    /// </summary>
+    public async Task<CheckInToken> ForCheckInAsync(TokenSubject subject, Installation installation, CancellationToken ct)
+    {
+        var signer = await keys.GetSignerAsync(ct);
         var now = clock.Now();
+        var claimsHash = ClaimsHash(subject, installation.Id, installation.Fingerprint, signer.Kid);
+        if (options.Value.RefreshTokensAtHalfLife && installation.CanReuseToken(claimsHash, now))
+        {
+            return new CheckInToken(installation.CurrentToken!, claimsHash, now, now, Reused: true);
+        }
+        var (token, expires) = Issue(signer, subject, installation.Id, installation.Fingerprint, TokenTypes.License, now);
+        return new CheckInToken(token, claimsHash, now, expires, Reused: false);
+    }
+
+    private (string Token, DateTimeOffset ExpiresAt) Issue(TokenSigner signer, TokenSubject subject, Guid? installationId, string fingerprint,
+        string type, DateTimeOffset now)
+    {
         var expires = type == TokenTypes.OfflineLicense ? subject.LicenseExpiresAt : Min(now + options.Value.TokenLifetime, subject.LicenseExpiresAt);
         var claims = new LicenseClaims
         {
@@ -45,6 +87,12 @@ public sealed class TokenIssuer(SigningKeyStore keys, IOptions<LicenseHubOptions
         telemetry.Signed(System.Diagnostics.Stopwatch.GetElapsedTime(started));
         return (token, expires);
     }
+
+    /// <summary>SHA-256 of everything a check-in token says but its times, and of the key that signs it.</summary>
+    private byte[] ClaimsHash(TokenSubject subject, Guid installationId, string fingerprint, string kid) =>
+        SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', options.Value.Issuer, kid, subject.LicenseId, installationId, subject.ProductCode,
+            subject.PlanCode, subject.Edition, fingerprint, subject.OfflineGraceDays.ToString(CultureInfo.InvariantCulture),
+            subject.LicenseExpiresAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture))));
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 }

@@ -17,6 +17,12 @@ public sealed class LicenseHubOptions
     /// <summary>How long a token from a check-in is valid (before the plan's offline grace).</summary>
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// A check-in answers with the installation's current token while it has more than half its lifetime left and its
+    /// claims still hold, instead of signing a new one. Off only to measure the cost of signing every check-in.
+    /// </summary>
+    public bool RefreshTokensAtHalfLife { get; set; } = true;
+
     /// <summary>Suggested interval between an agent's check-ins.</summary>
     public TimeSpan CheckInInterval { get; set; } = TimeSpan.FromHours(1);
 
