@@ -328,6 +328,9 @@ namespace LicenseHub.Data.Postgres.Migrations
                     b.Property<long>("At")
                         .HasColumnType("bigint");
 
+                    b.Property<bool>("Counted")
+                        .HasColumnType("boolean");
+
                     b.Property<Guid>("InstallationId")
                         .HasColumnType("uuid");
 

@@ -321,6 +321,9 @@ namespace LicenseHub.Data.Sqlite.Migrations
                     b.Property<long>("At")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("Counted")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("InstallationId")
                         .HasColumnType("TEXT");
 

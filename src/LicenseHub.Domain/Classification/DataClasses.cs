@@ -81,8 +81,8 @@ public static class Retention
     public const string LegalFinancial = "10 years (legal retention of financial records); reseller pseudonymised on account deletion";
     /// <summary>Kept while the installation is active.</summary>
     public const string InstallationLifetime = "while the installation is active; deleted when released, forgotten or silent beyond the retention window";
-    /// <summary>Raw check-ins roll up into anonymous daily counts.</summary>
-    public const string CheckInWindow = "raw check-ins kept for the check-in window (default 30 days), then aggregated anonymously and deleted";
+    /// <summary>Check-ins are counted, not kept; raw rows only as evidence of refusals.</summary>
+    public const string CheckInWindow = "every check-in is counted anonymously per day as it is written; a raw row is kept only for answers other than VALID, for the check-in window (default 30 days), then deleted";
     /// <summary>Kept as long as the record it belongs to.</summary>
     public const string WithRecord = "as long as the record it belongs to";
     /// <summary>Audit events.</summary>

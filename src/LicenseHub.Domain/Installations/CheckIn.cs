@@ -2,7 +2,11 @@ using LicenseHub.Domain.Classification;
 
 namespace LicenseHub.Domain.Installations;
 
-/// <summary>One raw check-in. Rolled into anonymous daily counts after the check-in window.</summary>
+/// <summary>
+/// One raw check-in whose answer was not VALID (a fingerprint mismatch, a suspected copy, a revoked license…): evidence
+/// for the reseller and the vendor, deleted after the check-in window. Every check-in, VALID or not, is counted in the
+/// anonymous daily counts as it is written; a VALID one leaves no raw row.
+/// </summary>
 [EndUserData]
 public sealed class CheckIn
 {
@@ -26,4 +30,8 @@ public sealed class CheckIn
 
     [OperationalData, Purpose("validation result"), Retention(Retention.CheckInWindow)]
     public required string Result { get; set; }
+
+    [OperationalData, Purpose("counted in the daily counts when written (rows from before counting at check-in are counted by retention)"),
+     Retention(Retention.CheckInWindow)]
+    public bool Counted { get; set; }
 }

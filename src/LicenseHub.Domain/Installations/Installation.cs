@@ -300,6 +300,7 @@ public sealed class Installation
             ProductVersion = report.ProductVersion,
             OsFamily = report.Level == TelemetryLevel.Basic ? report.OsFamily : null,
             Result = code.ToString(),
+            Counted = true,
         };
     }
 

@@ -74,7 +74,7 @@ public sealed class AgentLicensing(
             // cannot land between the decision and what is recorded from it. On SQLite the unit of work already
             // holds the database's write lock.
             await DatabaseLocks.LicenseAsync(db, id, token);
-            var (facts, subject) = await LoadLicenseAsync(id, token);
+            var (facts, subject, restricted) = await LoadLicenseAsync(id, token);
             var installation = await db.Installations.SingleOrDefaultAsync(i => i.LicenseId == id && i.Fingerprint == report.Fingerprint, token);
             var machines = installation is null ? await Seats.TakenAsync(db, id, token) : 0;
             // A suspected copy cannot clear the suspicion by activating again: every copy has the same fingerprint.
@@ -86,6 +86,7 @@ public sealed class AgentLicensing(
             }
 
             // Record.
+            var previousCheckIn = installation?.LastCheckInAt;
             if (installation is null)
             {
                 installation = Installation.Activate(id, report, InstallationSecret.Hash(secret), CheckInTicket.Hash(ticket), facts.Now);
@@ -97,7 +98,14 @@ public sealed class AgentLicensing(
                 installation.Reactivate(InstallationSecret.Hash(secret), CheckInTicket.Hash(ticket));
                 await audit.AppendAsync("agent", "installation.reactivate", "installation", installation.Id.ToString(), $"license={id}", token);
             }
-            db.CheckIns.Add(installation.RecordCheckIn(report, subject.ProductCode, ValidationCode.Valid, facts.Now));
+            // Counted like every check-in; a VALID one leaves no raw row.
+            var checkIn = installation.RecordCheckIn(report, subject.ProductCode, ValidationCode.Valid, facts.Now);
+            if (!restricted)
+            {
+                var tally = new Privacy.DailyCheckInTally();
+                tally.Add(checkIn, Privacy.DailyCheckInTally.FirstOfDay(previousCheckIn, facts.Now));
+                await tally.WriteAsync(db, token);
+            }
             return (code, facts, subject, Installation: (Installation?)installation);
         }, ct);
 
@@ -111,15 +119,17 @@ public sealed class AgentLicensing(
     }
 
     /// <summary>The license's facts for a decision, and what its token would say, in one query.</summary>
-    private async Task<(LicenseFacts Facts, TokenSubject Subject)> LoadLicenseAsync(Guid licenseId, CancellationToken ct)
+    private async Task<(LicenseFacts Facts, TokenSubject Subject, bool Restricted)> LoadLicenseAsync(Guid licenseId, CancellationToken ct)
     {
         var row = await (from l in db.Licenses.AsNoTracking()
                          join p in db.Plans.AsNoTracking() on l.PlanId equals p.Id
                          join pr in db.Products.AsNoTracking() on p.ProductId equals pr.Id
+                         join r in db.Resellers.AsNoTracking() on l.ResellerId equals r.Id
                          where l.Id == licenseId
-                         select new { l.State, l.ExpiresAt, p.MaxMachines, Subject = new TokenSubject(l.Id, l.ExpiresAt, p.Code, p.Edition, p.OfflineGraceDays, pr.Code) })
+                         select new { l.State, l.ExpiresAt, p.MaxMachines, Subject = new TokenSubject(l.Id, l.ExpiresAt, p.Code, p.Edition, p.OfflineGraceDays, pr.Code),
+                             r.ProcessingRestricted })
             .SingleAsync(ct);
-        return (new LicenseFacts(row.State, row.ExpiresAt, row.Subject.ProductCode, row.MaxMachines, clock.Now()), row.Subject);
+        return (new LicenseFacts(row.State, row.ExpiresAt, row.Subject.ProductCode, row.MaxMachines, clock.Now()), row.Subject, row.ProcessingRestricted);
     }
 
     /// <param name="ticket">The check-in ticket the agent presented (already of a ticket's shape); null when it sent none.</param>
@@ -139,7 +149,7 @@ public sealed class AgentLicensing(
         {
             return Released();
         }
-        var (installation, licenseState, maxMachines, token) = subject;
+        var (installation, licenseState, maxMachines, token, restricted) = subject;
         if (!InstallationSecret.Matches(installation.SecretHash, secret))
         {
             throw new UnauthenticatedException("The installation credential is not valid; activate again.");
@@ -159,7 +169,7 @@ public sealed class AgentLicensing(
         var answerToken = code == ValidationCode.Valid ? await tokens.ForCheckInAsync(token, installation, ct) : null;
         var nextTicket = CheckInTicket.New();
         var pending = new PendingCheckIn(installation, token.ProductCode, report, facts.Now, code,
-            ticket is null ? null : CheckInTicket.Hash(ticket), CheckInTicket.Hash(nextTicket), answerToken);
+            ticket is null ? null : CheckInTicket.Hash(ticket), CheckInTicket.Hash(nextTicket), answerToken, Counted: !restricted);
         try
         {
             await CheckInCommits.For(db).CommitAsync(pending, db, unitOfWork, audit);
@@ -183,7 +193,7 @@ public sealed class AgentLicensing(
         new(ValidationCode.InstallationReleased, LicenseValidation.Describe(ValidationCode.InstallationReleased));
 
     /// <summary>What a check-in reads: the installation, and of its license, plan and product only what the answer needs.</summary>
-    private sealed record CheckInSubject(Installation Installation, LicenseState LicenseState, int MaxMachines, TokenSubject Token);
+    private sealed record CheckInSubject(Installation Installation, LicenseState LicenseState, int MaxMachines, TokenSubject Token, bool Restricted);
 
     // Only the columns the answer needs: SQLite parses and plans every statement anew, and the whole rows
     // of four tables made that the larger part of the read.
@@ -194,7 +204,9 @@ public sealed class AgentLicensing(
              join p in context.Plans.AsNoTracking() on l.PlanId equals p.Id
              join pr in context.Products.AsNoTracking() on p.ProductId equals pr.Id
              where i.Id == id
-             select new CheckInSubject(i, l.State, p.MaxMachines, new TokenSubject(l.Id, l.ExpiresAt, p.Code, p.Edition, p.OfflineGraceDays, pr.Code)))
+             join r in context.Resellers.AsNoTracking() on l.ResellerId equals r.Id
+             select new CheckInSubject(i, l.State, p.MaxMachines, new TokenSubject(l.Id, l.ExpiresAt, p.Code, p.Edition, p.OfflineGraceDays, pr.Code),
+                 r.ProcessingRestricted))
             .FirstOrDefault());
 
     /// <summary>

@@ -16,9 +16,13 @@ namespace LicenseHub.Server.Agents;
 /// <param name="PresentedTicketHash">SHA-256 of the ticket the agent presented; null when it sent none.</param>
 /// <param name="NextTicketHash">SHA-256 of the ticket a VALID answer hands out.</param>
 /// <param name="Token">The token a VALID answer carries (signed before the write, so that it is kept with it); null for other answers.</param>
+/// <param name="Counted">Counted in the anonymous statistics: false when the license's reseller restricted processing.</param>
 internal sealed record PendingCheckIn(Installation Installation, string ProductCode, AgentReport Report, DateTimeOffset Now, ValidationCode Code,
-    byte[]? PresentedTicketHash, byte[] NextTicketHash, CheckInToken? Token)
+    byte[]? PresentedTicketHash, byte[] NextTicketHash, CheckInToken? Token, bool Counted)
 {
+    /// <summary>The installation's last check-in as the check-in read it: the first of a day counts the installation.</summary>
+    public DateTimeOffset PreviousCheckInAt { get; } = Installation.LastCheckInAt;
+
     /// <summary>The credential and ticket columns as the check-in read them.</summary>
     public CheckInTicketState ReadState { get; } = Installation.TicketState();
 
@@ -160,19 +164,20 @@ internal sealed class CheckInCommits
     }
 
     /// <summary>
-    /// Writes the batch through prepared commands (installation update, check-in insert, and the
-    /// time-only update for a fingerprint mismatch when the batch has one) executed once per check-in: EF would
-    /// track every row and parse one SQL statement per row, which costs more than the writes. A suspicion
-    /// raised here is audited in the same transaction.
+    /// Writes the batch through prepared commands (installation update, and the time-only update for a fingerprint
+    /// mismatch when the batch has one) executed once per check-in: EF would track every row and parse one SQL
+    /// statement per row, which costs more than the writes. A VALID check-in is only counted (one upsert per group
+    /// of the batch); any other answer also leaves a raw row as evidence. A suspicion raised here is audited in the
+    /// same transaction.
     /// </summary>
     private static async Task<int> WriteRowsAsync(IReadOnlyList<PendingCheckIn> batch, LicenseHubDbContext db, AuditTrail audit)
     {
         await using var update = await ModelRowCommand<Installation>.UpdateAsync(db, Installation.CheckInColumns(ValidationCode.Valid),
             CancellationToken.None, Installation.TicketGuardColumns);
-        await using var insert = await ModelRowCommand<CheckIn>.InsertAsync(db, CancellationToken.None)
-            ?? throw new InvalidOperationException("Check-ins have a column only the database can fill.");
-        // Prepared only for a batch that has a mismatch: most have none.
+        // Prepared only for a batch that needs them: most have only VALID answers.
+        ModelRowCommand<CheckIn>? insert = null;
         ModelRowCommand<Installation>? updateMismatch = null;
+        var tally = new Privacy.DailyCheckInTally();
         try
         {
             foreach (var item in batch)
@@ -198,7 +203,16 @@ internal sealed class CheckInCommits
                     if (written == 1)
                     {
                         item.Answer = answer;
-                        await insert.ExecuteAsync(checkIn, CancellationToken.None);
+                        if (answer != ValidationCode.Valid)
+                        {
+                            insert ??= await ModelRowCommand<CheckIn>.InsertAsync(db, CancellationToken.None)
+                                ?? throw new InvalidOperationException("Check-ins have a column only the database can fill.");
+                            await insert.ExecuteAsync(checkIn, CancellationToken.None);
+                        }
+                        if (item.Counted)
+                        {
+                            tally.Add(checkIn, Privacy.DailyCheckInTally.FirstOfDay(item.PreviousCheckInAt, item.Now));
+                        }
                         if (answer == ValidationCode.CloneSuspected && state.CloneSuspectedAt is null)
                         {
                             await audit.AppendAsync("agent", "installation.clone_suspected", "installation", item.Installation.Id.ToString(),
@@ -228,7 +242,12 @@ internal sealed class CheckInCommits
             {
                 await updateMismatch.DisposeAsync();
             }
+            if (insert is not null)
+            {
+                await insert.DisposeAsync();
+            }
         }
+        await tally.WriteAsync(db, CancellationToken.None);
         return batch.Count;
     }
 

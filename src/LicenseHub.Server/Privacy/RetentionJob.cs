@@ -95,10 +95,11 @@ public sealed class RetentionJob(
             return new RetentionRun(0, 0, 0, 0, clockProblem, keysErased);
         }
 
-        // 1. Check-ins past the window → anonymous daily counts (no ids), then deleted.
+        // 1. Raw check-ins past the window deleted. Each was counted as it was written; rows from before check-ins
+        // were counted that way become anonymous daily counts (no ids) first.
         var checkInCutoff = now - o.CheckInWindow;
         // Check-ins of resellers who restricted processing are not counted in statistics, only deleted.
-        var old = await db.CheckIns.AsNoTracking().Where(c => c.At < checkInCutoff)
+        var old = await db.CheckIns.AsNoTracking().Where(c => c.At < checkInCutoff && !c.Counted)
             .Where(c => !db.Installations.Any(i => i.Id == c.InstallationId
                 && db.Licenses.Any(l => l.Id == i.LicenseId && db.Resellers.Any(r => r.Id == l.ResellerId && r.ProcessingRestricted))))
             .Select(c => new { c.At, c.ProductCode, c.ProductVersion, c.OsFamily, c.InstallationId }).ToListAsync(ct);

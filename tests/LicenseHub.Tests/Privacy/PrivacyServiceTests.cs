@@ -122,6 +122,12 @@ public sealed class PrivacyServiceTests : IDisposable
     public async Task PiiScan_FindsPlantedValues_AndMasksThem()
     {
         var (_, activations, licenseId) = await EndToEndAsync(1);
+        // A refused check-in leaves a raw row (evidence); VALID ones are only counted.
+        Assert.Equal(ValidationCode.FingerprintMismatch, (await Agent.CheckInAsync(new CheckInRequest
+        {
+            InstallationId = activations[0].InstallationId, InstallationSecret = activations[0].InstallationSecret, Fingerprint = Fingerprint("other"),
+            ProductVersion = "8.2.1", AgentVersion = "1.0.0",
+        })).Code);
         void Exec(string sql) => Assert.Equal(1, _factory.ExecuteSql(sql));
         Exec($"UPDATE \"Licenses\" SET \"ResellerReference\" = 'jane.doe@example.com' WHERE \"Id\" = {LicenseHubFactory.SqlId(licenseId)}");
         Exec($"UPDATE \"Installations\" SET \"ProductVersion\" = '192.168.1.20' WHERE \"Id\" = {LicenseHubFactory.SqlId(activations[0].InstallationId)}");
@@ -165,18 +171,31 @@ public sealed class PrivacyServiceTests : IDisposable
         Task<LicenseHub.Server.Privacy.RetentionRun> Run() => job.RunOnceAsync(confirmed: true, CancellationToken.None);
         int CheckIns() => _factory.WithDb(db => db.CheckIns.Count());
 
-        _clock.Advance(TimeSpan.FromDays(30) - TimeSpan.FromMinutes(1));
-        var early = await Run();
-        Assert.Equal(0, early.CheckInsAggregated);
-        Assert.Equal(12, CheckIns());
-
-        _clock.Advance(TimeSpan.FromMinutes(2));
-        var onTime = await Run();
-        Assert.Equal(12, onTime.CheckInsAggregated);
-        Assert.Equal(0, CheckIns());
+        // Counted as they were written, from the first day: 6 activations and 6 check-ins of 6 installations. VALID
+        // check-ins leave no raw row; a refused one does, as evidence, until the check-in window ends.
         var counts = _factory.WithDb(db => db.DailyCheckInCounts.ToList());
         Assert.Equal(12, counts.Sum(c => c.CheckIns));
         Assert.Equal(6, counts.Sum(c => c.Installations));
+        Assert.Equal(0, CheckIns());
+        Assert.Equal(ValidationCode.FingerprintMismatch, (await Agent.CheckInAsync(new CheckInRequest
+        {
+            InstallationId = activations[1].InstallationId, InstallationSecret = activations[1].InstallationSecret, Fingerprint = Fingerprint("copy"),
+            ProductVersion = "8.2.1", AgentVersion = "1.0.0",
+        })).Code);
+        Assert.Equal(1, CheckIns());
+        Assert.Equal(13, _factory.WithDb(db => db.DailyCheckInCounts.Sum(c => c.CheckIns)));
+
+        _clock.Advance(TimeSpan.FromDays(30) - TimeSpan.FromMinutes(1));
+        var early = await Run();
+        Assert.Equal(0, early.CheckInsAggregated);
+        Assert.Equal(1, CheckIns());
+
+        _clock.Advance(TimeSpan.FromMinutes(2));
+        var onTime = await Run();
+        Assert.Equal(1, onTime.CheckInsAggregated);
+        Assert.Equal(0, CheckIns());
+        // Deleted, not counted twice.
+        Assert.Equal(13, _factory.WithDb(db => db.DailyCheckInCounts.Sum(c => c.CheckIns)));
         Assert.Equal(6, _factory.WithDb(db => db.Installations.Count()));
 
         // One installation keeps checking in; the others fall silent past 90 days.
