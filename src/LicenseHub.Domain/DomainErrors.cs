@@ -3,9 +3,12 @@ namespace LicenseHub.Domain;
 /// <summary>Base of the errors the domain raises; the server maps each kind to one gRPC status.</summary>
 public abstract class DomainException(string message) : Exception(message);
 
-/// <summary>The object does not exist, or belongs to another tenant (never reveal which).</summary>
+/// <summary>
+/// The object does not exist, or belongs to another tenant (never reveal which). The message names the id only in
+/// its canonical form: the text as sent is never repeated, as it may carry line breaks into logs or be anything but an id.
+/// </summary>
 public sealed class NotFoundException(string objectType, string id)
-    : DomainException($"{objectType} '{id}' was not found.")
+    : DomainException(Guid.TryParse(id, out var canonical) ? $"{objectType} '{canonical:D}' was not found." : $"The {objectType} was not found.")
 {
     /// <summary>Kind of object looked for.</summary>
     public string ObjectType { get; } = objectType;

@@ -1,3 +1,4 @@
+using LicenseHub.Server.Grpc;
 using LicenseHub.Server.Hosting;
 using LicenseHub.Server.Operations;
 using LicenseHub.Server.Portal;
@@ -12,7 +13,9 @@ static async Task<int> ServeAsync(string[] configuration)
         .AddLicenseHubCore()
         .AddLicenseHubGrpc()
         .AddLicenseHubOperations()
-        .AddLicenseHubPortal();
+        .AddLicenseHubPortal()
+        // Last: it replaces the binder every AddGrpc registers.
+        .AddStrictRequestBinding();
 
     var app = builder.Build();
     app.MapLicenseHubOperations();

@@ -45,7 +45,7 @@ public static class LicenseCommands
         var references = new Option<string[]>("--reference")
         {
             Description = "Your own opaque id for the customer, one license per --reference (repeat the option). "
-                + "Up to 64 characters; never personal data such as an e-mail address or a name.",
+                + "1 to 64 letters, digits and . _ : - (cust-12345, a GUID, whmcs:service:42); never personal data such as an e-mail address, phone number or name.",
             HelpName = "REF",
             AllowMultipleArgumentsPerToken = false,
         };

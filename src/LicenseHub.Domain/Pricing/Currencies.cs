@@ -32,7 +32,7 @@ public static class Currencies
     {
         if (!IsValidCode(code))
         {
-            throw new ArgumentException($"'{code}' is not an ISO 4217 currency code.", nameof(code));
+            throw new ArgumentException("The code is not an ISO 4217 currency code.", nameof(code));
         }
         return NoDecimals.Contains(code) ? 0 : ThreeDecimals.Contains(code) ? 3 : 2;
     }

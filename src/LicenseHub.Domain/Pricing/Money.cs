@@ -19,7 +19,7 @@ public sealed record Money
     {
         if (!Currencies.IsValidCode(currency))
         {
-            throw new ArgumentException($"'{currency}' is not an ISO 4217 currency code.", nameof(currency));
+            throw new ArgumentException("The currency is not an ISO 4217 currency code.", nameof(currency));
         }
         AmountMinor = amountMinor;
         Currency = currency;

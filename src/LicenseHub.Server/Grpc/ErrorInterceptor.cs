@@ -4,6 +4,7 @@ using Google.Rpc;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using LicenseHub.Domain;
+using LicenseHub.Server.Operations;
 
 namespace LicenseHub.Server.Grpc;
 
@@ -11,7 +12,7 @@ namespace LicenseHub.Server.Grpc;
 /// The one place where domain errors become gRPC statuses. Anything unexpected is logged (without
 /// request data) and answered as INTERNAL without details.
 /// </summary>
-public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interceptor
+public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger, RefusedRequestLog refused) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
         UnaryServerMethod<TRequest, TResponse> continuation)
@@ -70,21 +71,7 @@ public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interce
     {
         var status = exception switch
         {
-            ValidationException v => new Google.Rpc.Status
-            {
-                Code = (int)Code.InvalidArgument,
-                Message = v.Message,
-                Details =
-                {
-                    Any.Pack(new BadRequest
-                    {
-                        FieldViolations =
-                        {
-                            v.Violations.Select(f => new BadRequest.Types.FieldViolation { Field = f.Field, Description = f.Description }),
-                        },
-                    }),
-                },
-            },
+            ValidationException v => InvalidArgument(v),
             NotFoundException => Simple(Code.NotFound, exception.Message),
             PermissionDeniedException => Simple(Code.PermissionDenied, exception.Message),
             UnauthenticatedException => Simple(Code.Unauthenticated, exception.Message),
@@ -102,6 +89,14 @@ public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interce
             _ when StorageHealth.CauseOf(exception) is { } cause => Simple(Code.Unavailable, $"The license server cannot reach its data right now: {cause}. Retry later."),
             _ => null,
         };
+        if (exception is ValidationException)
+        {
+            refused.Refused(RefusedRequestLog.InvalidArgument);
+        }
+        else if (exception is UnauthenticatedException)
+        {
+            refused.Refused(RefusedRequestLog.Unauthenticated);
+        }
         if (status is null)
         {
             logger.LogError(exception, "Unhandled error in {Method}", context.Method);
@@ -109,6 +104,22 @@ public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interce
         }
         return status.ToRpcException();
     }
+
+    /// <summary>INVALID_ARGUMENT with a google.rpc.BadRequest violation per field; also for requests refused before a handler runs.</summary>
+    public static RpcException ToRpcException(ValidationException v) => InvalidArgument(v).ToRpcException();
+
+    private static Google.Rpc.Status InvalidArgument(ValidationException v) => new()
+    {
+        Code = (int)Code.InvalidArgument,
+        Message = v.Message,
+        Details =
+        {
+            Any.Pack(new BadRequest
+            {
+                FieldViolations = { v.Violations.Select(f => new BadRequest.Types.FieldViolation { Field = f.Field, Description = f.Description }) },
+            }),
+        },
+    };
 
     private static Google.Rpc.Status Simple(Code code, string message) => new() { Code = (int)code, Message = message };
 }

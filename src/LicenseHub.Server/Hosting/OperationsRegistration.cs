@@ -16,10 +16,16 @@ public static class OperationsRegistration
     public static WebApplicationBuilder AddLicenseHubOperations(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<LicenseHubTelemetry>();
+        builder.Services.AddSingleton<RefusedRequestLog>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RefusedRequestLog>());
         builder.Host.ConfigureHostOptions(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
         // Logs: values classified personal or secret are erased by the redaction engine before any sink.
         builder.Logging.EnableRedaction();
+        // Grpc.AspNetCore logs every failed call at Information, with its status detail, and every exception a
+        // handler throws with its stack trace: one entry per request anyone can send without a key.
+        // RefusedRequestLog counts refusals instead; errors of our own (Warning and above) are still logged.
+        builder.Logging.AddFilter("Grpc.AspNetCore.Server.ServerCallHandler", LogLevel.Warning);
         builder.Services.AddRedaction(redaction =>
         {
             redaction.SetRedactor<ErasingRedactor>(DataClasses.Personal, DataClasses.Secret);

@@ -30,6 +30,7 @@ public static class PortalRegistration
                 o.SignIn.RequireConfirmedAccount = false;
             })
             .AddEntityFrameworkStores<LicenseHubDbContext>()
+            .AddErrorDescriber<StaffErrorDescriber>()
             .AddSignInManager()
             .AddDefaultTokenProviders();
         services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();

@@ -63,7 +63,7 @@ public sealed class OfflineLicenseService(
                     throw new PreconditionFailedException(
                         "This machine's installation is suspected of running on copies; release it or re-activate it first.");
                 case ValidationCode.ProductMismatch:
-                    throw new ValidationException("activation_request.product", $"the request is for product '{request.Product}', the license for '{plan.Product.Code}'");
+                    throw new ValidationException("activation_request.product", $"the request is for another product than the license, which is for '{plan.Product.Code}'");
                 case ValidationCode.TooManyMachines:
                     throw new PreconditionFailedException(LicenseValidation.Describe(ValidationCode.TooManyMachines, facts));
                 case var refused:

@@ -44,6 +44,9 @@ public sealed class LicenseHubOptions
     /// <summary>Failed activations (wrong keys) allowed per source address per minute before RESOURCE_EXHAUSTED.</summary>
     public int ActivationFailuresPerMinute { get; set; } = 10;
 
+    /// <summary>How often refused requests (unreadable, invalid, unauthenticated) are summarised in the log, one line per kind.</summary>
+    public TimeSpan RefusedRequestSummaryInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>A relative directory is taken from the working directory the server was started in.</summary>
     public string ResolveDataDirectory() => Path.GetFullPath(DataDirectory);
 }

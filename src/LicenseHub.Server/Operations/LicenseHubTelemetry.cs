@@ -19,6 +19,7 @@ public sealed class LicenseHubTelemetry : IDisposable
     private readonly Counter<long> _checkIns;
     private readonly Counter<long> _activations;
     private readonly Counter<long> _assigned;
+    private readonly Counter<long> _refused;
     private readonly Histogram<double> _signing;
     private readonly IServiceScopeFactory _scopes;
     private readonly object _utilisationLock = new();
@@ -31,6 +32,7 @@ public sealed class LicenseHubTelemetry : IDisposable
         _checkIns = _meter.CreateCounter<long>("licensehub.checkins", "{checkin}", "Check-ins by validation result.");
         _activations = _meter.CreateCounter<long>("licensehub.activations", "{activation}", "Activations by validation result.");
         _assigned = _meter.CreateCounter<long>("licensehub.licenses.assigned", "{license}", "Licenses assigned from pools.");
+        _refused = _meter.CreateCounter<long>("licensehub.requests.refused", "{request}", "Requests refused before or at validation, by kind.");
         _signing = _meter.CreateHistogram<double>("licensehub.token.signing.duration", "ms", "Time to sign one token.");
         _meter.CreateObservableGauge("licensehub.pools.utilisation", ObserveUtilisation, "1", "Assigned ÷ purchased over all pools.");
     }
@@ -40,6 +42,8 @@ public sealed class LicenseHubTelemetry : IDisposable
     public void Activation(string result) => _activations.Add(1, new KeyValuePair<string, object?>("result", result));
 
     public void Assigned(int count) => _assigned.Add(count);
+
+    public void Refused(string kind) => _refused.Add(1, new KeyValuePair<string, object?>("kind", kind));
 
     public void Signed(TimeSpan elapsed) => _signing.Record(elapsed.TotalMilliseconds);
 

@@ -75,7 +75,8 @@ public sealed class ValidationTests : IDisposable
         await RpcAssert.InvalidField("state", () => client.ListLicensesAsync(new ListLicensesRequest { State = (LicenseState)42 }));
         await RpcAssert.InvalidField("expires_before", () => client.ListLicensesAsync(new ListLicensesRequest { ExpiresBefore = new Timestamp { Seconds = long.MaxValue } }));
 
-        foreach (var personal in new[] { "jane.doe@example.com", "+49 30 1234567", "(555) 123-4567", "192.168.10.20", "2001:db8::1", "name=Jane Doe", new string('r', 65) })
+        foreach (var personal in new[] { "jane.doe@example.com", "+49 30 1234567", "(555) 123-4567", "192.168.10.20", "2001:db8::1", "name=Jane Doe", new string('r', 65),
+            "{\"first_name\":\"Jane\"}", "user@localhost", "030 1234567", "0171-1234567", "example.com" })
         {
             await RpcAssert.InvalidField("assignments[1].reseller_reference", () => client.AssignLicensesAsync(new AssignLicensesRequest
             {

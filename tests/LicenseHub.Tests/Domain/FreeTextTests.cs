@@ -104,3 +104,54 @@ public sealed class VersionTests
             Accepted(pre.Length == 0 ? $"{a}.{b}.{c}" : $"{a}.{b}.{c}-{pre}") && !Accepted($"{a}.{b}.{c}+{(pre.Length == 0 ? "x" : pre)}"), iter: 2000);
     }
 }
+
+/// <summary>Every free-text field of every RPC that stores one refuses control, bidi and zero-width characters, naming the field.</summary>
+public sealed class FreeTextFieldTests : IDisposable
+{
+    private readonly LicenseHubFactory _factory = new();
+
+    public void Dispose() => _factory.Dispose();
+
+    [Theory]
+    [InlineData("Example\nHosting")]
+    [InlineData("Example \u202Egpj.exe")]
+    [InlineData("Exam\u200Bple")]
+    [InlineData("Example\u2066 Hosting")]
+    public async Task EveryFreeTextField_WithAHiddenCharacter_IsInvalidArgumentNamingIt(string hostile)
+    {
+        var scenario = await Scenario.CreateAsync(_factory);
+        var reseller = await scenario.AddResellerAsync();
+        var vendor = _factory.Vendor();
+        var owner = _factory.Reseller(reseller.OwnerKey);
+        CreateResellerRequest NewReseller(Action<CreateResellerRequest> change)
+        {
+            var r = new CreateResellerRequest
+            {
+                CompanyName = "Example Hosting", Country = "DE", VatId = "DE123456789", BillingContactName = "Billing Desk", BillingContactEmail = "billing@example-hosting.test",
+            };
+            change(r);
+            return r;
+        }
+
+        await RpcAssert.InvalidField("company_name", () => vendor.CreateResellerAsync(NewReseller(r => r.CompanyName = hostile)));
+        await RpcAssert.InvalidField("vat_id", () => vendor.CreateResellerAsync(NewReseller(r => r.VatId = hostile)));
+        await RpcAssert.InvalidField("billing_contact_name", () => vendor.CreateResellerAsync(NewReseller(r => r.BillingContactName = hostile)));
+        await RpcAssert.InvalidField("name", () => vendor.CreateProductAsync(new CreateProductRequest { Code = "other", Name = hostile }));
+        await RpcAssert.InvalidField("edition", () => vendor.CreatePlanAsync(new CreatePlanRequest
+        {
+            ProductId = scenario.ProductId, Code = "basic", Edition = hostile, TermDays = 30, MaxMachines = 1, OfflineGraceDays = 1,
+            Price = new Money { AmountMinor = 100, Currency = "EUR" }, TransferBudget = 1,
+        }));
+        await RpcAssert.InvalidField("name", () => vendor.CreateResellerApiKeyAsync(new CreateResellerApiKeyRequest { ResellerId = reseller.ResellerId, Name = hostile, Role = ApiKeyRole.Viewer }));
+        await RpcAssert.InvalidField("name", () => vendor.CreateVendorApiKeyAsync(new CreateVendorApiKeyRequest { Name = hostile, Role = ApiKeyRole.VendorAuditor }));
+        await RpcAssert.InvalidField("reason", () => vendor.SuspendResellerAsync(new SuspendResellerRequest { ResellerId = reseller.ResellerId, Reason = hostile }));
+        await RpcAssert.InvalidField("display_name", () => vendor.CreateStaffUserAsync(new CreateStaffUserRequest { Email = "desk@example.test", DisplayName = hostile, Role = ApiKeyRole.VendorAuditor }));
+        await RpcAssert.InvalidField("company_name", () => owner.UpdateProfileAsync(new UpdateProfileRequest { CompanyName = hostile }));
+        await RpcAssert.InvalidField("vat_id", () => owner.UpdateProfileAsync(new UpdateProfileRequest { VatId = hostile }));
+        await RpcAssert.InvalidField("billing_contact_name", () => owner.UpdateProfileAsync(new UpdateProfileRequest { BillingContactName = hostile }));
+        await RpcAssert.InvalidField("assignments[0].reseller_reference", () => owner.AssignLicensesAsync(new AssignLicensesRequest
+        {
+            PoolId = Guid.NewGuid().ToString(), Assignments = { new LicenseAssignment { ResellerReference = hostile } },
+        }));
+    }
+}
