@@ -17,6 +17,7 @@ public static class OperationsRegistration
     {
         builder.Services.AddSingleton<LicenseHubTelemetry>();
         builder.Host.ConfigureHostOptions(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        AddSystemdReadiness(builder.Services);
 
         // Logs: values classified personal or secret are erased by the redaction engine before any sink.
         builder.Logging.EnableRedaction();
@@ -52,6 +53,23 @@ public static class OperationsRegistration
             otel.WithTracing().WithMetrics().UseOtlpExporter();
         }
         return builder;
+    }
+
+    /// <summary>
+    /// Type=notify: READY=1 once the host has started (migrations applied, the first-start keys created, Kestrel
+    /// listening), so units ordered after licensehub start when it answers; STOPPING=1 on shutdown. AddSystemd does this
+    /// only when systemd is the parent process; a NOTIFY_SOCKET is also honoured otherwise (systemd-run --pipe, a
+    /// supervisor that speaks sd_notify, a container whose init forwards it), since only a notify-type manager sets one.
+    /// </summary>
+    private static void AddSystemdReadiness(IServiceCollection services)
+    {
+        services.AddSystemd();
+        if (!Microsoft.Extensions.Hosting.Systemd.SystemdHelpers.IsSystemdService()
+            && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NOTIFY_SOCKET")))
+        {
+            services.AddSingleton<Microsoft.Extensions.Hosting.Systemd.ISystemdNotifier, Microsoft.Extensions.Hosting.Systemd.SystemdNotifier>();
+            services.AddSingleton<IHostLifetime, Microsoft.Extensions.Hosting.Systemd.SystemdLifetime>();
+        }
     }
 
     public static WebApplication MapLicenseHubOperations(this WebApplication app)
