@@ -12,6 +12,7 @@ static async Task<int> ServeAsync(string[] configuration)
         .AddLicenseHubCore()
         .AddLicenseHubGrpc()
         .AddLicenseHubOperations()
+        .AddLicenseHubLogging()
         .AddLicenseHubPortal();
 
     var app = builder.Build();

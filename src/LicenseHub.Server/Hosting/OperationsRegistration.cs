@@ -74,6 +74,7 @@ public static class OperationsRegistration
 
     public static WebApplication MapLicenseHubOperations(this WebApplication app)
     {
+        app.UseMiddleware<RequestLogging>();
         // Liveness: the process answers. Readiness: and the database does.
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { ResponseWriter = WriteReadinessAsync });
