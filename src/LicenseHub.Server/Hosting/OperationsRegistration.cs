@@ -52,8 +52,17 @@ public static class OperationsRegistration
         {
             otel.WithTracing().WithMetrics().UseOtlpExporter();
         }
+        if (PrometheusEnabled(builder.Configuration))
+        {
+            otel.WithMetrics(metrics => metrics.AddPrometheusExporter());
+        }
         return builder;
     }
+
+    /// <summary>Off by default: GET /metrics, the same meters as OTLP in Prometheus' text format.</summary>
+    public const string PrometheusKey = "LicenseHub:Metrics:Prometheus";
+
+    private static bool PrometheusEnabled(IConfiguration configuration) => configuration.GetValue<bool>(PrometheusKey);
 
     /// <summary>
     /// Type=notify: READY=1 once the host has started (migrations applied, the first-start keys created, Kestrel
@@ -75,6 +84,11 @@ public static class OperationsRegistration
     public static WebApplication MapLicenseHubOperations(this WebApplication app)
     {
         app.UseMiddleware<RequestLogging>();
+        if (PrometheusEnabled(app.Configuration))
+        {
+            // Only the web endpoint speaks HTTP/1.1, which is what Prometheus scrapes with; the gRPC endpoint is HTTP/2 only.
+            app.MapPrometheusScrapingEndpoint("/metrics");
+        }
         // Liveness: the process answers. Readiness: and the database does.
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { ResponseWriter = WriteReadinessAsync });
