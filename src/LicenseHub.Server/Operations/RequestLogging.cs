@@ -70,5 +70,5 @@ public sealed class RequestLogging(RequestDelegate next, ILogger<RequestLogging>
 
     // StatusCode.InvalidArgument → INVALID_ARGUMENT, as gRPC tools and the agent's messages spell it.
     private static string Upper(string name) =>
-        string.Concat(name.Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : char.ToUpperInvariant(c).ToString()));
+        string.Concat(name.Select((c, i) => i > 0 && char.IsUpper(c) && char.IsLower(name[i - 1]) ? "_" + c : char.ToUpperInvariant(c).ToString()));
 }
