@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace LicenseHub.Server.Operations;
@@ -33,27 +32,35 @@ public sealed class RequestLogging(RequestDelegate next, ILogger<RequestLogging>
 
     private void Log(HttpContext context, bool failed, double elapsedMs)
     {
-        var endpoint = context.GetEndpoint();
-        var grpcMethod = endpoint?.Metadata.GetMetadata<GrpcMethodMetadata>()?.Method.FullName;
-        var route = (endpoint as RouteEndpoint)?.RoutePattern.RawText;
-        var level = IsProbe(context.Request.Path, grpcMethod) ? LogLevel.Debug : LogLevel.Information;
+        // A gRPC method's route template is its full name (/licensehub.v1.AgentService/CheckIn); an unknown method
+        // matches gRPC's {unimplementedService}/{unimplementedMethod}.
+        var template = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
+        var route = template is null ? "(no route)" : "/" + template.TrimStart('/');
+        var level = IsProbe(context.Request.Path) ? LogLevel.Debug : LogLevel.Information;
         if (!logger.IsEnabled(level))
         {
             return;
         }
         if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true)
         {
-            logger.Log(level, "gRPC {GrpcMethod} {GrpcStatus} in {ElapsedMs:0.0} ms",
-                grpcMethod ?? "(unknown method)", failed ? "INTERNAL" : GrpcStatus(context), elapsedMs);
+            logger.Log(level, "gRPC {GrpcMethod} {GrpcStatus} in {ElapsedMs:0.0} ms", route, failed ? "INTERNAL" : GrpcStatus(context), elapsedMs);
             return;
         }
         logger.Log(level, "HTTP {HttpMethod} {Route} {StatusCode} in {ElapsedMs:0.0} ms",
-            context.Request.Method, route is null ? "(no route)" : "/" + route.TrimStart('/'), failed ? 500 : context.Response.StatusCode, elapsedMs);
+            context.Request.Method, route, failed ? 500 : context.Response.StatusCode, elapsedMs);
     }
 
-    private static bool IsProbe(PathString path, string? grpcMethod) =>
-        path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics")
-        || grpcMethod?.StartsWith("/grpc.health.v1.Health/", StringComparison.Ordinal) == true;
+    private static bool IsProbe(PathString path) =>
+        path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics") || path.StartsWithSegments("/grpc.health.v1.Health");
+
+    // The gRPC status codes by number, spelled as gRPC tools and the agent's messages spell them. Here rather than from
+    // Grpc.Core: the foundation stays free of transport types.
+    private static readonly string[] StatusNames =
+    [
+        "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED",
+        "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
+        "UNAUTHENTICATED",
+    ];
 
     /// <summary>The status in the trailers, or in the headers of a trailers-only answer (an error before any message).</summary>
     private static string GrpcStatus(HttpContext context)
@@ -63,12 +70,6 @@ public sealed class RequestLogging(RequestDelegate next, ILogger<RequestLogging>
         {
             value = context.Features.Get<IHttpResponseTrailersFeature>()?.Trailers["grpc-status"].ToString() ?? "";
         }
-        return int.TryParse(value, out var code) && Enum.IsDefined((global::Grpc.Core.StatusCode)code)
-            ? Upper(((global::Grpc.Core.StatusCode)code).ToString())
-            : "(no status)";
+        return int.TryParse(value, out var code) && code >= 0 && code < StatusNames.Length ? StatusNames[code] : "(no status)";
     }
-
-    // StatusCode.InvalidArgument → INVALID_ARGUMENT, as gRPC tools and the agent's messages spell it.
-    private static string Upper(string name) =>
-        string.Concat(name.Select((c, i) => i > 0 && char.IsUpper(c) && char.IsLower(name[i - 1]) ? "_" + c : char.ToUpperInvariant(c).ToString()));
 }
