@@ -81,6 +81,26 @@ public sealed class OperationsTests
     }
 
     [Fact]
+    public async Task SystemdUnit_IsNotifyType_WithRestartBackoff_AndVerifies()
+    {
+        var unit = Path.Combine(BuiltOutputs.RepositoryRoot, "src", "LicenseHub.Server", "deploy", "licensehub.service");
+        var lines = (await File.ReadAllLinesAsync(unit)).Select(l => l.Trim()).ToList();
+
+        Assert.Contains("Type=notify", lines);
+        Assert.Contains("NotifyAccess=main", lines);
+        Assert.Contains("Restart=on-failure", lines);
+        Assert.Contains(lines, l => l.StartsWith("RestartSec=", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("RestartSteps=", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("RestartMaxDelaySec=", StringComparison.Ordinal));
+        if (File.Exists("/usr/bin/systemd-analyze"))
+        {
+            var verify = await ChildProcess.RunAsync(ChildProcess.ExecutableStartInfo("/usr/bin/systemd-analyze", Path.GetTempPath(),
+                new Dictionary<string, string>(), ["verify", unit]), TimeSpan.FromSeconds(60));
+            Assert.True(verify.ExitCode == 0, verify.StdOut + verify.StdErr);
+        }
+    }
+
+    [Fact]
     public async Task Requests_OneLineEach_WithStatusAndDuration_NoKeysOrQueries()
     {
         await using var server = await ServerProcess.StartAsync(new ServerOptions());
