@@ -13,6 +13,7 @@ static async Task<int> ServeAsync(string[] configuration)
         .AddLicenseHubCore()
         .AddLicenseHubGrpc()
         .AddLicenseHubOperations()
+        .AddLicenseHubLogging()
         .AddLicenseHubPortal()
         // Last: it replaces the binder every AddGrpc registers.
         .AddStrictRequestBinding();

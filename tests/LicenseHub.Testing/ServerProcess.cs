@@ -25,6 +25,7 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly TempDirectory? _ownedDataDirectory;
     private readonly int? _outputLimit;
     private readonly StringBuilder _output = new();
+    private readonly StringBuilder _standardOutput = new();
     private readonly Lock _outputLock = new();
     private bool _started;
     private bool _disposed;
@@ -65,6 +66,18 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>What the server wrote to stdout only (without an output limit): the log lines, for tests of the log format.</summary>
+    public string StandardOutput
+    {
+        get
+        {
+            lock (_outputLock)
+            {
+                return _standardOutput.ToString();
+            }
+        }
+    }
+
     /// <param name="settings">Extra configuration as environment variables, e.g. <c>LicenseHub__TokenLifetime</c>.</param>
     public static Task<ServerProcess> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string>? settings = null) =>
         StartAsync(new ServerOptions { DataDirectory = dataDirectory, Settings = settings ?? new Dictionary<string, string>() });
@@ -97,7 +110,7 @@ public sealed class ServerProcess : IAsyncDisposable
         var info = ChildProcess.StartInfo(serverDll, Path.GetDirectoryName(serverDll)!, environment);
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var server = new ServerProcess(process, serverDll, environment, dataDirectory, owned, grpcUrl, webUrl, options.OutputLimit);
-        process.OutputDataReceived += (_, e) => server.Append(e.Data);
+        process.OutputDataReceived += (_, e) => server.Append(e.Data, standardOutput: true);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         options.Log?.WriteLine($"Starting {serverDll} on {grpcUrl} (data: {dataDirectory})");
         try
@@ -199,7 +212,7 @@ public sealed class ServerProcess : IAsyncDisposable
         _process.BeginErrorReadLine();
     }
 
-    private void Append(string? line)
+    private void Append(string? line, bool standardOutput = false)
     {
         if (line is null)
         {
@@ -207,6 +220,10 @@ public sealed class ServerProcess : IAsyncDisposable
         }
         lock (_outputLock)
         {
+            if (standardOutput && _outputLimit is null)
+            {
+                _standardOutput.Append(line).Append('\n');
+            }
             if (_outputLimit is { } limit && _output.Length > limit)
             {
                 // Half the limit at once, so a long run does not shift the buffer on every line.

@@ -12,7 +12,7 @@ namespace LicenseHub.Server.Grpc;
 /// The one place where domain errors become gRPC statuses. Anything unexpected is logged (without
 /// request data) and answered as INTERNAL without details.
 /// </summary>
-public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger, RefusedRequestLog refused) : Interceptor
+public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger, RefusedRequestLog refused, StorageHealth storage) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
         UnaryServerMethod<TRequest, TResponse> continuation)
@@ -86,7 +86,8 @@ public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger, RefusedRe
             OperationCanceledException when context.CancellationToken.IsCancellationRequested => Simple(Code.Cancelled, "The call was cancelled."),
             // Logged once per condition by StorageHealth, not once per call.
             StorageUnavailableException u => Simple(Code.Unavailable, u.Message),
-            _ when StorageHealth.CauseOf(exception) is { } cause => Simple(Code.Unavailable, $"The license server cannot reach its data right now: {cause}. Retry later."),
+            // A read that failed: reported, so that the condition is logged (once) and readiness says not ready.
+            _ when StorageHealth.CauseOf(exception) is { } cause => Unavailable(cause),
             _ => null,
         };
         if (exception is ValidationException)
@@ -120,6 +121,12 @@ public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger, RefusedRe
             }),
         },
     };
+
+    private Google.Rpc.Status Unavailable(string cause)
+    {
+        storage.Failed(cause);
+        return Simple(Code.Unavailable, $"The license server cannot reach its data right now: {cause}. Retry later.");
+    }
 
     private static Google.Rpc.Status Simple(Code code, string message) => new() { Code = (int)code, Message = message };
 }

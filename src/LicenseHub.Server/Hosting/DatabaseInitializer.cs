@@ -108,22 +108,24 @@ public sealed class DatabaseInitializer(
         var path = Path.Combine(directory, VendorKeyFileName);
         await OwnerOnlyFile.WriteAsync(path, issued + "\n", cancellationToken);
         // Deliberately the console, not the logger: log sinks must never receive a secret. And only a terminal: under
-        // systemd standard output is the journal, which keeps it for good; there the key is only in the file.
-        Console.WriteLine();
+        // systemd standard output is the journal, which keeps it for good; there the key is only in the file. Not a
+        // terminal: the note goes to standard error, so that standard output stays log lines only (one JSON object a
+        // line with LicenseHub:LogFormat=json).
         if (Console.IsOutputRedirected)
         {
-            Console.WriteLine($"  First start: created the vendor admin API key. It is in {path} (permissions 0600), not shown here because");
-            Console.WriteLine("  standard output is not a terminal. Store it safely, then delete that file.");
+            Console.Error.WriteLine($"  First start: created the vendor admin API key. It is in {path} (permissions 0600), not shown here because");
+            Console.Error.WriteLine("  standard output is not a terminal. Store it safely, then delete that file.");
         }
         else
         {
+            Console.WriteLine();
             Console.WriteLine("  First start: created the vendor admin API key. It is shown only this once:");
             Console.WriteLine();
             Console.WriteLine($"    {issued}");
             Console.WriteLine();
             Console.WriteLine($"  It is also in {path} (permissions 0600). Store it safely, then delete that file.");
+            Console.WriteLine();
         }
-        Console.WriteLine();
         logger.LogInformation("Created the vendor admin API key on first start; written to {Path}", path);
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using LicenseHub.Server.Operations;
 using LicenseHub.Data;
 using LicenseHub.Data.Postgres;
@@ -41,7 +42,7 @@ public static class DatabaseRegistration
                     $"{ProviderKey} is Postgres but ConnectionStrings:{ConnectionStringName} is not set (for example " +
                     "\"Host=db.example;Database=licensehub;Username=licensehub;Password=...\").");
             }
-            builder.Services.AddDbContextPool<LicenseHubDbContext>(options => options.UseLicenseHubPostgres(connectionString));
+            builder.Services.AddDbContextPool<LicenseHubDbContext>(options => QuietErrors(options.UseLicenseHubPostgres(connectionString)));
             return builder;
         }
 
@@ -55,11 +56,24 @@ public static class DatabaseRegistration
         builder.Services.AddSingleton<SqlitePragmas>();
         // Pooled: a context per request is reset and reused instead of built and wired anew (measurable on
         // the check-in path).
-        builder.Services.AddDbContextPool<LicenseHubDbContext>((sp, options) => options
+        builder.Services.AddDbContextPool<LicenseHubDbContext>((sp, options) => QuietErrors(options
             .UseLicenseHubSqlite(connectionString)
-            .AddInterceptors(sp.GetRequiredService<SqlitePragmas>()));
+            .AddInterceptors(sp.GetRequiredService<SqlitePragmas>())));
         return builder;
     }
+
+    /// <summary>
+    /// EF Core logs every failed command, query and save at Error with the exception, before the exception reaches the
+    /// server: a database outage wrote thousands of stack traces a minute. Each failure is logged where it is understood
+    /// instead: a storage condition once by StorageHealth, anything unexpected once by the ErrorInterceptor; EF Core's
+    /// own lines stay at Debug.
+    /// </summary>
+    private static DbContextOptionsBuilder QuietErrors(DbContextOptionsBuilder options) => options.ConfigureWarnings(w => w.Log(
+        (Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.CommandError, LogLevel.Debug),
+        (Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.ConnectionError, LogLevel.Debug),
+        (Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.TransactionError, LogLevel.Debug),
+        (Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.QueryIterationFailed, LogLevel.Debug),
+        (Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.SaveChangesFailed, LogLevel.Debug)));
 
     private static FileStream? AcquireOrRefuse(string databasePath)
     {

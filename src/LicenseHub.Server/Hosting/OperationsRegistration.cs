@@ -19,6 +19,7 @@ public static class OperationsRegistration
         builder.Services.AddSingleton<RefusedRequestLog>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RefusedRequestLog>());
         builder.Host.ConfigureHostOptions(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        AddSystemdReadiness(builder.Services);
 
         // Logs: values classified personal or secret are erased by the redaction engine before any sink.
         builder.Logging.EnableRedaction();
@@ -57,11 +58,43 @@ public static class OperationsRegistration
         {
             otel.WithTracing().WithMetrics().UseOtlpExporter();
         }
+        if (PrometheusEnabled(builder.Configuration))
+        {
+            otel.WithMetrics(metrics => metrics.AddPrometheusExporter());
+        }
         return builder;
+    }
+
+    /// <summary>Off by default: GET /metrics, the same meters as OTLP in Prometheus' text format.</summary>
+    public const string PrometheusKey = "LicenseHub:Metrics:Prometheus";
+
+    private static bool PrometheusEnabled(IConfiguration configuration) => configuration.GetValue<bool>(PrometheusKey);
+
+    /// <summary>
+    /// Type=notify: READY=1 once the host has started (migrations applied, the first-start keys created, Kestrel
+    /// listening), so units ordered after licensehub start when it answers; STOPPING=1 on shutdown. AddSystemd does this
+    /// only when systemd is the parent process; a NOTIFY_SOCKET is also honoured otherwise (systemd-run --pipe, a
+    /// supervisor that speaks sd_notify, a container whose init forwards it), since only a notify-type manager sets one.
+    /// </summary>
+    private static void AddSystemdReadiness(IServiceCollection services)
+    {
+        services.AddSystemd();
+        if (!Microsoft.Extensions.Hosting.Systemd.SystemdHelpers.IsSystemdService()
+            && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NOTIFY_SOCKET")))
+        {
+            services.AddSingleton<Microsoft.Extensions.Hosting.Systemd.ISystemdNotifier, Microsoft.Extensions.Hosting.Systemd.SystemdNotifier>();
+            services.AddSingleton<IHostLifetime, Microsoft.Extensions.Hosting.Systemd.SystemdLifetime>();
+        }
     }
 
     public static WebApplication MapLicenseHubOperations(this WebApplication app)
     {
+        app.UseMiddleware<RequestLogging>();
+        if (PrometheusEnabled(app.Configuration))
+        {
+            // Only the web endpoint speaks HTTP/1.1, which is what Prometheus scrapes with; the gRPC endpoint is HTTP/2 only.
+            app.MapPrometheusScrapingEndpoint("/metrics");
+        }
         // Liveness: the process answers. Readiness: and the database does.
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { ResponseWriter = WriteReadinessAsync });

@@ -16,8 +16,7 @@ public sealed class DatabaseHealthCheck(LicenseHubDbContext db, Persistence.Stor
     /// </summary>
     private bool Recovered(string cause)
     {
-        var recovered = cause.Contains("PostgreSQL", StringComparison.Ordinal) && cause.Contains("connect", StringComparison.Ordinal)
-            || cause.Contains("reached", StringComparison.Ordinal)
+        var recovered = Persistence.StorageHealth.EndsWhenReachable(cause)
             || cause.Contains("is full", StringComparison.Ordinal) && FreeBytes() >= MinimumFreeBytes;
         if (recovered)
         {

@@ -10,6 +10,16 @@ namespace LicenseHub.Server.Persistence;
 /// </summary>
 public sealed class StorageHealth(ILogger<StorageHealth> logger, TimeProvider clock)
 {
+    public const string PostgresDiskFull = "the PostgreSQL server's disk is full";
+    public const string PostgresReadOnly = "the PostgreSQL server accepts no writes (read-only)";
+
+    /// <summary>
+    /// Whether <paramref name="cause"/> is over once the database answers a query: every PostgreSQL cause but those that
+    /// only a write can disprove (its disk full, read-only).
+    /// </summary>
+    public static bool EndsWhenReachable(string cause) =>
+        cause.Contains("PostgreSQL", StringComparison.Ordinal) && cause is not (PostgresDiskFull or PostgresReadOnly);
+
     private readonly Lock _lock = new();
     private string? _cause;
     private DateTimeOffset _since;
@@ -26,18 +36,23 @@ public sealed class StorageHealth(ILogger<StorageHealth> logger, TimeProvider cl
         }
     }
 
+    /// <summary>
+    /// Logs when the condition begins; while it lasts only the cause is updated (an outage shows as several causes in
+    /// turn: connections cut, then refused), so a flapping cause cannot flood the log.
+    /// </summary>
     public void Failed(string cause)
     {
         lock (_lock)
         {
-            if (_cause == cause)
+            var began = _cause is null;
+            _cause = cause;
+            if (!began)
             {
                 return;
             }
-            _cause = cause;
             _since = clock.GetUtcNow();
         }
-        logger.LogError("The database cannot be written: {Cause}. Calls that write answer UNAVAILABLE until it recovers", cause);
+        logger.LogError("The database cannot be written: {Cause}. Calls that need it answer UNAVAILABLE until it recovers", cause);
     }
 
     public void Succeeded()
@@ -77,11 +92,17 @@ public sealed class StorageHealth(ILogger<StorageHealth> logger, TimeProvider cl
                 case PostgresException postgres:
                     return postgres.SqlState switch
                     {
-                        PostgresErrorCodes.DiskFull => "the PostgreSQL server's disk is full",
-                        PostgresErrorCodes.ReadOnlySqlTransaction => "the PostgreSQL server accepts no writes (read-only)",
+                        PostgresErrorCodes.DiskFull => PostgresDiskFull,
+                        PostgresErrorCodes.ReadOnlySqlTransaction => PostgresReadOnly,
                         PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow =>
                             "the PostgreSQL server is shutting down or starting",
                         _ when postgres.SqlState.StartsWith("08", StringComparison.Ordinal) => "the connection to the PostgreSQL server failed",
+                        PostgresErrorCodes.TooManyConnections => "the PostgreSQL server refuses more connections (too many)",
+                        PostgresErrorCodes.InvalidCatalogName => "the PostgreSQL database to connect to does not exist",
+                        _ when postgres.SqlState.StartsWith("28", StringComparison.Ordinal) => "the PostgreSQL server refuses LicenseHub's login",
+                        // Raised while a connection starts: connections to the database are switched off (ALLOW_CONNECTIONS
+                        // false, as during maintenance) or LicenseHub's CONNECT privilege was revoked.
+                        _ when postgres.Routine == "CheckMyDatabase" => "the PostgreSQL database does not accept connections",
                         _ => null,
                     };
                 case NpgsqlException npgsql when npgsql.IsTransient:
