@@ -16,7 +16,15 @@ public sealed record ActivationOutcome(ValidationCode Code, string Detail, Guid?
     string? Token = null, Guid? LicenseId = null, string? Ticket = null);
 
 /// <param name="Ticket">The check-in ticket for the next check-in, with a VALID answer.</param>
-public sealed record CheckInOutcome(ValidationCode Code, string Detail, string? Token = null, string? Ticket = null);
+/// <param name="Status">The refusal signed for the agent (<see cref="SignedStatus"/>), with any other answer to an agent that sent a nonce.</param>
+public sealed record CheckInOutcome(ValidationCode Code, string Detail, string? Token = null, string? Ticket = null, string? Status = null);
+
+/// <summary>A check-in refused with UNAUTHENTICATED, with the refusal signed for the agent that sent a nonce.</summary>
+public sealed class SignedRefusalException(string message, string status, Exception inner) : Exception(message, inner)
+{
+    /// <summary>The compact JWS of the <see cref="SignedStatus"/>.</summary>
+    public string Status { get; } = status;
+}
 
 /// <summary>
 /// Activation, check-in and forgetting of installations, as called by lh-agent. Activation and check-in are
@@ -123,12 +131,35 @@ public sealed class AgentLicensing(
     }
 
     /// <param name="ticket">The check-in ticket the agent presented (already of a ticket's shape); null when it sent none.</param>
-    public async Task<CheckInOutcome> CheckInAsync(Guid installationId, string secret, string? ticket, AgentReport report, CancellationToken ct)
+    /// <param name="nonce">The status nonce the agent sent (of a ticket's shape); null when it sent none, and then no refusal is signed.</param>
+    public async Task<CheckInOutcome> CheckInAsync(Guid installationId, string secret, string? ticket, string? nonce, AgentReport report,
+        CancellationToken ct)
     {
-        var outcome = await CheckInCoreAsync(installationId, secret, ticket, report, ct);
+        CheckInOutcome outcome;
+        try
+        {
+            outcome = await CheckInCoreAsync(installationId, secret, ticket, report, ct);
+        }
+        catch (UnauthenticatedException e) when (nonce is not null)
+        {
+            // The agent drops its credential only for a refusal it can verify; the status is bound to this request.
+            var status = await tokens.IssueStatusAsync(installationId, null, "UNAUTHENTICATED", report.Fingerprint, nonce, ct);
+            throw new SignedRefusalException(e.Message, status, e);
+        }
         telemetry.CheckIn(outcome.Code.ToString());
+        if (outcome.Code != ValidationCode.Valid && nonce is not null)
+        {
+            var licenseId = outcome.Code == ValidationCode.InstallationReleased ? null : await LicenseOfAsync(installationId, ct);
+            outcome = outcome with
+            {
+                Status = await tokens.IssueStatusAsync(installationId, licenseId, TokenIssuer.StatusName(outcome.Code), report.Fingerprint, nonce, ct),
+            };
+        }
         return outcome;
     }
+
+    private async Task<Guid?> LicenseOfAsync(Guid installationId, CancellationToken ct) =>
+        await db.Installations.AsNoTracking().Where(i => i.Id == installationId).Select(i => (Guid?)i.LicenseId).FirstOrDefaultAsync(ct);
 
     private async Task<CheckInOutcome> CheckInCoreAsync(Guid installationId, string secret, string? ticket, AgentReport report, CancellationToken ct)
     {
