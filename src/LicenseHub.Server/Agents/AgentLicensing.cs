@@ -138,37 +138,27 @@ public sealed class AgentLicensing(
         CheckInOutcome outcome;
         try
         {
-            outcome = await CheckInCoreAsync(installationId, secret, ticket, report, ct);
+            outcome = await CheckInCoreAsync(installationId, secret, ticket, nonce, report, ct);
         }
         catch (UnauthenticatedException e) when (nonce is not null)
         {
-            // The agent drops its credential only for a refusal it can verify; the status is bound to this request.
+            // The agent gives up its credential only for a refusal it can verify.
             var status = await tokens.IssueStatusAsync(installationId, null, "UNAUTHENTICATED", report.Fingerprint, nonce, ct);
             throw new SignedRefusalException(e.Message, status, e);
         }
         telemetry.CheckIn(outcome.Code.ToString());
-        if (outcome.Code != ValidationCode.Valid && nonce is not null)
-        {
-            var licenseId = outcome.Code == ValidationCode.InstallationReleased ? null : await LicenseOfAsync(installationId, ct);
-            outcome = outcome with
-            {
-                Status = await tokens.IssueStatusAsync(installationId, licenseId, TokenIssuer.StatusName(outcome.Code), report.Fingerprint, nonce, ct),
-            };
-        }
         return outcome;
     }
 
-    private async Task<Guid?> LicenseOfAsync(Guid installationId, CancellationToken ct) =>
-        await db.Installations.AsNoTracking().Where(i => i.Id == installationId).Select(i => (Guid?)i.LicenseId).FirstOrDefaultAsync(ct);
-
-    private async Task<CheckInOutcome> CheckInCoreAsync(Guid installationId, string secret, string? ticket, AgentReport report, CancellationToken ct)
+    private async Task<CheckInOutcome> CheckInCoreAsync(Guid installationId, string secret, string? ticket, string? nonce, AgentReport report,
+        CancellationToken ct)
     {
         // Load: one query for what the answer needs; a check-in is the hot path, and each round trip through EF
         // costs about as much as the signature.
         var subject = await LoadCheckInSubject(db, installationId, ct);
         if (subject is null)
         {
-            return Released();
+            return await ReleasedAsync(installationId, nonce, report, ct);
         }
         var (installation, licenseState, maxMachines, token) = subject;
         if (!InstallationSecret.Matches(installation.SecretHash, secret))
@@ -195,21 +185,31 @@ public sealed class AgentLicensing(
         }
         catch (InstallationGoneException)
         {
-            return Released();
+            return await ReleasedAsync(installationId, nonce, report, ct);
         }
         code = pending.Answer;
 
         // Sign and answer.
         if (code != ValidationCode.Valid)
         {
-            return new CheckInOutcome(code, LicenseValidation.Describe(code, facts));
+            return new CheckInOutcome(code, LicenseValidation.Describe(code, facts),
+                Status: await SignRefusalAsync(installationId, token.LicenseId, code, nonce, report, ct));
         }
         var (jws, _) = await tokens.IssueAsync(token, installation.Id, installation.Fingerprint, TokenTypes.License, ct);
         return new CheckInOutcome(ValidationCode.Valid, "Valid.", jws, nextTicket);
     }
 
-    private static CheckInOutcome Released() =>
-        new(ValidationCode.InstallationReleased, LicenseValidation.Describe(ValidationCode.InstallationReleased));
+    private async Task<CheckInOutcome> ReleasedAsync(Guid installationId, string? nonce, AgentReport report, CancellationToken ct) =>
+        new(ValidationCode.InstallationReleased, LicenseValidation.Describe(ValidationCode.InstallationReleased),
+            Status: await SignRefusalAsync(installationId, null, ValidationCode.InstallationReleased, nonce, report, ct));
+
+    /// <summary>
+    /// The refusal signed for the agent, bound to this request (its fingerprint and nonce): lh-agent drops its token or
+    /// stops only for a refusal it can verify. Null for an agent that sent no nonce, which verifies none.
+    /// </summary>
+    private async Task<string?> SignRefusalAsync(Guid installationId, Guid? licenseId, ValidationCode code, string? nonce, AgentReport report,
+        CancellationToken ct) =>
+        nonce is null ? null : await tokens.IssueStatusAsync(installationId, licenseId, TokenIssuer.StatusName(code), report.Fingerprint, nonce, ct);
 
     /// <summary>What a check-in reads: the installation, and of its license, plan and product only what the answer needs.</summary>
     private sealed record CheckInSubject(Installation Installation, LicenseState LicenseState, int MaxMachines, TokenSubject Token);
