@@ -64,6 +64,40 @@ public sealed partial class AgentEndToEndTests
         Assert.False(machine.ReadState().ContainsKey("token"));
     }
 
+    [Fact]
+    public async Task Run_DaemonGivenAnUnsignedRefusal_KeepsRunningAndKeepsTheToken()
+    {
+        var (licenseId, key) = await fixture.NewLicenseAsync();
+        await using var proxy = await RefusalProxy.StartAsync(fixture.Server.GrpcUrl);
+        var machine = Machine("unsigned-daemon");
+        await machine.SucceedAsync("activate", key, "--server", proxy.Url, "--product", Product, "--product-version", "1.4.2");
+        proxy.Mode = RefusalMode.Unauthenticated;
+
+        using var daemon = machine.StartDaemon("--interval", "10");
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var log = new List<string>();
+            while (await daemon.StandardError.ReadLineAsync(timeout.Token) is { } line)
+            {
+                log.Add(line);
+                if (line.Contains("next attempt in", StringComparison.Ordinal))
+                {
+                    break;
+                }
+            }
+
+            Assert.Contains(log, l => l.Contains("the server refused (UNAUTHENTICATED", StringComparison.Ordinal) && l.Contains("treating as offline", StringComparison.Ordinal));
+            Assert.False(daemon.HasExited, "An unsigned refusal must not end the daemon.\n" + string.Join('\n', log));
+            await AssertStillLicensedAsync(machine, licenseId);
+        }
+        finally
+        {
+            daemon.Kill();
+            await daemon.WaitForExitAsync();
+        }
+    }
+
     private static async Task AssertStillLicensedAsync(AgentMachine machine, string licenseId)
     {
         var check = await machine.SucceedAsync("check");
