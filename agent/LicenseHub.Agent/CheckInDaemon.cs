@@ -141,25 +141,35 @@ internal sealed class CheckInDaemon(AgentContext ctx, TimeSpan? fixedInterval, b
         var fingerprint = ctx.MachineId.Fingerprint(salt);
         using var client = AgentClient.ForState(state);
 
+        // Fresh for every check-in: a refusal's signed status must answer this request, not an earlier one.
+        var nonce = SignedRefusal.NewNonce();
         CheckInResponse response;
         try
         {
-            response = await client.CheckInAsync(AgentRequests.CheckIn(state, fingerprint, SystemFacts.Current()), cancellationToken);
+            response = await client.CheckInAsync(AgentRequests.CheckIn(state, fingerprint, SystemFacts.Current(), nonce), cancellationToken);
         }
         catch (LicenseServerException e) when (e.StatusCode is StatusCode.Unauthenticated or StatusCode.PermissionDenied or StatusCode.NotFound)
         {
+            var refusal = SignedRefusal.CodeOf(e.StatusCode);
+            var signed = await VerifyRefusalAsync(client, e.SignedStatus, refusal, state, fingerprint, nonce, cancellationToken);
+            if (!signed.IsValid)
+            {
+                ctx.Log(SignedRefusal.SetAside($"{refusal}: {e.Problem}", signed, OfflineReason(state)));
+                return new(Outcome.Retry, ExitCodes.ServerUnreachable);
+            }
+
             Record(state, s =>
             {
                 s.Token = null;
                 s.LastResult = e.StatusCode.ToString().ToUpperInvariant();
                 s.LastDetail = e.Detail;
             }, serverTime: null);
-            ctx.Log($"check-in refused: {e.Message}. Stopping");
+            ctx.Log($"check-in refused (signed by the license server): {e.Message}. Stopping");
             return new(Outcome.Stop, ExitCodes.NotLicensed);
         }
         catch (LicenseServerException e) when (!cancellationToken.IsCancellationRequested)
         {
-            ctx.Log($"check-in failed: {e.Message}; offline: {LicenseCheck.Evaluate(state, ctx.Trust, ctx.MachineId, ctx.Now).Reason}");
+            ctx.Log($"check-in failed: {e.Message}; offline: {OfflineReason(state)}");
             return new(Outcome.Retry, e.ExitCode, RetryAfter: e.RetryAfter);
         }
 
@@ -171,7 +181,15 @@ internal sealed class CheckInDaemon(AgentContext ctx, TimeSpan? fixedInterval, b
         if (response.Code != ValidationCode.Valid)
         {
             var code = AgentContext.CodeName(response.Code);
-            // The server's answer outranks the cached token: drop it so 'check' says "not licensed" now.
+            var signed = await VerifyRefusalAsync(client, response.Status, code, state, fingerprint, nonce, cancellationToken);
+            if (!signed.IsValid)
+            {
+                // Anyone between here and the server could have said it; the token stays until it expires plus its grace.
+                ctx.Log(SignedRefusal.SetAside(code, signed, OfflineReason(state)));
+                return new(Outcome.Retry, ExitCodes.ServerUnreachable);
+            }
+
+            // The server's signed answer outranks the cached token: drop it so 'check' says "not licensed" now.
             Record(state, s =>
             {
                 s.Token = null;
@@ -220,6 +238,34 @@ internal sealed class CheckInDaemon(AgentContext ctx, TimeSpan? fixedInterval, b
         ctx.Log($"checked in: licensed until {LicenseCheck.Format(verification.Claims!.ExpiresAt)}");
         return new(Outcome.CheckedIn, ExitCodes.Ok, next);
     }
+
+    /// <summary>
+    /// Verifies a refusal's signed status with the cached certified keys; when that fails, once more with the keys the
+    /// server publishes now (a status may be signed by a key newer than the cache), again only those the anchor certifies.
+    /// </summary>
+    private async Task<StatusVerificationResult> VerifyRefusalAsync(AgentClient client, string? status, string code, AgentState state,
+        string fingerprint, string nonce, CancellationToken cancellationToken)
+    {
+        var anchor = ctx.Trust.Load();
+        var verification = SignedRefusal.Verify(status, code, state, fingerprint, nonce, anchor, state.Jwks, ctx.Now);
+        if (verification.IsValid || string.IsNullOrEmpty(status))
+        {
+            return verification;
+        }
+
+        try
+        {
+            var fresh = anchor.CertifiedKeys(await client.GetJwksAsync(cancellationToken));
+            var again = SignedRefusal.Verify(status, code, state, fingerprint, nonce, anchor, fresh, ctx.Now);
+            return again.IsValid ? again : verification;
+        }
+        catch (Exception e) when (e is LicenseServerException or FormatException && !cancellationToken.IsCancellationRequested)
+        {
+            return verification;
+        }
+    }
+
+    private string OfflineReason(AgentState state) => LicenseCheck.Evaluate(state, ctx.Trust, ctx.MachineId, ctx.Now).Reason;
 
     /// <summary>Applies a change under the writer lock, unless the state now belongs to another installation.</summary>
     private void Record(AgentState seen, Action<AgentState> change, DateTimeOffset? serverTime)

@@ -6,13 +6,13 @@ internal static class ExitCodes
     /// <summary>Licensed, or the command succeeded.</summary>
     public const int Ok = 0;
 
-    /// <summary>Not licensed, not activated, or the server refused the request.</summary>
+    /// <summary>Not licensed, not activated, or the server refused the request (at check-in: with a signed status).</summary>
     public const int NotLicensed = 1;
 
     /// <summary>Bad command line, a value the server rejected as invalid, or plain http:// to a server off this machine.</summary>
     public const int Usage = 2;
 
-    /// <summary>The license server could not be reached, failed, or asked to retry later.</summary>
+    /// <summary>The license server could not be reached, failed, asked to retry later, or refused a check-in without a valid signed status.</summary>
     public const int ServerUnreachable = 3;
 
     /// <summary>The state file or machine id is missing, unreadable, corrupt or not writable, or there is no trust anchor.</summary>
@@ -24,7 +24,8 @@ internal static class ExitCodes
           0  licensed / command succeeded
           1  not licensed (reason on stderr), not activated, or refused by the server
           2  usage error (bad arguments, a value the server rejected as invalid, or plain http:// off this machine)
-          3  license server unreachable or failing, or too many attempts (retry later)
+          3  license server unreachable or failing, too many attempts (retry later), or a check-in refused
+             without a valid signed status (treated as offline; the token is kept)
           4  state problem (state file corrupt, unreadable or not writable; machine id unreadable; no trust anchor)
         """;
 }

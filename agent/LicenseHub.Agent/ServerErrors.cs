@@ -41,6 +41,9 @@ internal sealed class LicenseServerException(RpcException rpc, string problem, s
     public bool IsUnreachable => ServerErrors.IsUnreachable(rpc);
 
     public int ExitCode => ServerErrors.ExitCodeFor(rpc);
+
+    /// <summary>The refusal signed by the server (a <c>SignedStatus</c> detail), if the error carries one; not yet verified.</summary>
+    public string? SignedStatus => ServerErrors.SignedStatusOf(rpc);
 }
 
 /// <summary>
@@ -126,6 +129,10 @@ internal static class ServerErrors
 
         return new(e, $"{at} failed to answer{said}", "retry later, and tell the server's operator if it keeps failing", null);
     }
+
+    /// <summary>The status of the first <c>SignedStatus</c> detail of the error, unverified; null when there is none.</summary>
+    public static string? SignedStatusOf(RpcException e) =>
+        Details<V1.SignedStatus>(ReadStatus(e)).FirstOrDefault(d => d.Status.Length > 0)?.Status;
 
     /// <summary>The URL as a person typed it: without the slash that <see cref="Uri"/> adds to a bare host.</summary>
     public static string Display(Uri server) =>

@@ -57,7 +57,8 @@ internal static class AgentRequests
         }
         : null;
 
-    public static CheckInRequest CheckIn(AgentState state, string fingerprint, SystemFacts facts) => new()
+    /// <param name="nonce">Echoed in the signed status of a refusal (<see cref="SignedRefusal"/>); random, nothing about this machine.</param>
+    public static CheckInRequest CheckIn(AgentState state, string fingerprint, SystemFacts facts, string nonce) => new()
     {
         InstallationId = state.InstallationId ?? "",
         InstallationSecret = state.InstallationSecret ?? "",
@@ -68,6 +69,7 @@ internal static class AgentRequests
         Basic = BasicFor(state.TelemetryLevel, facts),
         // Echoed back as the server issued it: nothing about this machine.
         CheckInTicket = state.CheckInTicket ?? "",
+        StatusNonce = nonce,
     };
 
     public static ActivateRequest Activate(
@@ -82,6 +84,9 @@ internal static class AgentRequests
         Product = product ?? "",
     };
 
+    /// <summary>What <see cref="Masked"/> shows for the status nonce.</summary>
+    public const string FreshNonce = "(random, new for every check-in)";
+
     /// <summary>A copy safe to print: the installation secret and the check-in ticket replaced by asterisks.</summary>
     public static CheckInRequest Masked(CheckInRequest request)
     {
@@ -95,6 +100,12 @@ internal static class AgentRequests
         if (copy.CheckInTicket.Length > 0)
         {
             copy.CheckInTicket = MaskedSecret;
+        }
+
+        // Random and new for every check-in: the one printed would never be sent.
+        if (copy.StatusNonce.Length > 0)
+        {
+            copy.StatusNonce = FreshNonce;
         }
 
         return copy;

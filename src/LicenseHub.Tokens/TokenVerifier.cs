@@ -209,6 +209,105 @@ public sealed class TokenVerifier
         }
     }
 
+    /// <summary>
+    /// Verifies a refusal's signed status (<see cref="TokenTypes.Status"/>): an EdDSA signature by one of the trusted
+    /// keys (issued inside its certified period when built by a trust anchor), not expired and not issued in the future,
+    /// a short validity, and that it concerns <paramref name="expected"/>: the same code, installation, license,
+    /// fingerprint and nonce.
+    /// </summary>
+    /// <param name="status">The compact JWS; null or empty when the refusal carried none.</param>
+    /// <param name="now">The current time.</param>
+    /// <param name="expected">The request answered and the refusal as stated.</param>
+    public StatusVerificationResult VerifyStatus(string? status, DateTimeOffset now, ExpectedStatus expected)
+    {
+        ArgumentNullException.ThrowIfNull(expected);
+        static StatusVerificationResult No(string reason) => new(null, reason);
+
+        if (string.IsNullOrEmpty(status))
+        {
+            return No("it carries no signed status");
+        }
+
+        if (status.Length > SignedStatus.MaxLength || JwsCompact.Split(status, out var parts) is not null
+            || parts.Header(status).Length > MaxHeaderLength)
+        {
+            return No("its status is not a compact JWS");
+        }
+
+        Span<byte> headerBytes = stackalloc byte[MaxHeaderLength];
+        if (!Base64Url.TryDecode(parts.Header(status), headerBytes, out var headerLength)
+            || ClaimsJson.TryReadHeader(headerBytes[..headerLength], out var header) is not null)
+        {
+            return No("its status has an unreadable header");
+        }
+
+        if (header.Alg != JwsCompact.Algorithm || header.Typ != TokenTypes.Status)
+        {
+            return No($"its status is not an EdDSA '{TokenTypes.Status}'");
+        }
+
+        if (string.IsNullOrEmpty(header.Kid) || !_keys.TryGetValue(header.Kid, out var publicKey))
+        {
+            return No(header.Kid is not null && _uncertified is not null && _uncertified.TryGetValue(header.Kid, out var why)
+                ? $"its status is signed by key '{Printable(header.Kid)}', which the trust anchor does not certify: {why}"
+                : $"its status is signed by key '{Printable(header.Kid ?? "")}', which is not a trusted signing key");
+        }
+
+        if (!JwsCompact.VerifySignature(status, parts, publicKey))
+        {
+            return No($"its status's signature does not match key '{header.Kid}'");
+        }
+
+        var payload = new byte[Base64Url.GetDecodedLength(parts.Payload(status).Length)];
+        if (!Base64Url.TryDecode(parts.Payload(status), payload, out var payloadLength)
+            || SignedStatus.Read(payload.AsSpan(0, payloadLength)) is not { } signed)
+        {
+            return No("its status's payload is not a status");
+        }
+
+        if (_certificates is not null && _certificates.TryGetValue(header.Kid, out var certificate) && !certificate.Covers(signed.IssuedAt))
+        {
+            return No($"its status was issued at {Format(signed.IssuedAt)}, outside the period its key '{header.Kid}' is certified for");
+        }
+
+        if (signed.ExpiresAt - signed.IssuedAt > SignedStatus.MaxLifetime || signed.ExpiresAt < signed.IssuedAt)
+        {
+            return No("its status claims a validity longer than a status may have");
+        }
+
+        if (now + ClockTolerance < signed.IssuedAt)
+        {
+            return No($"its status is issued in the future ({Format(signed.IssuedAt)})");
+        }
+
+        if (now >= signed.ExpiresAt + ClockTolerance)
+        {
+            return No($"its status expired at {Format(signed.ExpiresAt)}");
+        }
+
+        if (signed.Code != expected.Code)
+        {
+            return No($"its status says '{Printable(signed.Code)}', not '{expected.Code}'");
+        }
+
+        if (signed.InstallationId != expected.InstallationId || (expected.LicenseId is not null && signed.LicenseId is not null && signed.LicenseId != expected.LicenseId))
+        {
+            return No("its status concerns another installation");
+        }
+
+        if (signed.Fingerprint != expected.Fingerprint)
+        {
+            return No("its status concerns another machine (fingerprint mismatch)");
+        }
+
+        if (signed.Nonce != expected.Nonce)
+        {
+            return No("its status answers another request (nonce mismatch): a replay");
+        }
+
+        return new(signed, $"signed by key '{header.Kid}' at {Format(signed.IssuedAt)}");
+    }
+
     private TokenVerificationResult CheckClaims(
         LicenseClaims claims,
         string? type,

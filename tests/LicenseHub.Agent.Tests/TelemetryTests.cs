@@ -9,6 +9,8 @@ public sealed class TelemetryTests
 {
     private static readonly SystemFacts Facts = new(OsFamily.Linux, "6.1", CpuArchitecture.X64, 8);
 
+    private static readonly string Nonce = new('n', 43);
+
     private static AgentState State(TelemetrySetting level) => new()
     {
         Server = "https://license.example.test/",
@@ -59,13 +61,14 @@ public sealed class TelemetryTests
     [Fact]
     public void CheckIn_RequiredLevel_SendsOnlyCredentialFingerprintAndVersions()
     {
-        var request = AgentRequests.CheckIn(State(TelemetrySetting.Required), new string('a', 64), Facts);
+        var request = AgentRequests.CheckIn(State(TelemetrySetting.Required), new string('a', 64), Facts, Nonce);
 
         var (top, basic) = WireFields(request);
 
         Assert.Equal(
             [CheckInRequest.InstallationIdFieldNumber, CheckInRequest.InstallationSecretFieldNumber, CheckInRequest.FingerprintFieldNumber,
-             CheckInRequest.ProductVersionFieldNumber, CheckInRequest.AgentVersionFieldNumber, CheckInRequest.TelemetryLevelFieldNumber],
+             CheckInRequest.ProductVersionFieldNumber, CheckInRequest.AgentVersionFieldNumber, CheckInRequest.TelemetryLevelFieldNumber,
+             CheckInRequest.StatusNonceFieldNumber],
             top);
         Assert.Empty(basic);
         Assert.Equal(TelemetryLevel.Required, request.TelemetryLevel);
@@ -74,12 +77,12 @@ public sealed class TelemetryTests
     [Fact]
     public void CheckIn_BasicLevel_AddsExactlyOsFamilyOsVersionArchitectureAndCores()
     {
-        var request = AgentRequests.CheckIn(State(TelemetrySetting.Basic), new string('a', 64), Facts);
+        var request = AgentRequests.CheckIn(State(TelemetrySetting.Basic), new string('a', 64), Facts, Nonce);
 
         var (top, basic) = WireFields(request);
 
         Assert.Contains(CheckInRequest.BasicFieldNumber, top);
-        Assert.Equal(7, top.Count);
+        Assert.Equal(8, top.Count);
         Assert.Equal(
             [BasicTelemetry.OsFamilyFieldNumber, BasicTelemetry.OsVersionFieldNumber, BasicTelemetry.CpuArchitectureFieldNumber, BasicTelemetry.CpuCoresFieldNumber],
             basic);
@@ -110,13 +113,15 @@ public sealed class TelemetryTests
     [Fact]
     public void Masked_RequestWithSecret_HidesSecretAndKeepsEverythingElse()
     {
-        var request = AgentRequests.CheckIn(State(TelemetrySetting.Basic), new string('a', 64), Facts);
+        var request = AgentRequests.CheckIn(State(TelemetrySetting.Basic), new string('a', 64), Facts, Nonce);
 
         var masked = AgentRequests.Masked(request);
 
         Assert.Equal(AgentRequests.MaskedSecret, masked.InstallationSecret);
         Assert.Equal("s3cr3t", request.InstallationSecret);
+        Assert.Equal(AgentRequests.FreshNonce, masked.StatusNonce);
         masked.InstallationSecret = request.InstallationSecret;
+        masked.StatusNonce = request.StatusNonce;
         Assert.Equal(request, masked);
     }
 
@@ -126,12 +131,12 @@ public sealed class TelemetryTests
         var state = State(TelemetrySetting.Required);
         state.CheckInTicket = new string('t', 43);
 
-        var request = AgentRequests.CheckIn(state, new string('a', 64), Facts);
+        var request = AgentRequests.CheckIn(state, new string('a', 64), Facts, Nonce);
         var masked = AgentRequests.Masked(request);
 
         Assert.Equal(state.CheckInTicket, request.CheckInTicket);
         Assert.Equal(AgentRequests.MaskedSecret, masked.CheckInTicket);
-        Assert.Empty(AgentRequests.CheckIn(State(TelemetrySetting.Required), new string('a', 64), Facts).CheckInTicket);
+        Assert.Empty(AgentRequests.CheckIn(State(TelemetrySetting.Required), new string('a', 64), Facts, Nonce).CheckInTicket);
     }
 
     [Fact]
@@ -145,11 +150,11 @@ public sealed class TelemetryTests
         Assert.Equal(0, exit);
         Assert.DoesNotContain(state.InstallationSecret!, output, StringComparison.Ordinal);
         Assert.DoesNotContain(AgentSandbox.MachineId, output, StringComparison.Ordinal);
-        var expected = AgentRequests.Masked(AgentRequests.CheckIn(state, AgentSandbox.Fingerprint, SystemFacts.Current()));
+        var expected = AgentRequests.Masked(AgentRequests.CheckIn(state, AgentSandbox.Fingerprint, SystemFacts.Current(), Nonce));
         Assert.Equal(expected, CheckInRequest.Parser.ParseJson(output));
         using var json = JsonDocument.Parse(output);
         Assert.Equal(
-            ["installationId", "installationSecret", "fingerprint", "productVersion", "agentVersion", "telemetryLevel"],
+            ["installationId", "installationSecret", "fingerprint", "productVersion", "agentVersion", "telemetryLevel", "statusNonce"],
             json.RootElement.EnumerateObject().Select(p => p.Name));
     }
 

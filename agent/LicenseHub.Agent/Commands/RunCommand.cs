@@ -22,7 +22,7 @@ internal static class RunCommand
 
         var once = new Option<bool>("--once")
         {
-            Description = "Check in once and exit with the result: 0 licensed, 1 refused by the server (e.g. REVOKED; the cached token is dropped), 3 unreachable. For cron jobs and scripts.",
+            Description = "Check in once and exit with the result: 0 licensed, 1 refused by the server with a signed status (e.g. REVOKED; the cached token is dropped), 3 unreachable, or a refusal without a valid signed status (the token is kept). For cron jobs and scripts.",
         };
 
         var command = new Command("run", $"Run as a daemon: check in periodically, refresh the token and signing keys, back off (up to {CheckInDaemon.MaxBackoff.TotalMinutes:F0} min) while the server is unreachable. Stops cleanly on SIGTERM/SIGINT.")

@@ -40,7 +40,7 @@ internal static class TelemetryCommand
         }
 
         var salt = state.GetSalt() ?? throw new AgentStateException("the state has no fingerprint salt; activate again");
-        var request = AgentRequests.CheckIn(state, ctx.MachineId.Fingerprint(salt), SystemFacts.Current());
+        var request = AgentRequests.CheckIn(state, ctx.MachineId.Fingerprint(salt), SystemFacts.Current(), SignedRefusal.NewNonce());
         ctx.Out.WriteLine(s_formatter.Format(AgentRequests.Masked(request)));
         return ExitCodes.Ok;
     }

@@ -16,7 +16,15 @@ public sealed record ActivationOutcome(ValidationCode Code, string Detail, Guid?
     string? Token = null, Guid? LicenseId = null, string? Ticket = null);
 
 /// <param name="Ticket">The check-in ticket for the next check-in, with a VALID answer.</param>
-public sealed record CheckInOutcome(ValidationCode Code, string Detail, string? Token = null, string? Ticket = null);
+/// <param name="Status">The refusal signed for the agent (<see cref="SignedStatus"/>), with any other answer to an agent that sent a nonce.</param>
+public sealed record CheckInOutcome(ValidationCode Code, string Detail, string? Token = null, string? Ticket = null, string? Status = null);
+
+/// <summary>A check-in refused with UNAUTHENTICATED, with the refusal signed for the agent that sent a nonce.</summary>
+public sealed class SignedRefusalException(string message, string status, Exception inner) : Exception(message, inner)
+{
+    /// <summary>The compact JWS of the <see cref="SignedStatus"/>.</summary>
+    public string Status { get; } = status;
+}
 
 /// <summary>
 /// Activation, check-in and forgetting of installations, as called by lh-agent. Activation and check-in are
@@ -133,21 +141,34 @@ public sealed class AgentLicensing(
     }
 
     /// <param name="ticket">The check-in ticket the agent presented (already of a ticket's shape); null when it sent none.</param>
-    public async Task<CheckInOutcome> CheckInAsync(Guid installationId, string secret, string? ticket, AgentReport report, CancellationToken ct)
+    /// <param name="nonce">The status nonce the agent sent (of a ticket's shape); null when it sent none, and then no refusal is signed.</param>
+    public async Task<CheckInOutcome> CheckInAsync(Guid installationId, string secret, string? ticket, string? nonce, AgentReport report,
+        CancellationToken ct)
     {
-        var outcome = await CheckInCoreAsync(installationId, secret, ticket, report, ct);
+        CheckInOutcome outcome;
+        try
+        {
+            outcome = await CheckInCoreAsync(installationId, secret, ticket, nonce, report, ct);
+        }
+        catch (UnauthenticatedException e) when (nonce is not null)
+        {
+            // The agent gives up its credential only for a refusal it can verify.
+            var status = await tokens.IssueStatusAsync(installationId, null, "UNAUTHENTICATED", report.Fingerprint, nonce, ct);
+            throw new SignedRefusalException(e.Message, status, e);
+        }
         telemetry.CheckIn(outcome.Code.ToString());
         return outcome;
     }
 
-    private async Task<CheckInOutcome> CheckInCoreAsync(Guid installationId, string secret, string? ticket, AgentReport report, CancellationToken ct)
+    private async Task<CheckInOutcome> CheckInCoreAsync(Guid installationId, string secret, string? ticket, string? nonce, AgentReport report,
+        CancellationToken ct)
     {
         // Load: one query for what the answer needs; a check-in is the hot path, and each round trip through EF
         // costs about as much as the signature.
         var subject = await LoadCheckInSubject(db, installationId, ct);
         if (subject is null)
         {
-            return Released();
+            return await ReleasedAsync(installationId, nonce, report, ct);
         }
         var (installation, licenseState, maxMachines, token, restricted) = subject;
         if (!InstallationSecret.Matches(installation.SecretHash, secret))
@@ -176,21 +197,31 @@ public sealed class AgentLicensing(
         }
         catch (InstallationGoneException)
         {
-            return Released();
+            return await ReleasedAsync(installationId, nonce, report, ct);
         }
         code = pending.Answer;
 
         // Sign and answer.
         if (code != ValidationCode.Valid)
         {
-            return new CheckInOutcome(code, LicenseValidation.Describe(code, facts));
+            return new CheckInOutcome(code, LicenseValidation.Describe(code, facts),
+                Status: await SignRefusalAsync(installationId, token.LicenseId, code, nonce, report, ct));
         }
         var jws = answerToken?.Token ?? (await tokens.IssueAsync(token, installation.Id, installation.Fingerprint, TokenTypes.License, ct)).Token;
         return new CheckInOutcome(ValidationCode.Valid, "Valid.", jws, nextTicket);
     }
 
-    private static CheckInOutcome Released() =>
-        new(ValidationCode.InstallationReleased, LicenseValidation.Describe(ValidationCode.InstallationReleased));
+    private async Task<CheckInOutcome> ReleasedAsync(Guid installationId, string? nonce, AgentReport report, CancellationToken ct) =>
+        new(ValidationCode.InstallationReleased, LicenseValidation.Describe(ValidationCode.InstallationReleased),
+            Status: await SignRefusalAsync(installationId, null, ValidationCode.InstallationReleased, nonce, report, ct));
+
+    /// <summary>
+    /// The refusal signed for the agent, bound to this request (its fingerprint and nonce): lh-agent drops its token or
+    /// stops only for a refusal it can verify. Null for an agent that sent no nonce, which verifies none.
+    /// </summary>
+    private async Task<string?> SignRefusalAsync(Guid installationId, Guid? licenseId, ValidationCode code, string? nonce, AgentReport report,
+        CancellationToken ct) =>
+        nonce is null ? null : await tokens.IssueStatusAsync(installationId, licenseId, TokenIssuer.StatusName(code), report.Fingerprint, nonce, ct);
 
     /// <summary>What a check-in reads: the installation, and of its license, plan and product only what the answer needs.</summary>
     private sealed record CheckInSubject(Installation Installation, LicenseState LicenseState, int MaxMachines, TokenSubject Token, bool Restricted);

@@ -94,5 +94,48 @@ public sealed class TokenIssuer(SigningKeyStore keys, IOptions<LicenseHubOptions
             subject.PlanCode, subject.Edition, fingerprint, subject.OfflineGraceDays.ToString(CultureInfo.InvariantCulture),
             subject.LicenseExpiresAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture))));
 
+    /// <summary>
+    /// Signs a refusal of <paramref name="installationId"/> (<see cref="SignedStatus"/>) with the key that signs tokens, for
+    /// the request that carried <paramref name="fingerprint"/> and <paramref name="nonce"/>: the agent drops its token or
+    /// stops only for a refusal it can verify.
+    /// </summary>
+    /// <param name="code">The refusal as the answer names it: <see cref="StatusName"/> of a validation code, or a gRPC status name.</param>
+    public async Task<string> IssueStatusAsync(Guid installationId, Guid? licenseId, string code, string fingerprint, string nonce,
+        CancellationToken ct)
+    {
+        var signer = await keys.GetSignerAsync(ct);
+        var now = clock.Now();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var status = new SignedStatus
+        {
+            Issuer = options.Value.Issuer,
+            InstallationId = installationId.ToString(),
+            LicenseId = licenseId?.ToString(),
+            Code = code,
+            Fingerprint = fingerprint,
+            Nonce = nonce,
+            IssuedAt = now,
+            ExpiresAt = now + SignedStatus.Lifetime,
+        }.Sign(signer);
+        telemetry.Signed(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        return status;
+    }
+
+    /// <summary>"INSTALLATION_RELEASED" for <see cref="ValidationCode.InstallationReleased"/>: the contract's name without its prefix.</summary>
+    public static string StatusName(ValidationCode code)
+    {
+        var name = code.ToString();
+        var builder = new System.Text.StringBuilder(name.Length + 4);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (i > 0 && char.IsUpper(name[i]))
+            {
+                builder.Append('_');
+            }
+            builder.Append(char.ToUpperInvariant(name[i]));
+        }
+        return builder.ToString();
+    }
+
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 }

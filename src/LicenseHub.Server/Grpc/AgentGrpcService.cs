@@ -37,10 +37,12 @@ public sealed class AgentGrpcService(AgentLicensing licensing, SigningKeyStore k
         var installationId = v.Id("installation_id", request.InstallationId);
         var secret = v.Text("installation_secret", request.InstallationSecret, 64);
         var ticket = CheckInTicket.Validate(v, "check_in_ticket", request.CheckInTicket);
+        // A nonce has a ticket's shape: random, and nothing about the machine.
+        var nonce = CheckInTicket.Validate(v, "status_nonce", request.StatusNonce);
         var fields = AgentContract.Validate(v, request, request.Fingerprint, request.ProductVersion, request.AgentVersion,
             request.TelemetryLevel, request.Basic);
         v.ThrowIfInvalid();
-        var outcome = await licensing.CheckInAsync(installationId, secret, ticket, fields, context.CancellationToken);
+        var outcome = await licensing.CheckInAsync(installationId, secret, ticket, nonce, fields, context.CancellationToken);
         return new CheckInResponse
         {
             Code = outcome.Code.ToProto(),
@@ -49,6 +51,7 @@ public sealed class AgentGrpcService(AgentLicensing licensing, SigningKeyStore k
             NextCheckInSeconds = (int)options.Value.CheckInInterval.TotalSeconds,
             ServerTime = clock.Now().ToProto(),
             CheckInTicket = outcome.Ticket ?? "",
+            Status = outcome.Status ?? "",
         };
     }
 

@@ -75,6 +75,12 @@ public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger, RefusedRe
             NotFoundException => Simple(Code.NotFound, exception.Message),
             PermissionDeniedException => Simple(Code.PermissionDenied, exception.Message),
             UnauthenticatedException => Simple(Code.Unauthenticated, exception.Message),
+            Agents.SignedRefusalException s => new Google.Rpc.Status
+            {
+                Code = (int)Code.Unauthenticated,
+                Message = s.Message,
+                Details = { Any.Pack(new V1.SignedStatus { Status = s.Status }) },
+            },
             PreconditionFailedException => Simple(Code.FailedPrecondition, exception.Message),
             AlreadyExistsException => Simple(Code.AlreadyExists, exception.Message),
             RateLimitedException r => new Google.Rpc.Status

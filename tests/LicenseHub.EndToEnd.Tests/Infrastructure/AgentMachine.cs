@@ -94,12 +94,7 @@ public sealed class AgentMachine : IDisposable
 
     private async Task<AgentResult> RunCoreAsync(string? input, string[] arguments)
     {
-        var info = ChildProcess.ExecutableStartInfo(_executable, _root.Path, new Dictionary<string, string>
-        {
-            ["LH_AGENT_STATE"] = StatePath,
-            ["LH_AGENT_MACHINE_ID_FILE"] = MachineIdFile,
-            ["LH_AGENT_TRUST"] = TrustFile,
-        }, arguments);
+        var info = ChildProcess.ExecutableStartInfo(_executable, _root.Path, AgentEnvironment(), arguments);
         var run = await ChildProcess.RunAsync(info, Timeout, input);
         if (run.TimedOut)
         {
@@ -109,6 +104,17 @@ public sealed class AgentMachine : IDisposable
         _history.Add(result);
         return result;
     }
+
+    /// <summary>Starts <c>lh-agent run</c> (the daemon) with <paramref name="arguments"/>; the caller stops it.</summary>
+    public System.Diagnostics.Process StartDaemon(params string[] arguments) =>
+        System.Diagnostics.Process.Start(ChildProcess.ExecutableStartInfo(_executable, _root.Path, AgentEnvironment(), ["run", .. arguments]))!;
+
+    private Dictionary<string, string> AgentEnvironment() => new()
+    {
+        ["LH_AGENT_STATE"] = StatePath,
+        ["LH_AGENT_MACHINE_ID_FILE"] = MachineIdFile,
+        ["LH_AGENT_TRUST"] = TrustFile,
+    };
 
     /// <summary>Runs and requires the given exit code, showing everything the agent printed when it differs.</summary>
     public async Task<AgentResult> ExpectAsync(int exitCode, params string[] arguments)
