@@ -36,7 +36,7 @@ internal static class SignedRefusal
     public static StatusVerificationResult Verify(string? status, string code, AgentState state, string fingerprint, string nonce,
         TrustAnchor anchor, JsonWebKeySet? jwks, DateTimeOffset now) =>
         anchor.CreateVerifier(jwks).VerifyStatus(status, now,
-            new ExpectedStatus(code, state.InstallationId ?? "", state.LicenseId, fingerprint, nonce));
+            new ExpectedStatus(code, state.InstallationId ?? "", state.LicenseId, fingerprint, nonce, state.InstallationSecret));
 
     /// <summary>The line the daemon logs when it sets a refusal aside.</summary>
     public static string SetAside(string refusal, StatusVerificationResult verification, string offline) =>

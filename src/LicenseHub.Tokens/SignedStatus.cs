@@ -7,7 +7,7 @@ namespace LicenseHub.Tokens;
 /// <summary>
 /// The license server's signed word that it refuses one installation: a compact JWS, header
 /// <c>{"alg":"EdDSA","kid":…,"typ":"lh-status+jwt"}</c>, signed by the same certified keys as license tokens, payload
-/// <c>{"iss","iid","lid"?,"sts","fpr","non","iat","exp"}</c>: the installation (and license) it concerns, the refusal
+/// <c>{"iss","iid","lid"?,"sts","fpr","non","crd"?,"iat","exp"}</c>: the installation (and license) it concerns, the refusal
 /// code (<c>REVOKED</c>, <c>INSTALLATION_RELEASED</c>, <c>UNAUTHENTICATED</c>, …), the fingerprint and the nonce of the
 /// request it answers, and a short validity. A refusal without one is indistinguishable from a misconfigured server or
 /// someone on the network, so lh-agent treats it like being offline. No personal data.
@@ -43,6 +43,16 @@ public sealed record SignedStatus
     /// <summary>The nonce of the request answered (<c>non</c>), so the status cannot be replayed onto a later request.</summary>
     public required string Nonce { get; init; }
 
+    /// <summary>
+    /// For <c>UNAUTHENTICATED</c>: SHA-256 of the credential the request presented, base64url (<c>crd</c>), so that
+    /// someone on the network who garbles an agent's credential cannot make the server sign that agent's refusal.
+    /// </summary>
+    public string? Credential { get; init; }
+
+    /// <summary>The <see cref="Credential"/> claim of a credential.</summary>
+    public static string CredentialOf(string credential) =>
+        Base64Url.Encode(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(credential)));
+
     /// <summary>Issued at (<c>iat</c>).</summary>
     public required DateTimeOffset IssuedAt { get; init; }
 
@@ -67,6 +77,11 @@ public sealed record SignedStatus
             writer.WriteString("sts"u8, Code);
             writer.WriteString("fpr"u8, Fingerprint);
             writer.WriteString("non"u8, Nonce);
+            if (Credential is not null)
+            {
+                writer.WriteString("crd"u8, Credential);
+            }
+
             writer.WriteNumber("iat"u8, IssuedAt.ToUnixTimeSeconds());
             writer.WriteNumber("exp"u8, ExpiresAt.ToUnixTimeSeconds());
             writer.WriteEndObject();
@@ -78,7 +93,7 @@ public sealed record SignedStatus
     /// <summary>Reads the payload of a verified status; null when it is not one.</summary>
     internal static SignedStatus? Read(ReadOnlySpan<byte> json)
     {
-        string? iss = null, iid = null, lid = null, sts = null, fpr = null, non = null;
+        string? iss = null, iid = null, lid = null, sts = null, fpr = null, non = null, crd = null;
         long? iat = null, exp = null;
         try
         {
@@ -102,9 +117,10 @@ public sealed record SignedStatus
                     case "sts" when sts is null && isString: sts = reader.GetString(); break;
                     case "fpr" when fpr is null && isString: fpr = reader.GetString(); break;
                     case "non" when non is null && isString: non = reader.GetString(); break;
+                    case "crd" when crd is null && isString: crd = reader.GetString(); break;
                     case "iat" when iat is null && isNumber: iat = reader.GetInt64(); break;
                     case "exp" when exp is null && isNumber: exp = reader.GetInt64(); break;
-                    case "iss" or "iid" or "lid" or "sts" or "fpr" or "non" or "iat" or "exp": return null;
+                    case "iss" or "iid" or "lid" or "sts" or "fpr" or "non" or "crd" or "iat" or "exp": return null;
                     default: reader.Skip(); break;
                 }
             }
@@ -134,6 +150,7 @@ public sealed record SignedStatus
             Code = sts,
             Fingerprint = fpr,
             Nonce = non,
+            Credential = crd,
             IssuedAt = DateTimeOffset.FromUnixTimeSeconds(iat.Value),
             ExpiresAt = DateTimeOffset.FromUnixTimeSeconds(exp.Value),
         };
@@ -146,7 +163,8 @@ public sealed record SignedStatus
 /// <param name="LicenseId">Its license; null skips the check.</param>
 /// <param name="Fingerprint">The fingerprint the request carried.</param>
 /// <param name="Nonce">The nonce the request carried.</param>
-public sealed record ExpectedStatus(string Code, string InstallationId, string? LicenseId, string Fingerprint, string Nonce);
+/// <param name="Credential">The credential the request presented; an <c>UNAUTHENTICATED</c> status must name its hash.</param>
+public sealed record ExpectedStatus(string Code, string InstallationId, string? LicenseId, string Fingerprint, string Nonce, string? Credential = null);
 
 /// <summary>The outcome of <see cref="TokenVerifier.VerifyStatus"/>.</summary>
 /// <param name="Status">The verified status, or null when it does not verify.</param>

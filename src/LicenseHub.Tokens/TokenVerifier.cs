@@ -295,6 +295,12 @@ public sealed class TokenVerifier
             return No("its status concerns another installation");
         }
 
+        if (expected.Code == "UNAUTHENTICATED"
+            && (signed.Credential is null || expected.Credential is null || signed.Credential != SignedStatus.CredentialOf(expected.Credential)))
+        {
+            return No("its status refuses another credential than the one this machine presented");
+        }
+
         if (signed.Fingerprint != expected.Fingerprint)
         {
             return No("its status concerns another machine (fingerprint mismatch)");

@@ -152,8 +152,9 @@ public sealed class AgentLicensing(
         }
         catch (UnauthenticatedException e) when (nonce is not null)
         {
-            // The agent gives up its credential only for a refusal it can verify.
-            var status = await tokens.IssueStatusAsync(installationId, null, "UNAUTHENTICATED", report.Fingerprint, nonce, ct);
+            // The agent gives up its credential only for a refusal it can verify, naming the credential refused: a
+            // credential garbled on the way gets a status that the agent does not act on.
+            var status = await tokens.IssueStatusAsync(installationId, null, "UNAUTHENTICATED", report.Fingerprint, nonce, ct, secret);
             throw new SignedRefusalException(e.Message, status, e);
         }
         telemetry.CheckIn(outcome.Code.ToString());

@@ -100,8 +100,9 @@ public sealed class TokenIssuer(SigningKeyStore keys, IOptions<LicenseHubOptions
     /// stops only for a refusal it can verify.
     /// </summary>
     /// <param name="code">The refusal as the answer names it: <see cref="StatusName"/> of a validation code, or a gRPC status name.</param>
+    /// <param name="presentedCredential">For UNAUTHENTICATED: the credential the request presented, whose hash the status names.</param>
     public async Task<string> IssueStatusAsync(Guid installationId, Guid? licenseId, string code, string fingerprint, string nonce,
-        CancellationToken ct)
+        CancellationToken ct, string? presentedCredential = null)
     {
         var signer = await keys.GetSignerAsync(ct);
         var now = clock.Now();
@@ -114,6 +115,7 @@ public sealed class TokenIssuer(SigningKeyStore keys, IOptions<LicenseHubOptions
             Code = code,
             Fingerprint = fingerprint,
             Nonce = nonce,
+            Credential = presentedCredential is null ? null : SignedStatus.CredentialOf(presentedCredential),
             IssuedAt = now,
             ExpiresAt = now + SignedStatus.Lifetime,
         }.Sign(signer);

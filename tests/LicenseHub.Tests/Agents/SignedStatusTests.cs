@@ -93,9 +93,15 @@ public sealed class SignedStatusTests : IDisposable
         var error = await RpcAssert.Fails(StatusCode.Unauthenticated, () => Agent.CheckInAsync(request));
 
         var details = error.GetRpcStatus()!.Details.Select(d => d.Unpack<V1.SignedStatus>()).ToList();
-        var result = (await VerifierAsync()).VerifyStatus(Assert.Single(details).Status, DateTimeOffset.UtcNow,
-            new ExpectedStatus("UNAUTHENTICATED", activation.InstallationId, null, Fingerprint, request.StatusNonce));
+        var verifier = await VerifierAsync();
+        var result = verifier.VerifyStatus(Assert.Single(details).Status, DateTimeOffset.UtcNow,
+            new ExpectedStatus("UNAUTHENTICATED", activation.InstallationId, null, Fingerprint, request.StatusNonce, "not-the-secret"));
         Assert.True(result.IsValid, result.Reason);
+        // Garbled on the way: the agent's own credential is not the one refused, so it does not act on the status.
+        var garbled = verifier.VerifyStatus(details[0].Status, DateTimeOffset.UtcNow,
+            new ExpectedStatus("UNAUTHENTICATED", activation.InstallationId, null, Fingerprint, request.StatusNonce, activation.InstallationSecret));
+        Assert.False(garbled.IsValid);
+        Assert.Contains("another credential", garbled.Reason);
     }
 
     [Fact]
