@@ -51,10 +51,15 @@ public sealed class AuditTrail(LicenseHubDbContext db, TimeProvider clock) : ICo
 
     /// <summary>
     /// The texts of the notes these events name, by note id, for those whose note is still kept and still matches
-    /// its digest in the chain.
+    /// its digest in the chain. Only for vendor admins: a note is free text that may name a person, and auditors
+    /// never read resellers' personal data (they see the event and its digest).
     /// </summary>
-    public async Task<IReadOnlyDictionary<Guid, string>> NotesAsync(IEnumerable<AuditEvent> events, CancellationToken ct)
+    public async Task<IReadOnlyDictionary<Guid, string>> NotesAsync(Caller caller, IEnumerable<AuditEvent> events, CancellationToken ct)
     {
+        if (!PermissionPolicy.Grants(caller, Permission.VendorAdmin))
+        {
+            return new Dictionary<Guid, string>();
+        }
         var named = events.Select(e => (Event: e, Id: AuditNote.IdIn(e.Details))).Where(x => x.Id is not null).ToList();
         if (named.Count == 0)
         {

@@ -188,7 +188,7 @@ public sealed partial class VendorGrpcService(
     {
         var (events, next) = await audit.ListAsync(Caller, request.Page?.PageSize ?? 0, request.Page?.PageToken, request.ObjectId,
             context.CancellationToken);
-        var notes = await audit.NotesAsync(events, context.CancellationToken);
+        var notes = await audit.NotesAsync(Caller, events, context.CancellationToken);
         return new ListAuditEventsResponse { Events = { events.Select(e => e.ToProto(notes)) }, NextPageToken = next };
     }
 

@@ -41,6 +41,13 @@ public sealed class AuditNoteTests : IDisposable
         var chained = _factory.WithDb(db => string.Join("\n", db.AuditEvents.Select(e => e.Details ?? "")));
         Assert.DoesNotContain("jane.roe", chained);
         Assert.True((await _factory.Vendor().VerifyAuditChainAsync(new VerifyAuditChainRequest())).Intact);
+
+        // An auditor sees the event and its digest, never the free text.
+        var auditorKey = (await _factory.Vendor().CreateVendorApiKeyAsync(new CreateVendorApiKeyRequest { Name = "auditor", Role = ApiKeyRole.VendorAuditor })).ApiKey;
+        var asAuditor = (await _factory.Vendor(auditorKey).ListAuditEventsAsync(new ListAuditEventsRequest { ObjectId = reseller.ResellerId })).Events
+            .Single(e => e.Action == "reseller.suspend");
+        Assert.Equal("", asAuditor.Note);
+        Assert.Equal(suspended.Details, asAuditor.Details);
     }
 
     [Fact]

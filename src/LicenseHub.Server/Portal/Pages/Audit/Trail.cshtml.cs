@@ -31,7 +31,7 @@ public sealed class TrailModel(Server.Audit.AuditTrail audit) : PortalPageModel
         await TryAsync(async () =>
         {
             (Events, Next) = await audit.ListAsync(Caller, 100, After, string.IsNullOrWhiteSpace(ObjectId) ? null : ObjectId, ct);
-            Notes = await audit.NotesAsync(Events, ct);
+            Notes = await audit.NotesAsync(Caller, Events, ct);
         });
 
     /// <summary>The note an event names, while it is kept.</summary>
