@@ -52,6 +52,7 @@ public sealed class AuthInterceptor(ApiKeyAuthenticator authenticator, CallerAcc
         }
         // Authenticate first, so that a call without a valid key learns nothing about the operation.
         var caller = await authenticator.AuthenticateAsync(BearerToken(context), context.CancellationToken);
+        context.GetHttpContext().Items[Operations.RequestLogging.AuthenticatedCaller] = true;
         PermissionPolicy.Authorize(caller, access, context.Method);
         callerAccessor.Set(caller);
     }

@@ -11,6 +11,9 @@ namespace LicenseHub.Server.Operations;
 /// </summary>
 public sealed class RequestLogging(RequestDelegate next, ILogger<RequestLogging> logger)
 {
+    /// <summary>Set in <see cref="HttpContext.Items"/> once the request's API key was accepted.</summary>
+    public const string AuthenticatedCaller = "licensehub.authenticated-caller";
+
     public async Task InvokeAsync(HttpContext context)
     {
         var started = Stopwatch.GetTimestamp();
@@ -37,13 +40,24 @@ public sealed class RequestLogging(RequestDelegate next, ILogger<RequestLogging>
         var template = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
         var route = template is null ? "(no route)" : "/" + template.TrimStart('/');
         var level = IsProbe(context.Request.Path) ? LogLevel.Debug : LogLevel.Information;
-        if (!logger.IsEnabled(level))
-        {
-            return;
-        }
         if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true)
         {
-            logger.Log(level, "gRPC {GrpcMethod} {GrpcStatus} in {ElapsedMs:0.0} ms", route, failed ? "INTERNAL" : GrpcStatus(context), elapsedMs);
+            var status = failed ? "INTERNAL" : GrpcStatus(context);
+            // Anonymous refused requests (unreadable, invalid, without a valid key) are counted and summarised by
+            // RefusedRequestLog instead: anyone can send them, without a key and without a limit. A caller with a
+            // valid key gets its line.
+            if (status is "UNAUTHENTICATED" || (status == "INVALID_ARGUMENT" && !context.Items.ContainsKey(AuthenticatedCaller)))
+            {
+                level = LogLevel.Debug;
+            }
+            if (logger.IsEnabled(level))
+            {
+                logger.Log(level, "gRPC {GrpcMethod} {GrpcStatus} in {ElapsedMs:0.0} ms", route, status, elapsedMs);
+            }
+            return;
+        }
+        if (!logger.IsEnabled(level))
+        {
             return;
         }
         logger.Log(level, "HTTP {HttpMethod} {Route} {StatusCode} in {ElapsedMs:0.0} ms",
