@@ -109,6 +109,23 @@ public static class PortalRegistration
         app.UseExceptionHandler("/error");
         // Only empty error responses: REST/JSON errors carry their own body and are left alone.
         app.UseStatusCodePagesWithReExecute("/status/{0}");
+        // REST answers JSON also where no operation matched: an unknown /v1 path (404) or a wrong method (405) gets a
+        // google.rpc.Status body like every other REST error, not the portal's HTML page.
+        app.Use(async (context, next) =>
+        {
+            await next();
+            if (context.Request.Path.StartsWithSegments("/v1") && !context.Response.HasStarted
+                && context.Response.StatusCode is StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed
+                && context.Response.ContentLength is null or 0 && string.IsNullOrEmpty(context.Response.ContentType))
+            {
+                var (code, message) = context.Response.StatusCode == StatusCodes.Status404NotFound
+                    ? (5, "No REST operation has this path and method; the operations are listed at /swagger.")
+                    : (12, "This REST operation does not take this HTTP method; the operations are listed at /swagger.");
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync(
+                    System.Text.Json.JsonSerializer.Serialize(new { code, message, details = Array.Empty<object>() }), context.RequestAborted);
+            }
+        });
         app.Use(async (context, next) =>
         {
             if (!context.Request.Path.StartsWithSegments("/swagger"))

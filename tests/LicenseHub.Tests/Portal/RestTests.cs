@@ -93,6 +93,30 @@ public sealed class RestTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rest_UnknownPathOrWrongMethod_AnswersAJsonStatus_NotThePortalsPage()
+    {
+        var http = Client(_reseller.OwnerKey);
+
+        var unknown = await http.GetAsync("/v1/no-such-operation");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("application/json", unknown.Content.Headers.ContentType?.MediaType);
+        var notFound = await unknown.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(5, notFound.GetProperty("code").GetInt32());
+        Assert.Contains("/swagger", notFound.GetProperty("message").GetString());
+
+        // Routing answers a path that exists with another method as not found: still a JSON status.
+        var wrongMethod = await http.PutAsJsonAsync("/v1/orders", new { quantity = 1 });
+        Assert.Contains(wrongMethod.StatusCode, new[] { HttpStatusCode.NotFound, HttpStatusCode.MethodNotAllowed });
+        Assert.Equal("application/json", wrongMethod.Content.Headers.ContentType?.MediaType);
+        Assert.True((await wrongMethod.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetInt32() is 5 or 12);
+
+        // Outside /v1 the portal's own page answers, as before.
+        var page = await Client(null).GetAsync("/no-such-page");
+        Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public async Task Rest_AnotherResellersLicense_Answers404()
     {
         var other = await _scenario.AddResellerAsync("Other Hosting BV");
