@@ -1,6 +1,7 @@
 using LicenseHub.Data.Identity;
 using LicenseHub.Domain.Audit;
 using LicenseHub.Domain.Catalog;
+using LicenseHub.Domain.Events;
 using LicenseHub.Domain.Installations;
 using LicenseHub.Domain.Licensing;
 using LicenseHub.Domain.Pools;
@@ -36,6 +37,9 @@ public sealed class LicenseHubDbContext(DbContextOptions<LicenseHubDbContext> op
     public DbSet<AuditNote> AuditNotes => Set<AuditNote>();
     public DbSet<DailyCheckInCount> DailyCheckInCounts => Set<DailyCheckInCount>();
     public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
+    public DbSet<FeedEvent> Events => Set<FeedEvent>();
+    public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -16,6 +16,8 @@ internal sealed class ResellerConfiguration : IEntityTypeConfiguration<Reseller>
         builder.Property(r => r.BillingContactName).HasMaxLength(200);
         builder.Property(r => r.BillingContactEmail).HasMaxLength(254);
         builder.HasIndex(r => r.CreatedAt);
+        // Accounts made before events existed get the default notice too.
+        builder.Property(r => r.ExpiryNoticeDays).HasDefaultValue(Reseller.DefaultExpiryNoticeDays);
     }
 }
 

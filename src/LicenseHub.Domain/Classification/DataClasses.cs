@@ -98,6 +98,8 @@ public static class Retention
     /// <summary>Free-text notes of audited actions, kept apart from the chain.</summary>
     public const string AuditNote = "while the reseller account exists and the audit event that names it is kept; erased on account deletion (the chain keeps only a salted hash)";
     /// <summary>Anonymous aggregates.</summary>
+    public const string EventWindow = "event window (default 30 days, LicenseHub:Events:RetentionDays), then deleted by the retention job; erased on account deletion";
+
     public const string Indefinite = "indefinitely (anonymous aggregate)";
 }
 

@@ -60,6 +60,12 @@ public sealed class License
     [OperationalData, Purpose("given back to its pool within the return window (the license is revoked)"), Retention(Retention.LicenseLifetime)]
     public DateTimeOffset? ReturnedAt { get; set; }
 
+    [OperationalData, Purpose("the expiry a license.expiring event was sent for (a renewal moves the expiry, so the next one is sent again)"), Retention(Retention.LicenseLifetime)]
+    public DateTimeOffset? ExpiringNoticeFor { get; set; }
+
+    [OperationalData, Purpose("the expiry a license.expired event was sent for"), Retention(Retention.LicenseLifetime)]
+    public DateTimeOffset? ExpiredNoticeFor { get; set; }
+
     /// <summary>Most terms one renewal buys, and how far ahead of today a license can be paid.</summary>
     public const int MaxTermsAhead = 10;
 

@@ -42,4 +42,13 @@ public sealed class Reseller
 
     [OperationalData, Purpose("record keeping"), Retention(Retention.AccountLifetime)]
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Default <see cref="ExpiryNoticeDays"/>.</summary>
+    public const int DefaultExpiryNoticeDays = 7;
+
+    [OperationalData, Purpose("how many days before a license expires its license.expiring event is sent"), Retention(Retention.AccountLifetime)]
+    public int ExpiryNoticeDays { get; set; } = DefaultExpiryNoticeDays;
+
+    [OperationalData, Purpose("a pool.low event is sent when a pool's available licenses fall below this (0: never)"), Retention(Retention.AccountLifetime)]
+    public int PoolLowThreshold { get; set; }
 }

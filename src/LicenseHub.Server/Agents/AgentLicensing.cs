@@ -4,6 +4,8 @@ using LicenseHub.Domain.Installations;
 using LicenseHub.Domain.Licensing;
 using LicenseHub.Domain.Validation;
 using LicenseHub.Server.Audit;
+using LicenseHub.Server.Events;
+using LicenseHub.Domain.Events;
 using LicenseHub.Server.Operations;
 using LicenseHub.Server.Persistence;
 using LicenseHub.Tokens;
@@ -34,6 +36,7 @@ public sealed class AgentLicensing(
     LicenseHubDbContext db,
     UnitOfWork unitOfWork,
     AuditTrail audit,
+    EventOutbox events,
     TokenIssuer tokens,
     ActivationThrottle throttle,
     LicenseHubTelemetry telemetry,
@@ -100,11 +103,13 @@ public sealed class AgentLicensing(
                 installation = Installation.Activate(id, report, InstallationSecret.Hash(secret), CheckInTicket.Hash(ticket), facts.Now);
                 db.Installations.Add(installation);
                 await audit.AppendAsync("agent", "installation.activate", "installation", installation.Id.ToString(), $"license={id}", token);
+                events.Installation(EventTypes.InstallationActivated, await ResellerOfAsync(id, token), id, installation.Id);
             }
             else
             {
                 installation.Reactivate(InstallationSecret.Hash(secret), CheckInTicket.Hash(ticket));
                 await audit.AppendAsync("agent", "installation.reactivate", "installation", installation.Id.ToString(), $"license={id}", token);
+                events.Installation(EventTypes.InstallationActivated, await ResellerOfAsync(id, token), id, installation.Id, "activated again");
             }
             // Counted like every check-in; a VALID one leaves no raw row.
             var checkIn = installation.RecordCheckIn(report, subject.ProductCode, ValidationCode.Valid, facts.Now);
@@ -125,6 +130,9 @@ public sealed class AgentLicensing(
         var (jws, _) = await tokens.IssueAsync(decision.subject, activated.Id, report.Fingerprint, TokenTypes.License, ct);
         return new ActivationOutcome(ValidationCode.Valid, "Activated.", activated.Id, secret, jws, id, ticket);
     }
+
+    private Task<Guid> ResellerOfAsync(Guid licenseId, CancellationToken ct) =>
+        db.Licenses.Where(l => l.Id == licenseId).Select(l => l.ResellerId).SingleAsync(ct);
 
     /// <summary>The license's facts for a decision, and what its token would say, in one query.</summary>
     private async Task<(LicenseFacts Facts, TokenSubject Subject, bool Restricted)> LoadLicenseAsync(Guid licenseId, CancellationToken ct)
@@ -194,7 +202,7 @@ public sealed class AgentLicensing(
             ticket is null ? null : CheckInTicket.Hash(ticket), CheckInTicket.Hash(nextTicket), answerToken, Counted: !restricted);
         try
         {
-            await CheckInCommits.For(db).CommitAsync(pending, db, unitOfWork, audit);
+            await CheckInCommits.For(db).CommitAsync(pending, db, unitOfWork, audit, events);
         }
         catch (InstallationGoneException)
         {
@@ -269,6 +277,8 @@ public sealed class AgentLicensing(
             }
             var seat = ForgottenSeat.Of(installation.LicenseId, clock.Now());
             db.ForgottenSeats.Add(seat);
+            events.Installation(EventTypes.InstallationReleased, await ResellerOfAsync(installation.LicenseId, token), installation.LicenseId, installationId,
+                "forgotten on the machine (the seat stays taken until released)");
             await audit.AppendAsync("agent", "installation.forget", "installation", installationId.ToString(),
                 $"license={installation.LicenseId};forgotten_seat={seat.Id}", token);
             return true;

@@ -4,6 +4,8 @@ using LicenseHub.Domain;
 using LicenseHub.Domain.Installations;
 using LicenseHub.Domain.Licensing;
 using LicenseHub.Server.Audit;
+using LicenseHub.Server.Events;
+using LicenseHub.Domain.Events;
 using LicenseHub.Server.Persistence;
 using Microsoft.EntityFrameworkCore;
 
@@ -66,7 +68,7 @@ internal sealed class CheckInCommits
         s_byDatabase.GetOrAdd(db.Database.GetConnectionString() ?? "", static _ => new CheckInCommits());
 
     /// <summary>Returns once <paramref name="item"/> is committed; throws what its write threw.</summary>
-    public async Task CommitAsync(PendingCheckIn item, LicenseHubDbContext db, UnitOfWork unitOfWork, AuditTrail audit)
+    public async Task CommitAsync(PendingCheckIn item, LicenseHubDbContext db, UnitOfWork unitOfWork, AuditTrail audit, EventOutbox events)
     {
         bool lead;
         lock (_lock)
@@ -93,7 +95,7 @@ internal sealed class CheckInCommits
                     batch.Add(next);
                 }
             }
-            var errors = await WriteAsync(batch, db, unitOfWork, audit);
+            var errors = await WriteAsync(batch, db, unitOfWork, audit, events);
             for (var i = 0; i < batch.Count; i++)
             {
                 if (ReferenceEquals(batch[i], item))
@@ -131,13 +133,13 @@ internal sealed class CheckInCommits
     }
 
     /// <summary>Writes the batch in one transaction; if that fails, each check-in on its own. Returns each one's error.</summary>
-    private static async Task<Exception?[]> WriteAsync(List<PendingCheckIn> batch, LicenseHubDbContext db, UnitOfWork unitOfWork, AuditTrail audit)
+    private static async Task<Exception?[]> WriteAsync(List<PendingCheckIn> batch, LicenseHubDbContext db, UnitOfWork unitOfWork, AuditTrail audit, EventOutbox events)
     {
         var errors = new Exception?[batch.Count];
         try
         {
             // Not the caller's token: the batch carries other requests' check-ins too.
-            await unitOfWork.RunAsync(_ => WriteRowsAsync(batch, db, audit), CancellationToken.None);
+            await unitOfWork.RunAsync(_ => WriteRowsAsync(batch, db, audit, events), CancellationToken.None);
             return errors;
         }
         catch (Exception ex) when (batch.Count == 1)
@@ -153,7 +155,7 @@ internal sealed class CheckInCommits
         {
             try
             {
-                await unitOfWork.RunAsync(_ => WriteRowsAsync([batch[i]], db, audit), CancellationToken.None);
+                await unitOfWork.RunAsync(_ => WriteRowsAsync([batch[i]], db, audit, events), CancellationToken.None);
             }
             catch (Exception ex)
             {
@@ -170,7 +172,7 @@ internal sealed class CheckInCommits
     /// of the batch); any other answer also leaves a raw row as evidence. A suspicion raised here is audited in the
     /// same transaction.
     /// </summary>
-    private static async Task<int> WriteRowsAsync(IReadOnlyList<PendingCheckIn> batch, LicenseHubDbContext db, AuditTrail audit)
+    private static async Task<int> WriteRowsAsync(IReadOnlyList<PendingCheckIn> batch, LicenseHubDbContext db, AuditTrail audit, EventOutbox events)
     {
         await using var update = await ModelRowCommand<Installation>.UpdateAsync(db, Installation.CheckInColumns(ValidationCode.Valid),
             CancellationToken.None, Installation.TicketGuardColumns);
@@ -217,6 +219,9 @@ internal sealed class CheckInCommits
                         {
                             await audit.AppendAsync("agent", "installation.clone_suspected", "installation", item.Installation.Id.ToString(),
                                 $"license={item.Installation.LicenseId}", CancellationToken.None);
+                            var resellerId = await db.Licenses.Where(l => l.Id == item.Installation.LicenseId).Select(l => l.ResellerId)
+                                .SingleAsync(CancellationToken.None);
+                            events.Installation(EventTypes.InstallationCloneSuspected, resellerId, item.Installation.LicenseId, item.Installation.Id);
                         }
                         break;
                     }

@@ -4,6 +4,7 @@ using LicenseHub.Server.Security;
 using LicenseHub.Data;
 using LicenseHub.Server.Agents;
 using LicenseHub.Server.Audit;
+using LicenseHub.Server.Events;
 using LicenseHub.Server.Catalog;
 using LicenseHub.Server.Grpc;
 using LicenseHub.Server.Licensing;
@@ -48,7 +49,16 @@ public static class ServiceRegistration
         services.AddScoped<CallerAccessor>();
         services.AddScoped<ApiKeyAuthenticator>();
         services.AddScoped<AuditTrail>();
+        // In this order at commit: the events (which may add audit events of their own), then the audit chain.
+        services.AddScoped<EventOutbox>();
+        services.AddScoped<ICommitJournal>(sp => sp.GetRequiredService<EventOutbox>());
         services.AddScoped<ICommitJournal>(sp => sp.GetRequiredService<AuditTrail>());
+        services.AddSingleton<EventSignal>();
+        services.AddScoped<EventFeed>();
+        services.AddScoped<WebhookEndpoints>();
+        services.AddSingleton<DestinationPolicy>();
+        services.AddSingleton<WebhookDispatcher>();
+        services.AddSingleton<ExpiryWatcher>();
         services.AddScoped<UnitOfWork>();
         services.AddSingleton<StorageHealth>();
         services.AddSingleton<DatabaseFileWatch>();
@@ -76,6 +86,8 @@ public static class ServiceRegistration
         services.AddHostedService<ListenAddressCheck>();
         services.AddHostedService<DatabaseInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<RetentionJob>());
+        services.AddHostedService(sp => sp.GetRequiredService<ExpiryWatcher>());
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
         return builder;
     }
 
@@ -121,6 +133,7 @@ public static class ServiceRegistration
         // credential afterwards itself.
         app.MapGrpcService<AgentGrpcService>().AllowAnonymous();
         app.MapGrpcService<AuditGrpcService>();
+        app.MapGrpcService<EventGrpcService>();
         // Public on purpose: load balancers probe health, grpcurl and tools read reflection.
         app.MapGrpcHealthChecksService().AllowAnonymous();
         app.MapGrpcReflectionService().AllowAnonymous();

@@ -5,6 +5,8 @@ using LicenseHub.Domain.Installations;
 using LicenseHub.Domain.Licensing;
 using LicenseHub.Domain.Validation;
 using LicenseHub.Server.Audit;
+using LicenseHub.Server.Events;
+using LicenseHub.Domain.Events;
 using LicenseHub.Server.Security;
 using LicenseHub.Server.Persistence;
 using LicenseHub.Server.Operations;
@@ -36,7 +38,7 @@ public sealed record LicenseDetail(LicenseView View, IReadOnlyList<Installation>
 public sealed record ReissuedKey(LicenseView View, string Key);
 
 /// <summary>A reseller's licenses: listing, reading, and state changes (each audited).</summary>
-public sealed class LicenseService(LicenseHubDbContext db, UnitOfWork unitOfWork, AuditTrail audit, TimeProvider clock)
+public sealed class LicenseService(LicenseHubDbContext db, UnitOfWork unitOfWork, AuditTrail audit, EventOutbox events, TimeProvider clock)
 {
     public async Task<(IReadOnlyList<LicenseView> Items, string Next)> ListAsync(Caller caller, LicenseFilter filter, int pageSize,
         string? pageToken, CancellationToken ct)
@@ -205,12 +207,14 @@ public sealed class LicenseService(LicenseHubDbContext db, UnitOfWork unitOfWork
                 db.Installations.Remove(row);
                 await audit.AppendAsync(caller.ActorId, "installation.release", "license", license.Id.ToString(),
                     $"installation={row.Id};transfers_used={license.TransfersUsed}", token);
+                events.Installation(EventTypes.InstallationReleased, license.ResellerId, license.Id, row.Id, "released by the reseller");
             }
             else
             {
                 db.ForgottenSeats.Remove(seat!);
                 await audit.AppendAsync(caller.ActorId, "installation.release", "license", license.Id.ToString(),
                     $"forgotten_seat={seat!.Id};transfers_used={license.TransfersUsed}", token);
+                events.Installation(EventTypes.InstallationReleased, license.ResellerId, license.Id, seat.Id, "forgotten seat released by the reseller");
             }
             await db.SaveChangesAsync(token);
             return await ViewAsync(license, plan, token);
@@ -262,6 +266,16 @@ public sealed class LicenseService(LicenseHubDbContext db, UnitOfWork unitOfWork
                 ?? throw new NotFoundException("license", licenseId!);
             var plan = await db.Plans.AsNoTracking().SingleAsync(p => p.Id == license.PlanId, token);
             change(license, plan);
+            if (action switch
+                {
+                    "license.suspend" => EventTypes.LicenseSuspended,
+                    "license.resume" => EventTypes.LicenseResumed,
+                    "license.revoke" => EventTypes.LicenseRevoked,
+                    _ => null,
+                } is { } type)
+            {
+                events.License(type, license, clock.Now(), caller.IsVendor ? "by the vendor" : null);
+            }
             await audit.AppendAsync(caller.ActorId, action, "license", license.Id.ToString(),
                 $"state={license.State};expires={license.ExpiresAt:O}" + (caller.IsVendor ? $";reseller={license.ResellerId}" : ""), token);
             return await ViewAsync(license, plan, token);

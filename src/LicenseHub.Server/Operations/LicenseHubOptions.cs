@@ -47,6 +47,12 @@ public sealed class LicenseHubOptions
     /// <summary>How often refused requests (unreadable, invalid, unauthenticated) are summarised in the log, one line per kind.</summary>
     public TimeSpan RefusedRequestSummaryInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>The event feed ("LicenseHub:Events").</summary>
+    public EventOptions Events { get; set; } = new();
+
+    /// <summary>Webhook deliveries ("LicenseHub:Webhooks").</summary>
+    public WebhookOptions Webhooks { get; set; } = new();
+
     /// <summary>A relative directory is taken from the working directory the server was started in.</summary>
     public string ResolveDataDirectory() => Path.GetFullPath(DataDirectory);
 }

@@ -24,6 +24,7 @@ public static class DatabaseLocks
     private const int FirstStartLock = 2;
     private const int RetentionLock = 3;
     // 4: the start-up migration (DatabaseInitializer), a session lock taken on a connection of its own.
+    private const int ExpiryScanLock = 5;
 
     /// <summary>
     /// Serialises appends to the hash-chained audit trail, so reading the chain head and inserting the next
@@ -36,6 +37,9 @@ public static class DatabaseLocks
 
     /// <summary>One retention run at a time, so two replicas never count the same old check-ins twice.</summary>
     public static Task RetentionAsync(LicenseHubDbContext db, CancellationToken ct) => AdvisoryAsync(db, RetentionLock, ct);
+
+    /// <summary>One scan for expiring and expired licenses at a time, so two replicas never send the same notice twice.</summary>
+    public static Task ExpiryScanAsync(LicenseHubDbContext db, CancellationToken ct) => AdvisoryAsync(db, ExpiryScanLock, ct);
 
     /// <summary>
     /// Locks one license row until the transaction ends: what is read next about the license (its state, its

@@ -10,11 +10,13 @@ namespace LicenseHub.Server.Persistence;
 /// audit-chain lock, just before the commit.
 /// </summary>
 /// <remarks>
-/// The audit trail joins through <see cref="ICommitJournal"/>: persistence is below every feature, so it
-/// knows only that something must be written last, not what.
+/// The event outbox and the audit trail join through <see cref="ICommitJournal"/>: persistence is below every
+/// feature, so it knows only that something must be written last, not what.
 /// </remarks>
-public sealed class UnitOfWork(LicenseHubDbContext db, ICommitJournal audit, StorageHealth storage, DatabaseFileWatch file)
+public sealed class UnitOfWork(LicenseHubDbContext db, IEnumerable<ICommitJournal> journals, StorageHealth storage, DatabaseFileWatch file)
 {
+    private readonly ICommitJournal[] _journals = journals.ToArray();
+
     /// <exception cref="StorageUnavailableException">The storage itself failed (full disk, read-only, unreachable, the file gone).</exception>
     public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
@@ -39,29 +41,44 @@ public sealed class UnitOfWork(LicenseHubDbContext db, ICommitJournal audit, Sto
 
     private async Task<T> RunCoreAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
-        audit.Reset();
+        Reset();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         try
         {
             var result = await work(cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
-            if (await audit.ChainStagedAsync(cancellationToken))
+            foreach (var journal in _journals)
             {
-                await db.SaveChangesAsync(cancellationToken);
+                if (await journal.ChainStagedAsync(cancellationToken))
+                {
+                    await db.SaveChangesAsync(cancellationToken);
+                }
             }
             await transaction.CommitAsync(cancellationToken);
+            foreach (var journal in _journals)
+            {
+                journal.Committed();
+            }
             return result;
         }
         catch
         {
             db.ChangeTracker.Clear();
-            audit.Reset();
+            Reset();
             throw;
+        }
+    }
+
+    private void Reset()
+    {
+        foreach (var journal in _journals)
+        {
+            journal.Reset();
         }
     }
 }
 
-/// <summary>Rows a unit of work writes after the change and before the commit (the audit chain).</summary>
+/// <summary>Rows a unit of work writes after the change and before the commit (the event outbox, the audit chain).</summary>
 public interface ICommitJournal
 {
     /// <summary>Forgets what was staged (a new unit of work, or a rollback).</summary>
@@ -69,4 +86,7 @@ public interface ICommitJournal
 
     /// <summary>Adds the staged rows to the context; false when there were none.</summary>
     Task<bool> ChainStagedAsync(CancellationToken cancellationToken);
+
+    /// <summary>The transaction committed what was staged.</summary>
+    void Committed() { }
 }

@@ -7,6 +7,8 @@ using LicenseHub.Domain.Pricing;
 using LicenseHub.Domain.Validation;
 using LicenseHub.Server.Agents;
 using LicenseHub.Server.Audit;
+using LicenseHub.Server.Events;
+using LicenseHub.Domain.Events;
 using LicenseHub.Server.Licensing;
 using LicenseHub.Server.Operations;
 using LicenseHub.Server.Persistence;
@@ -32,7 +34,7 @@ public sealed record LicenseOrderResult(Order? Order, IReadOnlyList<LicenseView>
 /// is refused. Imitates <see cref="PoolAllocator"/>: validate everything first, then under the locks that make the
 /// decision true load, decide (rules in the Domain), record with the audit event, answer.
 /// </summary>
-public sealed class LicenseOrderService(LicenseHubDbContext db, UnitOfWork unitOfWork, AuditTrail audit, TimeProvider clock)
+public sealed class LicenseOrderService(LicenseHubDbContext db, UnitOfWork unitOfWork, AuditTrail audit, EventOutbox events, TimeProvider clock)
 {
     private const string OrderKeyScope = "order";
 
@@ -60,6 +62,10 @@ public sealed class LicenseOrderService(LicenseHubDbContext db, UnitOfWork unitO
         {
             var decision = await DecideRenewalAsync(resellerId, ids, licenseIds, terms, key, token);
             await RecordAsync(decision, ["ExpiresAt", "PlanId", "PendingPlanId", "TransfersUsed"], token);
+            Publish(decision, EventTypes.LicenseRenewed);
+            // A scheduled downgrade took effect with the renewal.
+            Publish(decision with { Order = null, Licenses = decision.Licenses.Where(l => l.PlanId != decision.FromPlanId).ToList() },
+                EventTypes.LicensePlanChanged, "scheduled change applied at renewal");
             await audit.AppendAsync(caller.ActorId, "order.renewal", "order", decision.Order!.Id.ToString(),
                 $"licenses={ids.Count};terms={terms};plan={decision.Order.PlanId};amount={decision.Order.AmountMinor} {decision.Order.Currency}{OneLicense(ids)}",
                 token);
@@ -94,6 +100,8 @@ public sealed class LicenseOrderService(LicenseHubDbContext db, UnitOfWork unitO
         {
             var decision = await DecidePlanChangeAsync(resellerId, ids, licenseIds, target, targetPlanId!, key, token);
             await RecordAsync(decision, ["PlanId", "PendingPlanId"], token);
+            Publish(decision, EventTypes.LicensePlanChanged, decision.Order is not null ? "upgraded"
+                : decision.Scheduled ? "downgrade scheduled for the next renewal" : "scheduled change cancelled");
             var (action, objectType, objectId) = decision.Order is { } order
                 ? ("order.upgrade", "order", order.Id.ToString())
                 : (decision.Scheduled ? "license.downgrade_scheduled" : "license.plan_change_cancelled",
@@ -137,6 +145,7 @@ public sealed class LicenseOrderService(LicenseHubDbContext db, UnitOfWork unitO
             var order = NewOrder(resellerId, OrderKind.Return, plan.Id, null, pool.Id, 1, 0, Money.Zero(plan.Currency), key, now);
             var decision = new Decision(order, [license], plan.Id);
             await RecordAsync(decision, ["State", "ReturnedAt", "PendingPlanId"], token);
+            Publish(decision, EventTypes.LicenseRevoked, "returned to its pool");
             // The copy kept for replaying its assignment opens nothing any more: erased now, not in 24 hours.
             await db.AssignmentReplayKeys.Where(k => k.LicenseId == id).ExecuteUpdateAsync(s => s.SetProperty(k => k.EncryptedKey, Array.Empty<byte>()), token);
             await audit.AppendAsync(caller.ActorId, "license.return", "license", license.Id.ToString(), $"order={order.Id};pool={pool.Id}", token);
@@ -331,6 +340,20 @@ public sealed class LicenseOrderService(LicenseHubDbContext db, UnitOfWork unitO
     /// Writes the order, the licenses it covers and the licenses' changed columns, each through one prepared
     /// command: a renewal of 10,000 licenses would otherwise spend most of its time in EF's change tracker.
     /// </summary>
+    /// <summary>The events of a decision: its order, if one was made, and each license's new state.</summary>
+    private void Publish(Decision decision, string licenseEvent, string? reason = null)
+    {
+        var now = clock.Now();
+        if (decision.Order is { } order)
+        {
+            events.Order(order);
+        }
+        foreach (var license in decision.Licenses)
+        {
+            events.License(licenseEvent, license, now, reason);
+        }
+    }
+
     private async Task RecordAsync(Decision decision, IReadOnlyList<string> changedColumns, CancellationToken ct)
     {
         await using (var update = await ModelRowCommand<License>.UpdateAsync(db, changedColumns, ct))

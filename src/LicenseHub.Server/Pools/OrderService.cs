@@ -3,6 +3,7 @@ using LicenseHub.Domain;
 using LicenseHub.Domain.Pools;
 using LicenseHub.Domain.Validation;
 using LicenseHub.Server.Audit;
+using LicenseHub.Server.Events;
 using LicenseHub.Server.Security;
 using LicenseHub.Server.Persistence;
 using LicenseHub.Server.Operations;
@@ -16,7 +17,7 @@ public sealed record OrderResult(Order Order, Pool Pool, bool Replayed);
 public sealed record OrderView(Order Order, IReadOnlyList<Guid> LicenseIds);
 
 /// <summary>Bulk purchases: an order tops up the reseller's pool for the plan, exactly once per idempotency key.</summary>
-public sealed class OrderService(LicenseHubDbContext db, UnitOfWork unitOfWork, AuditTrail audit, TimeProvider clock)
+public sealed class OrderService(LicenseHubDbContext db, UnitOfWork unitOfWork, AuditTrail audit, EventOutbox events, TimeProvider clock)
 {
     public const int MaxQuantity = 100_000;
 
@@ -99,6 +100,7 @@ public sealed class OrderService(LicenseHubDbContext db, UnitOfWork unitOfWork, 
                 CreatedAt = now,
             };
             db.Orders.Add(order);
+            events.Order(order);
             await audit.AppendAsync(caller.ActorId, "order.create", "order", order.Id.ToString(),
                 $"pool={pool.Id};quantity={quantity}", token);
             await db.SaveChangesAsync(token);

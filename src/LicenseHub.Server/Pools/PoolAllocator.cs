@@ -7,6 +7,8 @@ using LicenseHub.Domain.Licensing;
 using LicenseHub.Domain.Pools;
 using LicenseHub.Domain.Validation;
 using LicenseHub.Server.Audit;
+using LicenseHub.Server.Events;
+using LicenseHub.Domain.Events;
 using LicenseHub.Server.Security;
 using LicenseHub.Server.Persistence;
 using LicenseHub.Server.Operations;
@@ -34,7 +36,7 @@ public sealed record Assignment(IReadOnlyList<NewLicense> Licenses, Pool Pool, P
 /// key-encryption key, for the caller that assigned them, and erased by the retention job afterwards.
 /// </para>
 /// </summary>
-public sealed class PoolAllocator(LicenseHubDbContext db, UnitOfWork unitOfWork, AuditTrail audit, TimeProvider clock,
+public sealed class PoolAllocator(LicenseHubDbContext db, UnitOfWork unitOfWork, AuditTrail audit, EventOutbox events, TimeProvider clock,
     Operations.LicenseHubTelemetry telemetry, KeyEncryptionKey kek)
 {
     public const int MaxPerCall = 10_000;
@@ -149,9 +151,15 @@ public sealed class PoolAllocator(LicenseHubDbContext db, UnitOfWork unitOfWork,
                         await db.SaveChangesAsync(token);
                         await InsertKeptKeysAsync(kept, token);
                     }
+                    var after = await db.Pools.AsNoTracking().SingleAsync(p => p.Id == pool.Id, token);
+                    foreach (var a in assigned)
+                    {
+                        events.License(EventTypes.LicenseAssigned, a.License, now);
+                    }
+                    await events.PoolChangedAsync(after, after.Available + n, token);
                     await audit.AppendAsync(caller.ActorId, "license.assign", "pool", pool.Id.ToString(),
                         $"count={n};first={assigned[0].License.Id};last={assigned[^1].License.Id}" + (replay is null ? "" : ";kept_for_replay=24h"), token);
-                    return new Assignment(assigned, await db.Pools.AsNoTracking().SingleAsync(p => p.Id == pool.Id, token), plan);
+                    return new Assignment(assigned, after, plan);
                 }, ct);
                 if (!result.Replayed)
                 {

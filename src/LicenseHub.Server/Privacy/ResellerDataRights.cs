@@ -134,6 +134,12 @@ public sealed class ResellerDataRights(LicenseHubDbContext db, UnitOfWork unitOf
             var staff = await db.Users.Where(u => u.ResellerId == resellerId).ExecuteDeleteAsync(token);
             // Free-text notes about the account (a suspension reason): the chain keeps only their salted digests.
             var notes = await db.AuditNotes.Where(n => n.ResellerId == resellerId).ExecuteDeleteAsync(token);
+            // Webhook endpoints (URLs of the reseller's systems) and their deliveries go; the events stay in the feed,
+            // keeping its sequence gap-free, with their data erased (it may hold the reseller's own references).
+            await db.WebhookDeliveries.Where(d => d.ResellerId == resellerId).ExecuteDeleteAsync(token);
+            await db.WebhookEndpoints.Where(e => e.ResellerId == resellerId).ExecuteDeleteAsync(token);
+            await db.Events.Where(e => e.ResellerId == resellerId)
+                .ExecuteUpdateAsync(s => s.SetProperty(e => e.Data, "{\"erased\":true}"), token);
             await audit.AppendAsync(caller.ActorId, "reseller.delete", "reseller", resellerId.ToString(),
                 $"api_keys_revoked={keys};staff_deleted={staff}", token);
             IReadOnlyList<string> erased =

@@ -28,6 +28,7 @@ public sealed record RetentionRun(int CheckInsAggregated, int AggregateRows, int
 public sealed class RetentionJob(
     IServiceScopeFactory scopes,
     IOptions<RetentionOptions> options,
+    IOptions<LicenseHubOptions> lhOptions,
     TimeProvider clock,
     ILogger<RetentionJob> logger) : BackgroundService
 {
@@ -159,6 +160,13 @@ public sealed class RetentionJob(
         }
         // Their notes go with them: a note is written in the same transaction as its event, so it is no newer.
         await db.AuditNotes.Where(n => n.At < auditCutoff).ExecuteDeleteAsync(ct);
+
+        // Events and their deliveries past the event window. The newest event stays whatever its age: the next
+        // sequence number follows it, so a billing system's cursor never meets a number given twice.
+        var eventCutoff = now.AddDays(-Math.Max(1, lhOptions.Value.Events.RetentionDays));
+        await db.WebhookDeliveries.Where(d => d.CreatedAt < eventCutoff).ExecuteDeleteAsync(ct);
+        var newestEvent = await db.Events.MaxAsync(e => (long?)e.Sequence, ct) ?? 0;
+        await db.Events.Where(e => e.At < eventCutoff && e.Sequence < newestEvent).ExecuteDeleteAsync(ct);
         await transaction.CommitAsync(ct);
 
         var run = new RetentionRun(aggregated, groups.Count, released, auditDeleted, held, keysErased);

@@ -20,7 +20,7 @@ public sealed class LayerTests
     public static readonly string[] Foundation = ["Security", "Persistence", "Operations"];
 
     /// <summary>The use cases, grouped by feature; they may use one another without a loop.</summary>
-    public static readonly string[] Features = ["Audit", "Signing", "Catalog", "Resellers", "Staff", "Pools", "Licensing", "Agents", "Privacy"];
+    public static readonly string[] Features = ["Audit", "Signing", "Catalog", "Resellers", "Staff", "Pools", "Licensing", "Agents", "Privacy", "Events"];
 
     /// <summary>The faces callers see: they translate and delegate.</summary>
     public static readonly string[] Edges = ["Grpc", "Portal"];

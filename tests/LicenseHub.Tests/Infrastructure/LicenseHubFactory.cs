@@ -80,6 +80,9 @@ public sealed class LicenseHubFactory : WebApplicationFactory<Program>
     public ResellerService.ResellerServiceClient Reseller(string key) =>
         new(Channel.Intercept(m => { m.Add("authorization", "Bearer " + key); return m; }));
 
+    public EventService.EventServiceClient Events(string? key = null) =>
+        new(Channel.Intercept(m => { m.Add("authorization", "Bearer " + (key ?? VendorKey)); return m; }));
+
     /// <summary>The trust anchor, as <c>licensehub trust export</c> prints it.</summary>
     public async Task<LicenseHub.Tokens.TrustAnchor> TrustAnchorAsync()
     {
