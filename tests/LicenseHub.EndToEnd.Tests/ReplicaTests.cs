@@ -68,6 +68,9 @@ public sealed class ReplicaFixture : IAsyncLifetime
                 ["LicenseHub__SigningKeyRefresh"] = SigningKeyRefresh.ToString("c"),
                 // Replicas must share the key-encryption key: each decrypts the signing keys the other created.
                 ["LICENSEHUB_KEK"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+                // The webhook test delivers to a receiver on loopback.
+                ["LicenseHub__Webhooks__AllowPrivateDestinations"] = "true",
+                ["LicenseHub__Webhooks__PollInterval"] = "00:00:00.200",
             },
         };
         var starting = new[]
@@ -199,6 +202,32 @@ public sealed class ReplicaTests(ReplicaFixture fixture) : IClassFixture<Replica
     {
         var s = base64Url.Replace('-', '+').Replace('_', '/');
         return s + new string('=', (4 - s.Length % 4) % 4);
+    }
+
+    [PostgresFact]
+    public async Task Webhooks_FromTwoReplicas_DeliverEveryEventExactlyOnce_AndTheFeedIsGapFree()
+    {
+        await using var receiver = new WebhookReceiver();
+        // Slow answers, so both replicas have deliveries in flight at once and would collide without SKIP LOCKED.
+        receiver.Answer = _ => { Thread.Sleep(20); return 204; };
+        var (owner, poolId) = await ResellerWithPoolAsync(maxMachines: 1, quantity: 60);
+        var events = new EventService.EventServiceClient(Invoker(fixture.B, owner));
+        await events.CreateWebhookEndpointAsync(new CreateWebhookEndpointRequest { Url = receiver.Url(), EventTypes = { "license.assigned" } });
+        var clients = new[] { Reseller(fixture.A, owner), Reseller(fixture.B, owner) };
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => clients[i % 2].AssignLicensesAsync(new AssignLicensesRequest { PoolId = poolId, Count = 3 }).ResponseAsync));
+
+        var got = await receiver.WaitForAsync(r => r.Select(x => x.Id).Distinct().Count() >= 60, TimeSpan.FromSeconds(60));
+        await Task.Delay(1000);
+        got = receiver.Received.ToArray();
+        Assert.Equal(60, got.Count);
+        Assert.Equal(60, got.Select(r => r.Id).Distinct().Count());
+
+        var feed = await events.ListEventsAsync(new ListEventsRequest { EventTypes = { "license.assigned" }, PageSize = 500 });
+        Assert.Equal(60, feed.Events.Count);
+        Assert.Equal(feed.Events.Select(e => e.Id).Order(), got.Select(r => r.Id).Order());
+        var vendorFeed = await new EventService.EventServiceClient(Invoker(fixture.A, fixture.VendorKey))
+            .ListEventsAsync(new ListEventsRequest { PageSize = 500 });
+        Assert.Equal(Enumerable.Range(1, vendorFeed.Events.Count).Select(i => (long)i), vendorFeed.Events.Select(e => e.Sequence));
     }
 
     [PostgresFact]

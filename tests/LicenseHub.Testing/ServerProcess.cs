@@ -189,6 +189,13 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public Task StopAsync() => ChildProcess.StopAsync(_process, StopGrace);
 
+    /// <summary>Kills the server at once (SIGKILL), as a crash or an out-of-memory kill would, with no shutdown at all.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_disposed)

@@ -31,6 +31,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     private int _count;
 
+    /// <summary>Requests that arrived, answered or not.</summary>
+    public int Arrived => Volatile.Read(ref _count);
+
     public int Port { get; }
 
     public string Url(string path = "/hook") => $"http://127.0.0.1:{Port}{path}";

@@ -30,6 +30,7 @@ public sealed partial class PermissionDeclarationTests : IDisposable
         (VendorService.Descriptor, typeof(VendorGrpcService)),
         (ResellerService.Descriptor, typeof(ResellerGrpcService)),
         (AuditService.Descriptor, typeof(AuditGrpcService)),
+        (EventService.Descriptor, typeof(EventGrpcService)),
     ];
 
     private readonly LicenseHubFactory _factory = new();

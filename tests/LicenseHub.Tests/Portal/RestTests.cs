@@ -136,7 +136,7 @@ public sealed class RestTests : IAsyncLifetime
             Assert.Contains(path, paths);
         }
         var operations = document.GetProperty("paths").EnumerateObject().SelectMany(p => p.Value.EnumerateObject()).Count();
-        Assert.Equal(LicenseHub.V1.ResellerService.Descriptor.Methods.Count, operations);
+        Assert.Equal(LicenseHub.V1.ResellerService.Descriptor.Methods.Count + LicenseHub.V1.EventService.Descriptor.Methods.Count, operations);
     }
 
     private static async Task<JsonElement> PostAsync(HttpClient http, string path, object? body)
