@@ -245,6 +245,11 @@ public sealed class WebhookDispatcher : BackgroundService
         var audit = scope.ServiceProvider.GetRequiredService<AuditTrail>();
         await unitOfWork.RunAsync(async token =>
         {
+            var endpointId = await db.WebhookDeliveries.Where(d => d.Id == deliveryId).Select(d => (Guid?)d.EndpointId).SingleOrDefaultAsync(token);
+            if (endpointId is { } locked)
+            {
+                await DatabaseLocks.WebhookEndpointAsync(db, locked, token);
+            }
             var delivery = await db.WebhookDeliveries.SingleOrDefaultAsync(d => d.Id == deliveryId, token);
             // Lost the lease (it ran out and another replica took it): that replica records its own attempt.
             if (delivery is null || delivery.LeaseOwner != ReplicaId || delivery.Status != WebhookDeliveryStatus.Pending)

@@ -56,6 +56,19 @@ public static class DatabaseLocks
     }
 
     /// <summary>
+    /// Locks one webhook endpoint row until the transaction ends: the answers of its deliveries are recorded one at a
+    /// time, so the one that disables the endpoint (and ends its other deliveries) never deadlocks with another.
+    /// </summary>
+    public static async Task WebhookEndpointAsync(LicenseHubDbContext db, Guid endpointId, CancellationToken ct)
+    {
+        RequireTransaction(db);
+        if (db.Database.IsNpgsql())
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT 1 FROM \"WebhookEndpoints\" WHERE \"Id\" = {endpointId} FOR UPDATE", ct);
+        }
+    }
+
+    /// <summary>
     /// Locks the licenses in id order until the transaction ends (so two calls over overlapping licenses cannot
     /// deadlock): a renewal or plan change of many licenses decides on what no other call changes meanwhile.
     /// </summary>
