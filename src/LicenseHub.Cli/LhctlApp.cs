@@ -52,6 +52,8 @@ public static class LhctlApp
         root.Add(VendorCommands.Create(cli));
         root.Add(AuditCommands.Create(cli));
         root.Add(SigningKeyCommands.Create(cli));
+        root.Add(EventCommands.Create(cli));
+        root.Add(EventCommands.CreateWebhooks(cli));
         return root;
     }
 

@@ -45,6 +45,8 @@ public sealed class Session : IDisposable
 
     public AuditService.AuditServiceClient Audit => new(_invoker);
 
+    public EventService.EventServiceClient Events => new(_invoker);
+
     public static Session Open(GlobalOptions globals, ParseResult parse, CliEnvironment environment)
     {
         var server = ResolveServer(parse.GetValue(globals.Server) ?? environment.Get(GlobalOptions.ServerVariable));

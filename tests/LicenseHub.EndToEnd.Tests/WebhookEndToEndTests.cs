@@ -1,5 +1,6 @@
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
+using LicenseHub.EndToEnd.Tests.Infrastructure;
 using LicenseHub.V1;
 
 namespace LicenseHub.EndToEnd.Tests;
@@ -8,8 +9,50 @@ namespace LicenseHub.EndToEnd.Tests;
 /// Webhook deliveries are rows, not memory: a server killed while a delivery is in flight delivers it after it
 /// starts again, once the dead process's lease on it has run out, and the receiver gets the event exactly once.
 /// </summary>
-public sealed class WebhookCrashTests
+public sealed class WebhookEndToEndTests
 {
+    [Fact]
+    public async Task Lhctl_RegistersAWebhook_ShowsTheFeed_AndTheDelivery()
+    {
+        using var work = new TempDirectory("webhook-lhctl");
+        await using var receiver = new WebhookReceiver();
+        await using var server = await ServerProcess.StartAsync(new ServerOptions
+        {
+            Settings = new Dictionary<string, string> { ["LicenseHub__Webhooks__AllowPrivateDestinations"] = "true" },
+        });
+        var lhctl = new Lhctl(server.GrpcUrl, work.Path);
+        string[] asVendor = ["--api-key-file", server.VendorKeyFile];
+        await server.ReadVendorKeyAsync();
+        var product = NewcomerFlow.Id(await lhctl.SucceedAsync(null, [.. asVendor, "product", "create", "--code", "panel", "--name", "Hosting Panel"]));
+        var plan = NewcomerFlow.Id(await lhctl.SucceedAsync(null, [.. asVendor, "plan", "create", "--product", product, "--code", "pro-1y",
+            "--edition", "pro", "--term-days", "365", "--max-machines", "1", "--price", "19.99", "--currency", "EUR"]));
+        var reseller = NewcomerFlow.Id(await lhctl.SucceedAsync(null, [.. asVendor, "reseller", "create", "--company", "Lhctl Hosting", "--country", "DE",
+            "--contact-name", "Desk", "--contact-email", "desk@lhctl.test"]));
+        var keyOut = (await lhctl.SucceedAsync(null, [.. asVendor, "apikey", "create", "--reseller", reseller, "--name", "billing", "--role", "owner"])).StdOut;
+        var key = System.Text.RegularExpressions.Regex.Match(keyOut, @"lh_\S+").Value;
+        Assert.False(string.IsNullOrEmpty(key), keyOut);
+
+        var created = await lhctl.SucceedAsync(key, "webhook", "create", "--url", receiver.Url(), "--type", "order.completed", "--description", "WHMCS");
+        Assert.Contains("Signing secret (shown only now): whsec_", created.StdOut);
+        var refused = await lhctl.RunAsync(key, "webhook", "create", "--url", receiver.Url(), "--type", "order.exploded");
+        Assert.True(refused.ExitCode == 1, refused.ToString());
+        Assert.Contains("event_types[0]", refused.StdErr);
+        await lhctl.SucceedAsync(key, "order", "create", "--plan", plan, "--quantity", "3", "--idempotency-key", "invoice-7001");
+        await receiver.WaitForAsync(r => r.Count == 1, TimeSpan.FromSeconds(30));
+
+        var list = await lhctl.SucceedAsync(key, "event", "list");
+        Assert.Contains("order.completed", list.StdOut);
+        Assert.Contains("Read on with --after 1.", list.StdOut);
+        var endpoints = await lhctl.SucceedAsync(key, "webhook", "list");
+        var endpointId = System.Text.RegularExpressions.Regex.Match(endpoints.StdOut, @"[0-9a-f]{8}-[0-9a-f-]{27}").Value;
+        var deliveries = await lhctl.SucceedAsync(key, "webhook", "deliveries", endpointId);
+        Assert.Contains("delivered", deliveries.StdOut);
+        var settings = await lhctl.SucceedAsync(key, "event", "settings", "--pool-low-threshold", "2");
+        Assert.Contains("pool.low: below 2 available", settings.StdOut);
+        var help = await lhctl.SucceedAsync(null, "webhook", "redeliver", "--help");
+        Assert.Contains("--since", help.StdOut);
+    }
+
     [Fact]
     public async Task AServerKilledMidDelivery_DeliversTheEventAfterItsRestart_ExactlyOnce()
     {
