@@ -87,6 +87,41 @@ public sealed class RestApiTests(ServerFixture fixture) : IClassFixture<ServerFi
         Assert.DoesNotContain(key, whole.Body.ToJsonString());
     }
 
+    [Fact]
+    public async Task Rest_VendorOperations_WithVendorKeyAndShortEnumInBody_ResellerKeyRefused()
+    {
+        var flow = await fixture.FlowAsync("rest");
+        using var vendor = Client(flow.VendorKey);
+
+        var product = await SendAsync(vendor, HttpMethod.Post, "/v1/vendor/products", new JsonObject { ["code"] = "rest-made", ["name"] = "Made over REST" });
+        Assert.True(product.Status == HttpStatusCode.OK, product.Body.ToJsonString());
+        var productId = product.Body["id"]!.ToString();
+        Assert.Contains((await GetAsync(vendor, "/v1/vendor/products"))["products"]!.AsArray(), p => p!["id"]!.ToString() == productId);
+
+        // A body enum in its short form: "role": "viewer" is API_KEY_ROLE_VIEWER.
+        var key = await SendAsync(vendor, HttpMethod.Post, $"/v1/vendor/resellers/{flow.ResellerId}/api-keys",
+            new JsonObject { ["name"] = "billing-readonly", ["role"] = "viewer" });
+        Assert.True(key.Status == HttpStatusCode.OK, key.Body.ToJsonString());
+        Assert.Equal("API_KEY_ROLE_VIEWER", key.Body["info"]!["role"]!.ToString());
+        var wrongRole = await SendAsync(vendor, HttpMethod.Post, $"/v1/vendor/resellers/{flow.ResellerId}/api-keys",
+            new JsonObject { ["name"] = "billing-bad", ["role"] = "emperor" });
+        Assert.Equal(HttpStatusCode.BadRequest, wrongRole.Status);
+
+        var suspended = await SendAsync(vendor, HttpMethod.Post, $"/v1/vendor/resellers/{flow.ResellerId}:suspend", new JsonObject { ["reason"] = "REST test" });
+        Assert.True(suspended.Status == HttpStatusCode.OK, suspended.Body.ToJsonString());
+        Assert.Equal("RESELLER_STATUS_SUSPENDED", suspended.Body["status"]!.ToString());
+        Assert.Single((await GetAsync(vendor, "/v1/vendor/resellers?status=suspended"))["resellers"]!.AsArray());
+        var resumed = await SendAsync(vendor, HttpMethod.Post, $"/v1/vendor/resellers/{flow.ResellerId}:resume", null);
+        Assert.Equal("RESELLER_STATUS_ACTIVE", resumed.Body["status"]!.ToString());
+
+        using var reseller = Client(flow.ResellerKey);
+        var refused = await SendAsync(reseller, HttpMethod.Get, "/v1/vendor/products", null);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.Status);
+        Assert.Equal(7, (int)refused.Body["code"]!);
+        using var anonymous = Client("lh_wrongwrong_00000000000000000000000000000000");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(anonymous, HttpMethod.Get, "/v1/vendor/products", null)).Status);
+    }
+
     private HttpClient Client(string apiKey)
     {
         var http = new HttpClient { BaseAddress = new Uri(fixture.Server.WebUrl) };
