@@ -4,7 +4,7 @@
 # LicenseHub.Tokens as a NuGet package. The package is packed here into a temporary feed, named to the tests in
 # LICENSEHUB_TEST_TOKENS_FEED; its version carries a hash of the library's sources, so NuGet's package cache never
 # serves an older build under the same version.
-apt_install php-cli golang-go python3-jwt python3-cryptography
+apt_install php-cli php-curl golang-go python3-jwt python3-cryptography
 command -v npm >/dev/null 2>&1 || apt_install nodejs npm
 
 (cd integrations/verify/node && npm ci --no-audit --no-fund --loglevel=error)

@@ -71,7 +71,7 @@ public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger, RefusedRe
     {
         var status = exception switch
         {
-            ValidationException v => InvalidArgument(v),
+            ValidationException v => InvalidArgument(IsRest(context) ? RestFieldNames.ForJson(v) : v),
             NotFoundException => Simple(Code.NotFound, exception.Message),
             PermissionDeniedException => Simple(Code.PermissionDenied, exception.Message),
             UnauthenticatedException => Simple(Code.Unauthenticated, exception.Message),
@@ -110,6 +110,16 @@ public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger, RefusedRe
             status = Simple(Code.Internal, "An internal error occurred; it has been logged.");
         }
         return status.ToRpcException();
+    }
+
+    /// <summary>
+    /// A call that came over REST (JSON transcoding) rather than gRPC: its request is never application/grpc. Its field
+    /// violations name the fields as its JSON body does.
+    /// </summary>
+    private static bool IsRest(ServerCallContext context)
+    {
+        var contentType = context.GetHttpContext()?.Request.ContentType;
+        return contentType is null || !contentType.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>INVALID_ARGUMENT with a google.rpc.BadRequest violation per field; also for requests refused before a handler runs.</summary>

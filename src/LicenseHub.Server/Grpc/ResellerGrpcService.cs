@@ -84,11 +84,27 @@ public sealed class ResellerGrpcService(
     public override async Task<ListLicensesResponse> ListLicenses(ListLicensesRequest request, ServerCallContext context)
     {
         var filter = new LicenseFilter(ProtoMapping.FromProto(request.State, "state"), request.PlanId, request.ResellerReference,
-            ProtoMapping.FromProto(request.ExpiresBefore, "expires_before"), request.PoolId);
+            ProtoMapping.FromProto(request.ExpiresBefore, "expires_before"), request.PoolId, KeyPrefix(request.KeyPrefix));
         var (items, next) = await licenses.ListAsync(Caller, filter, request.Page?.PageSize ?? 0, request.Page?.PageToken,
             context.CancellationToken);
+        var total = await licenses.CountAsync(Caller, filter, context.CancellationToken);
         var now = clock.Now();
-        return new ListLicensesResponse { Licenses = { items.Select(l => l.ToProto(now)) }, NextPageToken = next };
+        return new ListLicensesResponse { Licenses = { items.Select(l => l.ToProto(now)) }, NextPageToken = next, TotalSize = total };
+    }
+
+    /// <summary>Only the lookup prefix of a key: a whole key in a request URL would end up in access logs and proxies.</summary>
+    private static string? KeyPrefix(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+        var compact = value.Replace("-", "").Replace(" ", "").Trim().ToUpperInvariant();
+        if (compact.Length != LicenseHub.Domain.Licensing.LicenseKey.PrefixLength || !compact.All(char.IsAsciiLetterOrDigit))
+        {
+            throw new LicenseHub.Domain.ValidationException("key_prefix", $"must be the first {LicenseHub.Domain.Licensing.LicenseKey.PrefixLength} characters of a license key (never the whole key)");
+        }
+        return compact;
     }
 
     [Requires(Permission.ResellerRead)]

@@ -1,3 +1,4 @@
+using LicenseHub.Server.Grpc;
 using LicenseHub.Server.Staff;
 using LicenseHub.Server.Portal;
 using LicenseHub.Data;
@@ -126,6 +127,8 @@ public static class PortalRegistration
                     System.Text.Json.JsonSerializer.Serialize(new { code, message, details = Array.Empty<object>() }), context.RequestAborted);
             }
         });
+        // Short enum values (?state=active) and pageSize/pageToken on lists, rewritten to what transcoding binds.
+        app.UseRestRequestNormalizer();
         app.Use(async (context, next) =>
         {
             if (!context.Request.Path.StartsWithSegments("/swagger"))

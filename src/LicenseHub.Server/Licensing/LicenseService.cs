@@ -43,14 +43,40 @@ public sealed class LicenseService(LicenseHubDbContext db, UnitOfWork unitOfWork
     public async Task<(IReadOnlyList<LicenseView> Items, string Next)> ListAsync(Caller caller, LicenseFilter filter, int pageSize,
         string? pageToken, CancellationToken ct)
     {
-        var resellerId = caller.OwnResellerId;
         var v = new Validator();
         var page = PageSpec.From(v, pageSize, pageToken);
+        var query = Filtered(caller, filter, v);
+        v.ThrowIfInvalid();
+
+        var rows = await page.Window(query, l => l.Id)
+            .Select(l => new
+            {
+                License = l,
+                Installations = db.Installations.Count(i => i.LicenseId == l.Id),
+                Forgotten = db.ForgottenSeats.Count(s => s.LicenseId == l.Id),
+            })
+            .ToListAsync(ct);
+        var (shown, next) = page.Cut(rows, r => r.License.Id);
+        var plans = await PlansAsync(shown.Select(r => r.License.PlanId), ct);
+        return (shown.Select(r => new LicenseView(r.License, plans[r.License.PlanId], r.Installations, ForgottenSeats: r.Forgotten)).ToList(), next);
+    }
+
+    /// <summary>How many licenses of the caller match the filter, over all pages (a list's total_size).</summary>
+    public async Task<int> CountAsync(Caller caller, LicenseFilter filter, CancellationToken ct)
+    {
+        var v = new Validator();
+        var query = Filtered(caller, filter, v);
+        v.ThrowIfInvalid();
+        return await query.CountAsync(ct);
+    }
+
+    private IQueryable<License> Filtered(Caller caller, LicenseFilter filter, Validator v)
+    {
+        var resellerId = caller.OwnResellerId;
         var planId = v.OptionalId("plan_id", filter.PlanId);
         var poolId = v.OptionalId("pool_id", filter.PoolId);
         var reference = v.OptionalText("reseller_reference", filter.ResellerReference, ResellerReference.MaxLength);
         var (keyHash, keyPrefix) = KeySearch(v, filter.Key);
-        v.ThrowIfInvalid();
 
         var now = clock.Now();
         var query = db.Licenses.AsNoTracking().Where(l => l.ResellerId == resellerId);
@@ -85,17 +111,7 @@ public sealed class LicenseService(LicenseHubDbContext db, UnitOfWork unitOfWork
         {
             query = query.Where(l => l.ExpiresAt < before);
         }
-        var rows = await page.Window(query, l => l.Id)
-            .Select(l => new
-            {
-                License = l,
-                Installations = db.Installations.Count(i => i.LicenseId == l.Id),
-                Forgotten = db.ForgottenSeats.Count(s => s.LicenseId == l.Id),
-            })
-            .ToListAsync(ct);
-        var (shown, next) = page.Cut(rows, r => r.License.Id);
-        var plans = await PlansAsync(shown.Select(r => r.License.PlanId), ct);
-        return (shown.Select(r => new LicenseView(r.License, plans[r.License.PlanId], r.Installations, ForgottenSeats: r.Forgotten)).ToList(), next);
+        return query;
     }
 
     public async Task<LicenseDetail> GetAsync(Caller caller, string? licenseId, CancellationToken ct)
