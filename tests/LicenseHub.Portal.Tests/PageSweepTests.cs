@@ -78,7 +78,7 @@ public sealed class PageSweepTests(PortalFixture fixture)
     public async Task SignedInPage_FitsTheScreen_OffersSignOut_AndHasNoSeriousAxeViolation(int width, PortalRole role, string path, string name)
     {
         var page = await fixture.Pages.PageAsync(role, width);
-        var response = await page.GotoAsync(fixture.Pages.Resolve(path));
+        var response = await page.GotoAsync(await fixture.Pages.ResolveAsync(path));
         Assert.Equal(200, response!.Status);
         Assert.DoesNotContain("/sign-in", page.Url, StringComparison.Ordinal);
 

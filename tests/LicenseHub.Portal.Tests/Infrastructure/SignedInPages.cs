@@ -62,8 +62,21 @@ public sealed class SignedInPages(PortalFixture fixture) : IAsyncDisposable
         }
     }
 
-    public string Resolve(string path)
+    /// <summary>The path with its ids filled in; the reseller's data is made first if no test has made it yet.</summary>
+    public async Task<string> ResolveAsync(string path)
     {
+        if (path.Contains('{', StringComparison.Ordinal))
+        {
+            await _gate.WaitAsync();
+            try
+            {
+                await StorageStateAsync(PortalRole.ResellerOwner);
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
         foreach (var (name, value) in Ids)
         {
             path = path.Replace("{" + name + "}", value, StringComparison.Ordinal);
