@@ -93,6 +93,32 @@ public sealed class PageSweepTests(PortalFixture fixture)
         await PortalFixture.ScreenshotAsync(page, $"{name}-{width}");
     }
 
+    public static TheoryData<PortalRole, string, string> DarkCases()
+    {
+        var data = new TheoryData<PortalRole, string, string>();
+        foreach (var (role, path, name) in SignedIn)
+        {
+            data.Add(role, path, name);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(DarkCases))]
+    public async Task SignedInPage_InDarkMode_IsDarkAndKeepsItsContrast(PortalRole role, string path, string name)
+    {
+        var page = await fixture.Pages.PageAsync(role, Screens.Desktop, ColorScheme.Dark);
+        await page.GotoAsync(await fixture.Pages.ResolveAsync(path));
+        // The system's dark setting turns the page dark (the light page's background is #f5f6f8)...
+        var background = await page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor || getComputedStyle(document.documentElement).backgroundColor");
+        var main = await page.EvaluateAsync<string>("() => getComputedStyle(document.documentElement).backgroundColor");
+        Assert.Equal("rgb(15, 20, 32)", main);
+        Assert.NotEqual("rgb(245, 246, 248)", background);
+        // ...and axe's colour-contrast rule, among the rest, finds nothing serious there.
+        await AssertNoSeriousAxeViolationAsync(page);
+        await PortalFixture.ScreenshotAsync(page, $"{name}-dark");
+    }
+
     [Theory]
     [MemberData(nameof(SignedOutCases))]
     public async Task SignedOutPage_FitsTheScreen_AndHasNoSeriousAxeViolation(int width, string path, string name)
