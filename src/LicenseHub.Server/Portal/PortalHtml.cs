@@ -38,7 +38,7 @@ public static class PortalHtml
         var svg = new StringBuilder();
         var summary = days.Count == 0 ? "no data" : $"from {days[0].Day:yyyy-MM-dd} to {days[^1].Day:yyyy-MM-dd}, latest {days[^1].Count}, highest {max}";
         svg.Append(CultureInfo.InvariantCulture,
-            $"<svg class=\"chart\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{WebUtility.HtmlEncode(label + ": " + summary)}\" preserveAspectRatio=\"none\">");
+            $"<svg class=\"chart\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{WebUtility.HtmlEncode(label + ": " + summary)}\" preserveAspectRatio=\"xMidYMid meet\">");
         svg.Append(CultureInfo.InvariantCulture, $"<title>{WebUtility.HtmlEncode(label)}</title>");
         for (var i = 0; i <= 4; i++)
         {

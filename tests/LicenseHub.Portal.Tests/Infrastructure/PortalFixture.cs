@@ -22,6 +22,9 @@ public sealed class PortalFixture : IAsyncLifetime
     public VendorService.VendorServiceClient Vendor { get; private set; } = null!;
     public Plan Plan { get; private set; } = null!;
 
+    /// <summary>Signed-in contexts per role and screen, shared by the page sweeps.</summary>
+    public SignedInPages Pages { get; private set; } = null!;
+
     /// <summary>Screenshots of the main pages, in the test output directory.</summary>
     public static string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
 
@@ -50,6 +53,7 @@ public sealed class PortalFixture : IAsyncLifetime
             Headless = true,
             Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
         });
+        Pages = new SignedInPages(this);
     }
 
     /// <summary>AgentService on the server, as lh-agent calls it (no API key).</summary>
@@ -113,6 +117,10 @@ public sealed class PortalFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (Pages is not null)
+        {
+            await Pages.DisposeAsync();
+        }
         if (Browser is not null)
         {
             await Browser.DisposeAsync();

@@ -41,6 +41,12 @@
   }
   if (refs) { refs.addEventListener("input", updateRefs); updateRefs(); }
 
+  // On a phone the links scroll sideways in the header: bring the current page's link into view.
+  var current = document.querySelector(".sidebar .links a[aria-current=page]");
+  if (current && current.parentElement.scrollWidth > current.parentElement.clientWidth) {
+    current.parentElement.scrollLeft = current.offsetLeft - 12;
+  }
+
   // Copy buttons next to secrets shown once.
   document.querySelectorAll("[data-copy]").forEach(function (button) {
     button.addEventListener("click", function () {
