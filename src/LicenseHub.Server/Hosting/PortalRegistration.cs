@@ -85,11 +85,12 @@ public static class PortalRegistration
         {
             o.SwaggerDoc("v1", new OpenApiInfo
             {
-                Title = "LicenseHub reseller API",
+                Title = "LicenseHub API",
                 Version = "v1",
-                Description = "REST/JSON for billing systems: the same operations as the gRPC ResellerService. "
-                    + "Authenticate with a reseller API key: 'Authorization: Bearer lh_...'.",
+                Description = "REST/JSON for billing systems: the same operations as the gRPC ResellerService (reseller API keys) "
+                    + "and VendorService (vendor keys, under /v1/vendor). Authenticate with 'Authorization: Bearer lh_...'.",
             });
+            o.OperationFilter<OpenApiOperationFilter>();
             o.AddSecurityDefinition("ApiKey", new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.Http,
@@ -147,7 +148,9 @@ public static class PortalRegistration
 
         app.MapRazorPages();
         PortalAssets.Map(app);
-        app.UseSwagger();
+        // The server the document was fetched from, so that a generated client needs no base URL of its own.
+        app.UseSwagger(o => o.PreSerializeFilters.Add((document, request) =>
+            document.Servers = [new OpenApiServer { Url = $"{request.Scheme}://{request.Host}{request.PathBase}" }]));
         app.UseSwaggerUI(o =>
         {
             o.SwaggerEndpoint("/swagger/v1/swagger.json", "LicenseHub reseller API v1");

@@ -88,7 +88,9 @@ public sealed class RestTests : IAsyncLifetime
 
         var reference = await http.PostAsJsonAsync("/v1/orders", new { planId = _scenario.Plan.Id, quantity = 1, idempotencyKey = "x" });
         Assert.Equal(HttpStatusCode.BadRequest, reference.StatusCode);
-        Assert.Contains("idempotency_key", await reference.Content.ReadAsStringAsync());
+        // Named as the JSON body names it; gRPC callers get idempotency_key.
+        Assert.Contains("idempotencyKey", await reference.Content.ReadAsStringAsync());
+        Assert.DoesNotContain("idempotency_key", await reference.Content.ReadAsStringAsync());
         Assert.Equal(0, _factory.WithDb(db => db.Orders.Count()));
     }
 
@@ -127,16 +129,18 @@ public sealed class RestTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task OpenApi_Document_DescribesEveryResellerRpc()
+    public async Task OpenApi_Document_DescribesEveryResellerAndVendorRpc()
     {
         var document = await Client(null).GetFromJsonAsync<JsonElement>("/swagger/v1/swagger.json");
         var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
-        foreach (var path in new[] { "/v1/orders", "/v1/pools/{poolId}/licenses", "/v1/licenses", "/v1/licenses/{licenseId}:revoke", "/v1/account:export" })
+        foreach (var path in new[] { "/v1/orders", "/v1/pools/{poolId}/licenses", "/v1/licenses", "/v1/licenses/{licenseId}:revoke", "/v1/account:export",
+            "/v1/vendor/products", "/v1/vendor/resellers/{resellerId}:suspend", "/v1/vendor/licenses/{licenseId}:suspend" })
         {
             Assert.Contains(path, paths);
         }
         var operations = document.GetProperty("paths").EnumerateObject().SelectMany(p => p.Value.EnumerateObject()).Count();
-        Assert.Equal(LicenseHub.V1.ResellerService.Descriptor.Methods.Count + LicenseHub.V1.EventService.Descriptor.Methods.Count, operations);
+        Assert.Equal(LicenseHub.V1.ResellerService.Descriptor.Methods.Count + LicenseHub.V1.EventService.Descriptor.Methods.Count
+            + LicenseHub.V1.VendorService.Descriptor.Methods.Count, operations);
     }
 
     private static async Task<JsonElement> PostAsync(HttpClient http, string path, object? body)
