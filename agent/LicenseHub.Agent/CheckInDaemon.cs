@@ -137,7 +137,7 @@ internal sealed class CheckInDaemon(AgentContext ctx, TimeSpan? fixedInterval, b
             return new(Outcome.Stop, ExitCodes.NotLicensed);
         }
 
-        var salt = state.GetSalt() ?? throw new AgentStateException("the state has no fingerprint salt; activate again");
+        var salt = state.GetFingerprintSalt() ?? throw new AgentStateException("the state has no fingerprint salt; activate again");
         var fingerprint = ctx.MachineId.Fingerprint(salt);
         using var client = AgentClient.ForState(state);
 

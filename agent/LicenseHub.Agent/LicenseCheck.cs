@@ -51,7 +51,7 @@ internal static class LicenseCheck
             return new(false, anchorProblem!);
         }
 
-        var salt = state.GetSalt();
+        var salt = state.GetFingerprintSalt();
         if (salt is null)
         {
             return new(false, "the state has no fingerprint salt; activate again");

@@ -80,7 +80,7 @@ public sealed class AgentStateStoreTests : IDisposable
         _sandbox.WriteActivatedState();
         _sandbox.WriteActivatedState();
 
-        Assert.Equal(["license.json", "state.json"], Directory.GetFiles(Path.GetDirectoryName(_sandbox.StatePath)!).Select(Path.GetFileName).Where(n => !n!.EndsWith(".lock", StringComparison.Ordinal)).Order());
+        Assert.Equal(["license.json", "state.json", "state.json.identity"], Directory.GetFiles(Path.GetDirectoryName(_sandbox.StatePath)!).Select(Path.GetFileName).Where(n => !n!.EndsWith(".lock", StringComparison.Ordinal)).Order());
     }
 
     [Fact]

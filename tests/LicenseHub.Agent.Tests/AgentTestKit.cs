@@ -37,7 +37,27 @@ internal sealed class AgentSandbox : IDisposable
         Directory.CreateDirectory(Root);
         File.WriteAllText(MachineIdFile, MachineId + "\n");
         File.WriteAllText(TrustPath, AnchorJson);
+        // A known identity key, so that the fingerprint of what this sandbox activates or requests is known in advance.
+        Directory.CreateDirectory(Path.GetDirectoryName(StatePath)!);
+        File.WriteAllText(IdentityPath, Convert.ToHexStringLower(IdentityKey) + "\n");
     }
+
+    /// <summary>The identity key the sandbox's state starts with (state.json.identity).</summary>
+    public static readonly byte[] IdentityKey = Enumerable.Repeat((byte)0x5a, 32).ToArray();
+
+    public string IdentityPath => StatePath + ".identity";
+
+    /// <summary>The README's installation salt, computed independently of the agent's code.</summary>
+    public static byte[] InstallationSaltFor(byte[] identityKey, byte[] licenseSalt) =>
+        System.Security.Cryptography.HMACSHA256.HashData(identityKey, (byte[])[.. "licensehub-installation-salt-v2:"u8, .. licenseSalt]);
+
+    /// <summary>The README's fingerprint of an installation (state without a 0.1 fingerprint), computed independently.</summary>
+    public static string InstallationFingerprintFor(byte[] identityKey, string machineId, string licenseKey = LicenseKey) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(
+            InstallationSaltFor(identityKey, MachineFingerprint.DeriveSalt(licenseKey)), System.Text.Encoding.UTF8.GetBytes(machineId)));
+
+    /// <summary>The fingerprint of what this sandbox activates, requests or imports anew.</summary>
+    public static string InstallationFingerprint => InstallationFingerprintFor(IdentityKey, MachineId);
 
     /// <summary>The trust anchor file every command of the sandbox is given with --trust.</summary>
     public string TrustPath => Path.Combine(Root, "trust.json");
@@ -66,6 +86,7 @@ internal sealed class AgentSandbox : IDisposable
 
     public static byte[] Salt => MachineFingerprint.DeriveSalt(LicenseKey);
 
+    /// <summary>The fingerprint of lh-agent 0.1 (the machine id alone), which a state without an installation salt keeps.</summary>
     public static string Fingerprint => MachineFingerprint.Compute(Salt, MachineId);
 
     public static JsonWebKeySet Jwks => new() { Keys = [CertifiedJwk(ServerKey, Kid)] };
@@ -85,8 +106,12 @@ internal sealed class AgentSandbox : IDisposable
         OfflineGraceSeconds = graceSeconds,
     };
 
+    /// <summary>
+    /// A signed token; by default a license token for the state <see cref="WriteActivatedState"/> writes, and an offline
+    /// license for what 'request' / 'import --key' make of this sandbox.
+    /// </summary>
     public static string Token(LicenseClaims? claims = null, string type = TokenTypes.License, Ed25519KeyPair? key = null) =>
-        new TokenSigner(Kid, key ?? ServerKey).Sign(claims ?? Claims(), type);
+        new TokenSigner(Kid, key ?? ServerKey).Sign(claims ?? Claims(type == TokenTypes.OfflineLicense ? InstallationFingerprint : null), type);
 
     /// <summary>The state an online activation leaves behind.</summary>
     public AgentState WriteActivatedState(string? token = null, DateTimeOffset? lastSeen = null)

@@ -30,7 +30,7 @@ public sealed class OfflineCommandTests : IDisposable
         var json = Encoding.UTF8.GetString(Base64Url.Decode(line));
         using var doc = JsonDocument.Parse(json);
         Assert.Equal(["product", "fingerprint", "product_version", "agent_version"], doc.RootElement.EnumerateObject().Select(p => p.Name));
-        Assert.Equal(AgentSandbox.Fingerprint, doc.RootElement.GetProperty("fingerprint").GetString());
+        Assert.Equal(AgentSandbox.InstallationFingerprint, doc.RootElement.GetProperty("fingerprint").GetString());
         Assert.Equal("panel", doc.RootElement.GetProperty("product").GetString());
         Assert.DoesNotContain(AgentSandbox.LicenseKey, json, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(AgentSandbox.MachineId, json, StringComparison.OrdinalIgnoreCase);

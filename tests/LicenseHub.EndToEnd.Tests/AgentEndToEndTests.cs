@@ -32,7 +32,7 @@ public sealed class AgentServerFixture : IAsyncLifetime
         Anchor = await Server.ExportTrustAnchorAsync();
         Lhctl = new Lhctl(Server.GrpcUrl, Work.Path);
         Flow = await NewcomerFlow.RunAsync(Lhctl, Server, Work.Path);
-        await Lhctl.SucceedAsync(Flow.ResellerKey, "order", "create", "--plan", Flow.PlanId, "--quantity", "14");
+        await Lhctl.SucceedAsync(Flow.ResellerKey, "order", "create", "--plan", Flow.PlanId, "--quantity", "20");
     }
 
     /// <summary>A freshly assigned license of the quick start's plan (product "panel", two machines, no offline grace).</summary>
@@ -324,9 +324,11 @@ public sealed partial class AgentEndToEndTests(AgentBinaryFixture agent, AgentSe
             .Append(("lh-agent output", string.Join('\n', machine.History.Select(r => r.StdOut + r.StdErr))))
             .Append(("lh-agent state file", await File.ReadAllTextAsync(machine.StatePath)))
             .ToList();
+        var identity = (await File.ReadAllTextAsync(machine.IdentityFile)).Trim();
         foreach (var (source, text) in sources)
         {
             AssertNeitherMachineIdNorKey(source, text, machine.MachineId, key);
+            Assert.False(text.Contains(identity, StringComparison.OrdinalIgnoreCase), $"{source} contains the installation identity.");
         }
     }
 

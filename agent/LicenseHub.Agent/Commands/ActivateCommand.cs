@@ -82,7 +82,9 @@ internal static class ActivateCommand
         product = string.IsNullOrWhiteSpace(product) ? null : product.Trim();
         var previous = ctx.Store.LoadOrNull(ctx.Error);
         var salt = MachineFingerprint.DeriveSalt(trimmedKey);
-        var fingerprint = ctx.MachineId.Fingerprint(salt);
+        // Before the key leaves this machine, too: an identity that cannot be kept would make every start a new machine.
+        var installationSalt = InstallationIdentity.ForActivation(ctx.Store.Path, previous, salt);
+        var fingerprint = ctx.MachineId.Fingerprint(installationSalt ?? salt, createIfMissing: installationSalt is not null);
         var level = previous?.TelemetryLevel ?? TelemetrySetting.Required;
         var version = productVersion?.Trim() ?? previous?.ProductVersion ?? UnknownProductVersion;
 
@@ -117,7 +119,7 @@ internal static class ActivateCommand
         }
 
         var claims = verification.Claims!;
-        var state = StateFrom(ctx, previous, response, claims, server, product, version, salt, level, jwks, allowInsecureTransport);
+        var state = StateFrom(ctx, previous, response, claims, server, product, version, salt, level, jwks, allowInsecureTransport, installationSalt);
 
         using (ctx.Store.AcquireLock(TimeSpan.FromSeconds(10)))
         {
@@ -155,7 +157,8 @@ internal static class ActivateCommand
         byte[] salt,
         TelemetrySetting level,
         JsonWebKeySet jwks,
-        bool allowInsecureTransport = false)
+        bool allowInsecureTransport = false,
+        byte[]? installationSalt = null)
     {
         var secret = response.InstallationSecret;
         var hasCredential = secret.Length > 0 && response.InstallationId.Length > 0;
@@ -171,6 +174,7 @@ internal static class ActivateCommand
             CheckInTicket = hasCredential && response.CheckInTicket.Length > 0 ? response.CheckInTicket : null,
             LicenseId = response.LicenseId.Length > 0 ? response.LicenseId : claims.LicenseId,
             Salt = Base64Url.Encode(salt),
+            InstallationSalt = installationSalt is null ? null : Base64Url.Encode(installationSalt),
             TelemetryLevel = level,
             Token = response.Token,
             TokenType = TokenTypes.License,

@@ -121,7 +121,7 @@ internal sealed class AgentCommandLine
             {
                 LicenseFile = Trust.LicenseFilePublisher.FromEnvironment(statePath, parse.GetValue(_licenseFile), parse.GetValue(_licenseGroup)),
             },
-            MachineIdSource.FromEnvironment(parse.GetValue(_machineIdFile)),
+            MachineIdSource.FromEnvironment(parse.GetValue(_machineIdFile), Path.GetDirectoryName(statePath)),
             Trust.TrustAnchorSource.FromEnvironment(parse.GetValue(_trust)),
             _clock,
             _output,

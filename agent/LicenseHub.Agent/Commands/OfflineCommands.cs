@@ -72,6 +72,7 @@ internal static class OfflineCommands
 
         var salt = MachineFingerprint.DeriveSalt(licenseKey);
         var encodedSalt = Base64Url.Encode(salt);
+        byte[]? installationSalt = null;
         var saved = ctx.Store.Update(state =>
         {
             if (state is not null && state.Salt is not null && state.Salt != encodedSalt && (state.IsOnlineActivation || state.Token is not null))
@@ -80,8 +81,10 @@ internal static class OfflineCommands
             }
 
             // Remember the salt (not the key) so that 'import' can check the file was made for this machine.
+            installationSalt = InstallationIdentity.ForActivation(ctx.Store.Path, state, salt);
             state ??= new AgentState();
             state.Salt = encodedSalt;
+            state.InstallationSalt = installationSalt is null ? null : Base64Url.Encode(installationSalt);
             state.Product = NonEmpty(product) ?? state.Product;
             state.ProductVersion = NonEmpty(productVersion) ?? state.ProductVersion;
             return state;
@@ -89,7 +92,7 @@ internal static class OfflineCommands
 
         var request = new OfflineActivationRequest(
             saved!.Product ?? "",
-            ctx.MachineId.Fingerprint(salt),
+            ctx.MachineId.Fingerprint(installationSalt ?? salt, createIfMissing: installationSalt is not null),
             saved.ProductVersion ?? ActivateCommand.UnknownProductVersion,
             AgentRequests.AgentVersion);
         ctx.Out.WriteLine(request.Encode());
@@ -124,7 +127,11 @@ internal static class OfflineCommands
             return ctx.Fail(ExitCodes.StateProblem, "unknown license key for this machine: run 'lh-agent request --key KEY' first or pass --key KEY");
         }
 
-        var fingerprint = ctx.MachineId.Fingerprint(salt);
+        // The file was made for the fingerprint 'request' printed: keyed by the installation salt it stored.
+        var installationSalt = licenseKey is { Length: > 0 }
+            ? InstallationIdentity.ForActivation(ctx.Store.Path, current, salt)
+            : current?.InstallationSalt is { } kept ? Base64Url.Decode(kept) : null;
+        var fingerprint = ctx.MachineId.Fingerprint(installationSalt ?? salt, createIfMissing: installationSalt is not null);
         var result = anchor.CreateVerifier(jwks).Verify(token, ctx.Now, TokenTypes.OfflineLicense, current?.Product, fingerprint);
         if (!result.IsValid)
         {
@@ -142,6 +149,7 @@ internal static class OfflineCommands
 
             state ??= new AgentState();
             state.Salt = encodedSalt;
+            state.InstallationSalt = installationSalt is null ? null : Base64Url.Encode(installationSalt);
             state.Product = claims.Product;
             state.LicenseId = claims.LicenseId;
             state.Token = token;

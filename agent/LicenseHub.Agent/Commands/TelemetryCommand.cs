@@ -39,7 +39,7 @@ internal static class TelemetryCommand
                 : "this installation uses an offline license and sends nothing");
         }
 
-        var salt = state.GetSalt() ?? throw new AgentStateException("the state has no fingerprint salt; activate again");
+        var salt = state.GetFingerprintSalt() ?? throw new AgentStateException("the state has no fingerprint salt; activate again");
         var request = AgentRequests.CheckIn(state, ctx.MachineId.Fingerprint(salt), SystemFacts.Current(), SignedRefusal.NewNonce());
         ctx.Out.WriteLine(s_formatter.Format(AgentRequests.Masked(request)));
         return ExitCodes.Ok;

@@ -60,6 +60,14 @@ internal sealed class AgentState
     /// <summary>Fingerprint salt (base64url of 32 bytes) derived from the license key.</summary>
     public string? Salt { get; set; }
 
+    /// <summary>
+    /// The salt the fingerprint is keyed by (base64url of 32 bytes): <see cref="Salt"/> mixed with this state's
+    /// <see cref="InstallationIdentity"/> key, so that machines sharing a machine id are told apart. Absent in state files
+    /// of lh-agent 0.1, whose fingerprint stays keyed by <see cref="Salt"/> alone: those installations keep their
+    /// fingerprint, and so their seat, across the upgrade.
+    /// </summary>
+    public string? InstallationSalt { get; set; }
+
     public TelemetrySetting TelemetryLevel { get; set; } = TelemetrySetting.Required;
 
     /// <summary>The last token (compact JWS) the server issued or the imported offline license.</summary>
@@ -89,6 +97,13 @@ internal sealed class AgentState
     /// <summary>Returns the salt bytes, or null when the state has none.</summary>
     public byte[]? GetSalt() => Salt is null ? null : Base64Url.Decode(Salt);
 
+    /// <summary>The key of this machine's fingerprint: the installation salt, else (state of lh-agent 0.1) the license salt.</summary>
+    public byte[]? GetFingerprintSalt() => InstallationSalt is not null ? Base64Url.Decode(InstallationSalt) : GetSalt();
+
+    /// <summary>True for an installation made by lh-agent 0.1, fingerprinted by the machine id alone.</summary>
+    [JsonIgnore]
+    public bool HasLegacyFingerprint => Salt is not null && InstallationSalt is null;
+
     /// <summary>Raises <see cref="LastSeen"/> to <paramref name="now"/>; it never goes back on its own.</summary>
     public void ObserveTime(DateTimeOffset now)
     {
@@ -106,22 +121,19 @@ internal sealed class AgentState
             return $"unsupported state version {Version}";
         }
 
-        if (Salt is not null)
+        if (SaltProblem(Salt, "salt") is { } saltProblem)
         {
-            byte[] salt;
-            try
-            {
-                salt = Base64Url.Decode(Salt);
-            }
-            catch (FormatException)
-            {
-                return "salt is not base64url";
-            }
+            return saltProblem;
+        }
 
-            if (salt.Length != MachineFingerprint.SaltLength)
-            {
-                return "salt has the wrong length";
-            }
+        if (SaltProblem(InstallationSalt, "installation salt") is { } installationSaltProblem)
+        {
+            return installationSaltProblem;
+        }
+
+        if (InstallationSalt is not null && Salt is null)
+        {
+            return "installation salt without the salt";
         }
 
         if (Server is not null && !AgentClient.TryParseServer(Server, out _, out _))
@@ -150,5 +162,25 @@ internal sealed class AgentState
         }
 
         return null;
+    }
+
+    private static string? SaltProblem(string? encoded, string name)
+    {
+        if (encoded is null)
+        {
+            return null;
+        }
+
+        byte[] salt;
+        try
+        {
+            salt = Base64Url.Decode(encoded);
+        }
+        catch (FormatException)
+        {
+            return name + " is not base64url";
+        }
+
+        return salt.Length != MachineFingerprint.SaltLength ? name + " has the wrong length" : null;
     }
 }

@@ -172,6 +172,8 @@ internal sealed class AgentStateStore
         try
         {
             File.Delete(Path);
+            // A fresh identity for whatever is activated here next: the server deleted this installation (or will).
+            File.Delete(InstallationIdentity.PathFor(Path));
             TryDelete(LockPath);
             TryDelete(CheckInLockPath);
             LicenseFile?.Remove();
@@ -202,7 +204,8 @@ internal sealed class AgentStateStore
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new AgentStateException($"cannot create the state directory for {Path}: {e.Message}");
+            throw new AgentStateException($"cannot create the state directory for {Path}: {e.Message}. " +
+                CreateOnceFile.WritableDirectoryHint(System.IO.Path.GetDirectoryName(Path)!));
         }
 
         while (true)

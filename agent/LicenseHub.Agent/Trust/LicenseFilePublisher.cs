@@ -33,7 +33,8 @@ internal sealed partial class LicenseFilePublisher(string path, string? group)
         Token = state.Token,
         TokenType = state.Token is null ? null : state.TokenType,
         Jwks = state.Jwks,
-        FingerprintSalt = state.Salt,
+        // The key of the fingerprint the token is bound to: what the product recomputes it with.
+        FingerprintSalt = state.InstallationSalt ?? state.Salt,
         Status = state.LastResult,
         WrittenAt = now,
     };

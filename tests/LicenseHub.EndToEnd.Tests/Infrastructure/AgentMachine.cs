@@ -39,13 +39,13 @@ public sealed class AgentMachine : IDisposable
 
     /// <summary>
     /// A second machine running a copy of this one's disk, as a cloned VM would: the same machine id, and copies of
-    /// the state file, the license file and the trust anchor as they are now.
+    /// the state file, its identity, the license file and the trust anchor as they are now.
     /// </summary>
     public AgentMachine CopyTo(string name)
     {
         var copy = new AgentMachine(_executable, name, MachineId);
         System.IO.Directory.CreateDirectory(Path.GetDirectoryName(copy.StatePath)!);
-        foreach (var (from, to) in new[] { (StatePath, copy.StatePath), (LicenseFile, copy.LicenseFile), (TrustFile, copy.TrustFile) })
+        foreach (var (from, to) in new[] { (StatePath, copy.StatePath), (IdentityFile, copy.IdentityFile), (LicenseFile, copy.LicenseFile), (TrustFile, copy.TrustFile) })
         {
             if (File.Exists(from))
             {
@@ -54,6 +54,23 @@ public sealed class AgentMachine : IDisposable
         }
         return copy;
     }
+
+    /// <summary>
+    /// Another machine made from the same image as this one: the same machine id (a container image, a VM template
+    /// whose /etc/machine-id was not reset), with a state directory of its own (a fresh volume) and the same trust anchor.
+    /// </summary>
+    public AgentMachine SameImage(string name)
+    {
+        var sibling = new AgentMachine(_executable, name, MachineId);
+        if (File.Exists(TrustFile))
+        {
+            File.Copy(TrustFile, sibling.TrustFile);
+        }
+        return sibling;
+    }
+
+    /// <summary>The installation identity lh-agent keeps next to the state file (64 hex characters, 0600).</summary>
+    public string IdentityFile => StatePath + ".identity";
 
     /// <summary>32 lower-case hex characters, like /etc/machine-id.</summary>
     public string MachineId { get; }
@@ -80,12 +97,23 @@ public sealed class AgentMachine : IDisposable
     /// <summary>Every run so far, to check later what the agent printed.</summary>
     public IReadOnlyList<AgentResult> History => _history;
 
-    /// <summary>The fingerprint the README defines, computed independently of the agent's code.</summary>
+    /// <summary>
+    /// The fingerprint the README defines, computed independently of the agent's code: keyed by the installation salt,
+    /// which mixes the license's salt with this state's identity (so it exists once lh-agent activated or requested).
+    /// </summary>
     public string FingerprintFor(string licenseKey)
     {
-        var salt = SHA256.HashData(Encoding.UTF8.GetBytes("licensehub-fingerprint-v1:" + licenseKey.Trim().ToUpperInvariant()));
-        return Convert.ToHexStringLower(HMACSHA256.HashData(salt, Encoding.UTF8.GetBytes(MachineId)));
+        var identity = Convert.FromHexString(File.ReadAllText(IdentityFile).Trim());
+        var installationSalt = HMACSHA256.HashData(identity, (byte[])[.. "licensehub-installation-salt-v2:"u8, .. LicenseSalt(licenseKey)]);
+        return Convert.ToHexStringLower(HMACSHA256.HashData(installationSalt, Encoding.UTF8.GetBytes(MachineId)));
     }
+
+    /// <summary>The fingerprint of lh-agent 0.1, keyed by the license's salt alone, which its installations keep.</summary>
+    public string LegacyFingerprintFor(string licenseKey) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(LicenseSalt(licenseKey), Encoding.UTF8.GetBytes(MachineId)));
+
+    public static byte[] LicenseSalt(string licenseKey) =>
+        SHA256.HashData(Encoding.UTF8.GetBytes("licensehub-fingerprint-v1:" + licenseKey.Trim().ToUpperInvariant()));
 
     public Task<AgentResult> RunAsync(params string[] arguments) => RunCoreAsync(null, arguments);
 
