@@ -8,7 +8,8 @@ apt_install php-cli php-curl golang-go python3-jwt python3-cryptography
 command -v npm >/dev/null 2>&1 || apt_install nodejs npm
 
 (cd integrations/verify/node && npm ci --no-audit --no-fund --loglevel=error)
-# Redocly CLI, pinned by integrations/openapi-client/package-lock.json, lints the server's OpenAPI document (OpenApiLintTests).
+# Redocly CLI, openapi-typescript, openapi-fetch and tsc, pinned by integrations/openapi-client/package-lock.json, lint the
+# server's OpenAPI document (OpenApiLintTests) and build a typed client from it that drives the server (OpenApiClientTests).
 (cd integrations/openapi-client && npm ci --no-audit --no-fund --loglevel=error)
 
 if [ -z "${LICENSEHUB_TEST_TOKENS_FEED:-}" ]; then
