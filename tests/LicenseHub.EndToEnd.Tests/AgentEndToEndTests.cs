@@ -32,7 +32,7 @@ public sealed class AgentServerFixture : IAsyncLifetime
         Anchor = await Server.ExportTrustAnchorAsync();
         Lhctl = new Lhctl(Server.GrpcUrl, Work.Path);
         Flow = await NewcomerFlow.RunAsync(Lhctl, Server, Work.Path);
-        await Lhctl.SucceedAsync(Flow.ResellerKey, "order", "create", "--plan", Flow.PlanId, "--quantity", "20");
+        await Lhctl.SucceedAsync(Flow.ResellerKey, "order", "create", "--plan", Flow.PlanId, "--quantity", "24");
     }
 
     /// <summary>A freshly assigned license of the quick start's plan (product "panel", two machines, no offline grace).</summary>

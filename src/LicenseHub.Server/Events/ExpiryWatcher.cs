@@ -33,6 +33,10 @@ public sealed class ExpiryWatcher(IServiceScopeFactory scopes, IOptions<LicenseH
             {
                 await ScanAsync(stoppingToken);
             }
+            catch (StorageUnavailableException) when (!stoppingToken.IsCancellationRequested)
+            {
+                // The database is down: StorageHealth says so once per change. The next interval tries again.
+            }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 logger.LogWarning(ex, "Looking for expiring licenses failed; it will be retried at the next interval");

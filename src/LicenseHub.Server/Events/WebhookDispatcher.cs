@@ -68,6 +68,8 @@ public sealed class WebhookDispatcher : BackgroundService
 
     private WebhookOptions Options => _options.Value.Webhooks;
 
+    private string? _lastProblem;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!Options.Deliver)
@@ -80,10 +82,20 @@ public sealed class WebhookDispatcher : BackgroundService
             try
             {
                 sent = await DeliverDueAsync(stoppingToken);
+                _lastProblem = null;
+            }
+            catch (StorageUnavailableException) when (!stoppingToken.IsCancellationRequested)
+            {
+                // The database is down: StorageHealth says so once per change, and calls answer UNAVAILABLE. Nothing to add.
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                _logger.LogWarning(ex, "Webhook deliveries could not be claimed or recorded; retrying shortly");
+                // Once per distinct problem, not once a second while it lasts.
+                if (ex.Message != _lastProblem)
+                {
+                    _lastProblem = ex.Message;
+                    _logger.LogWarning(ex, "Webhook deliveries could not be claimed or recorded; retrying every {Interval}", Options.PollInterval);
+                }
             }
             if (sent == 0)
             {
