@@ -134,6 +134,13 @@ public sealed class WebhookDispatcher : BackgroundService
     {
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LicenseHubDbContext>();
+        // A read first: an idle replica takes no write lock every poll (on SQLite that lock is the database's only
+        // one), and an empty write transaction would count as storage recovering while the disk is still full.
+        var due = _clock.Now();
+        if (!await db.WebhookDeliveries.AsNoTracking().AnyAsync(d => d.Status == WebhookDeliveryStatus.Pending && d.NextAttemptAt <= due, ct))
+        {
+            return [];
+        }
         var unitOfWork = scope.ServiceProvider.GetRequiredService<UnitOfWork>();
         return await unitOfWork.RunAsync(async token =>
         {

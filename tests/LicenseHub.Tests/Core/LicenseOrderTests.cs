@@ -275,7 +275,8 @@ public sealed class LicenseOrderTests : IDisposable
 
         var missing = await http.PostAsJsonAsync($"/v1/licenses/{license.Id}:renew", new { terms = 1 });
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
-        Assert.Contains("idempotency_key", await missing.Content.ReadAsStringAsync());
+        // Named as the JSON body names it.
+        Assert.Contains("idempotencyKey", await missing.Content.ReadAsStringAsync());
 
         var body = new { terms = 1, idempotencyKey = "whmcs-invoice-3001" };
         var first = await http.PostAsJsonAsync($"/v1/licenses/{license.Id}:renew", body);
