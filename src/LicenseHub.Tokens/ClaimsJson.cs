@@ -72,6 +72,22 @@ internal static class ClaimsJson
             writer.WriteNumber("lex"u8, lex.ToUnixTimeSeconds());
         }
 
+        if (claims.Entitlements.Count > 0)
+        {
+            writer.WriteStartArray("ent"u8);
+            foreach (var code in claims.Entitlements)
+            {
+                writer.WriteStringValue(code);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        if (claims.MaintenanceUntil is { } mnt)
+        {
+            writer.WriteNumber("mnt"u8, mnt.ToUnixTimeSeconds());
+        }
+
         writer.WriteEndObject();
     }
 
@@ -157,7 +173,8 @@ internal static class ClaimsJson
     {
         claims = null;
         string? iss = null, lid = null, iid = null, prd = null, pln = null, edn = null, fpr = null;
-        long iat = 0, nbf = 0, exp = 0, grc = 0, lex = 0;
+        long iat = 0, nbf = 0, exp = 0, grc = 0, lex = 0, mnt = 0;
+        List<string>? ent = null;
         var seen = 0;
         try
         {
@@ -185,6 +202,8 @@ internal static class ClaimsJson
                     case Exp: exp = ReadSeconds(ref reader, "exp"); break;
                     case Grc: grc = ReadSeconds(ref reader, "grc"); break;
                     case Lex: lex = ReadSeconds(ref reader, "lex"); break;
+                    case Ent: ent = ReadStrings(ref reader, "ent"); break;
+                    case Mnt: mnt = ReadSeconds(ref reader, "mnt"); break;
                     default: reader.Skip(); break;
                 }
 
@@ -239,12 +258,15 @@ internal static class ClaimsJson
             ExpiresAt = DateTimeOffset.FromUnixTimeSeconds(exp),
             OfflineGraceSeconds = (int)grc,
             LicenseExpiresAt = (seen & Lex) != 0 ? DateTimeOffset.FromUnixTimeSeconds(lex) : null,
+            Entitlements = ent ?? [],
+            MaintenanceUntil = (seen & Mnt) != 0 ? DateTimeOffset.FromUnixTimeSeconds(mnt) : null,
         };
         return null;
     }
 
     private const int Iss = 1, Lid = 2, Iid = 4, Prd = 8, Pln = 16, Edn = 32, Fpr = 64,
-        Iat = 128, Nbf = 256, Exp = 512, Grc = 1024, Lex = 2048;
+        Iat = 128, Nbf = 256, Exp = 512, Grc = 1024, Lex = 2048,
+        Ent = 4096, Mnt = 8192;
 
     private const int Required = Iss | Lid | Prd | Pln | Edn | Fpr | Iat | Nbf | Exp | Grc;
 
@@ -265,6 +287,8 @@ internal static class ClaimsJson
         if (reader.ValueTextEquals("exp"u8)) { return Exp; }
         if (reader.ValueTextEquals("grc"u8)) { return Grc; }
         if (reader.ValueTextEquals("lex"u8)) { return Lex; }
+        if (reader.ValueTextEquals("ent"u8)) { return Ent; }
+        if (reader.ValueTextEquals("mnt"u8)) { return Mnt; }
         return 0;
     }
 
@@ -281,13 +305,40 @@ internal static class ClaimsJson
         Nbf => "nbf",
         Exp => "exp",
         Grc => "grc",
-        _ => "lex",
+        Lex => "lex",
+        Ent => "ent",
+        _ => "mnt",
     };
 
     private static string ReadString(ref Utf8JsonReader reader, string name) =>
         reader.TokenType == JsonTokenType.String
             ? reader.GetString()!
             : throw new FormatException($"member '{name}' is not a string");
+
+    /// <summary>An array of at most 256 strings (the entitlement codes); anything else is refused, not skipped.</summary>
+    private static List<string> ReadStrings(ref Utf8JsonReader reader, string name)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            throw new FormatException($"claim '{name}' is not an array of strings");
+        }
+
+        var values = new List<string>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.String || values.Count == MaxEntitlements)
+            {
+                throw new FormatException($"claim '{name}' is not an array of at most {MaxEntitlements} strings");
+            }
+
+            values.Add(reader.GetString()!);
+        }
+
+        return values;
+    }
+
+    /// <summary>Most entitlements one token carries.</summary>
+    public const int MaxEntitlements = 256;
 
     private static long ReadSeconds(ref Utf8JsonReader reader, string name)
     {

@@ -46,4 +46,25 @@ public sealed record LicenseClaims
     /// End of the license term (<c>lex</c>), if the license expires. No grace applies beyond it.
     /// </summary>
     public DateTimeOffset? LicenseExpiresAt { get; init; }
+
+    /// <summary>
+    /// Entitlements (<c>ent</c>): the codes of the features the license has (its plan's and its add-ons'), sorted. An
+    /// empty list is not written; a token without <c>ent</c> grants no feature.
+    /// </summary>
+    public IReadOnlyList<string> Entitlements { get; init; } = [];
+
+    /// <summary>
+    /// End of maintenance (<c>mnt</c>) of a perpetual license: a product version released after it may not run on this
+    /// license; one released before runs for ever. Absent for a license with a term.
+    /// </summary>
+    public DateTimeOffset? MaintenanceUntil { get; init; }
+
+    /// <summary>Whether the license has the feature <paramref name="code"/> (ordinal: codes are lower-case slugs).</summary>
+    public bool HasFeature(string code) => Entitlements.Contains(code, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether a product version released at <paramref name="releasedAt"/> may run on this license: always for a license
+    /// with a term (its expiry already bounds it), and for a perpetual license when it was released before maintenance ended.
+    /// </summary>
+    public bool CoversRelease(DateTimeOffset releasedAt) => MaintenanceUntil is not { } mnt || releasedAt <= mnt;
 }
