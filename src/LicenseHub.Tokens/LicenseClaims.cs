@@ -67,4 +67,50 @@ public sealed record LicenseClaims
     /// with a term (its expiry already bounds it), and for a perpetual license when it was released before maintenance ended.
     /// </summary>
     public bool CoversRelease(DateTimeOffset releasedAt) => MaintenanceUntil is not { } mnt || releasedAt <= mnt;
+
+    /// <summary>
+    /// Value equality of every claim, the entitlements compared code by code (a record alone would compare the lists'
+    /// references, so the claims read back from a token would never equal the claims it was signed with).
+    /// </summary>
+    public bool Equals(LicenseClaims? other) =>
+        ReferenceEquals(this, other) || (other is not null
+            && Issuer == other.Issuer
+            && LicenseId == other.LicenseId
+            && InstallationId == other.InstallationId
+            && Product == other.Product
+            && Plan == other.Plan
+            && Edition == other.Edition
+            && Fingerprint == other.Fingerprint
+            && IssuedAt.Equals(other.IssuedAt)
+            && NotBefore.Equals(other.NotBefore)
+            && ExpiresAt.Equals(other.ExpiresAt)
+            && OfflineGraceSeconds == other.OfflineGraceSeconds
+            && Nullable.Equals(LicenseExpiresAt, other.LicenseExpiresAt)
+            && Entitlements.SequenceEqual(other.Entitlements, StringComparer.Ordinal)
+            && Nullable.Equals(MaintenanceUntil, other.MaintenanceUntil));
+
+    /// <inheritdoc/>
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(Issuer);
+        hash.Add(LicenseId);
+        hash.Add(InstallationId);
+        hash.Add(Product);
+        hash.Add(Plan);
+        hash.Add(Edition);
+        hash.Add(Fingerprint);
+        hash.Add(IssuedAt);
+        hash.Add(NotBefore);
+        hash.Add(ExpiresAt);
+        hash.Add(OfflineGraceSeconds);
+        hash.Add(LicenseExpiresAt);
+        foreach (var code in Entitlements)
+        {
+            hash.Add(code, StringComparer.Ordinal);
+        }
+
+        hash.Add(MaintenanceUntil);
+        return hash.ToHashCode();
+    }
 }

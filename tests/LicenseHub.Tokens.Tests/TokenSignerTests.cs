@@ -46,7 +46,7 @@ public sealed class TokenSignerTests
     [Fact]
     public void Sign_ThenVerify_RoundTripsEveryClaim()
     {
-        var claims = Claims(licenseEnd: IssuedAt.AddDays(365));
+        var claims = Claims(licenseEnd: IssuedAt.AddDays(365)) with { Entitlements = ["api", "sso"], MaintenanceUntil = IssuedAt.AddDays(400) };
 
         var result = Verifier().Verify(Token(claims), IssuedAt.AddHours(1), TokenTypes.License, "panel", Fingerprint);
 
@@ -54,6 +54,26 @@ public sealed class TokenSignerTests
         Assert.False(result.InGrace);
         Assert.Equal(claims, result.Claims);
         Assert.Equal(TokenTypes.License, result.Type);
+    }
+
+    [Fact]
+    public void Sign_ThenVerify_ClaimsWithoutOptionalMembersEqualTheSignedOnes()
+    {
+        var claims = Claims() with { InstallationId = null, LicenseExpiresAt = null };
+
+        Assert.Equal(claims, Verifier().Verify(Token(claims), IssuedAt.AddHours(1)).Claims);
+    }
+
+    [Fact]
+    public void Equals_SameCodesInAnotherList_IsEqualAndOtherCodesAreNot()
+    {
+        var claims = Claims() with { Entitlements = ["api", "sso"] };
+
+        Assert.Equal(claims, Claims() with { Entitlements = new List<string> { "api", "sso" } });
+        Assert.Equal(claims.GetHashCode(), (Claims() with { Entitlements = new List<string> { "api", "sso" } }).GetHashCode());
+        Assert.NotEqual(claims, Claims() with { Entitlements = ["api"] });
+        Assert.NotEqual(claims, Claims() with { Entitlements = ["sso", "api"] });
+        Assert.NotEqual(claims, claims with { MaintenanceUntil = IssuedAt });
     }
 
     [Fact]
