@@ -18,6 +18,12 @@ internal static class ExitCodes
     /// <summary>The state file or machine id is missing, unreadable, corrupt or not writable, or there is no trust anchor.</summary>
     public const int StateProblem = 4;
 
+    /// <summary>
+    /// Licensed, but not for what 'check' was asked: the license lacks a feature of <c>--feature</c>, or its maintenance
+    /// ended before the release date of <c>--released</c>.
+    /// </summary>
+    public const int NotEntitled = 5;
+
     public const string HelpTable =
         """
         Exit codes:
@@ -27,5 +33,7 @@ internal static class ExitCodes
           3  license server unreachable or failing, too many attempts (retry later), or a check-in refused
              without a valid signed status (treated as offline; the token is kept)
           4  state problem (state file corrupt, unreadable or not writable; machine id unreadable; no trust anchor)
+          5  licensed, but not entitled to what 'check' was asked: a feature of --feature is missing, or the
+             maintenance ended before the release date of --released (reason on stderr)
         """;
 }

@@ -63,6 +63,16 @@ internal sealed record StatusReport
     public DateTimeOffset? TokenExpiresAt { get; init; }
     public DateTimeOffset? GraceEndsAt { get; init; }
     public DateTimeOffset? LicenseExpiresAt { get; init; }
+
+    /// <summary>True when the license never expires (its token has no <c>lex</c>); null without a token.</summary>
+    public bool? Perpetual { get; init; }
+
+    /// <summary>End of maintenance (<c>mnt</c>) of a perpetual license: versions released after it may not run.</summary>
+    public DateTimeOffset? MaintenanceUntil { get; init; }
+
+    /// <summary>The feature codes of the license (<c>ent</c>); empty when it has none, null without a token.</summary>
+    public IReadOnlyList<string>? Features { get; init; }
+
     public DateTimeOffset? LastCheckIn { get; init; }
     public string? LastResult { get; init; }
     public DateTimeOffset? LastSeen { get; init; }

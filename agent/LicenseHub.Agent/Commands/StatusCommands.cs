@@ -11,22 +11,61 @@ internal static class StatusCommands
     public static Command CreateCheck(AgentCommandLine cli)
     {
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print nothing; only set the exit code." };
-        var command = new Command("check", "Am I licensed? Verifies the cached token offline (signature, trusted key, product, this machine's fingerprint, expiry plus grace, clock not set back). Exit 0 when licensed, 1 with the reason otherwise.")
+        var feature = new Option<string[]>("--feature")
+        {
+            Description = "The product needs this feature: licensed only when the token's entitlements (ent) name it, else exit 5. " +
+                "Repeat for several, all required. CODE is the feature code, lower-case letters, digits and dashes (e.g. sso).",
+            HelpName = "CODE",
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = false,
+        };
+        feature.Validators.Add(result =>
+        {
+            foreach (var code in result.GetValueOrDefault<string[]>() ?? [])
+            {
+                if (LicenseRequirements.FeatureCodeProblem(code) is { } problem)
+                {
+                    result.AddError(problem);
+                }
+            }
+        });
+        var released = new Option<string?>("--released")
+        {
+            Description = "The release date of the product version that asks (YYYY-MM-DD, its own build date, not today's). " +
+                "A perpetual license covers only versions released on or before the end of its maintenance (mnt), else exit 5; " +
+                "a license with a term covers every version.",
+            HelpName = "YYYY-MM-DD",
+        };
+        released.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { } text && !LicenseRequirements.TryParseDay(text, out _))
+            {
+                result.AddError($"--released '{text}' is not a date written YYYY-MM-DD (e.g. 2026-05-14)");
+            }
+        });
+        var command = new Command("check", "Am I licensed? Verifies the cached token offline (signature, trusted key, product, this machine's fingerprint, expiry plus grace, clock not set back). " +
+            "Exit 0 when licensed (and, with --feature and --released, entitled to them), 1 with the reason otherwise, 5 when licensed but missing a feature or past the maintenance.")
         {
             quiet,
+            feature,
+            released,
         };
         command.SetAction((parse, _) =>
         {
             var ctx = cli.Context(parse);
-            return ctx.GuardAsync(() => Task.FromResult(Check(ctx, parse.GetValue(quiet))));
+            var requirements = new LicenseRequirements(
+                parse.GetValue(feature) ?? [],
+                parse.GetValue(released) is { } day && LicenseRequirements.TryParseDay(day, out var releasedOn) ? releasedOn : null);
+            return ctx.GuardAsync(() => Task.FromResult(Check(ctx, parse.GetValue(quiet), requirements)));
         });
         return command;
     }
 
     public static Command CreateStatus(AgentCommandLine cli)
     {
-        var json = new Option<bool>("--json") { Description = "Print machine-readable JSON." };
-        var command = new Command("status", "Show the activation, the cached token and whether this machine is licensed (offline). Exit code as for 'check'.")
+        var json = new Option<bool>("--json") { Description = "Print machine-readable JSON (snake_case; features, maintenance_until and perpetual come from the token)." };
+        var command = new Command("status", "Show the activation, the cached token (plan, expiry or 'perpetual', end of maintenance, features) and whether this machine is licensed (offline). " +
+            "Exit code as for 'check' without --feature and --released.")
         {
             json,
         };
@@ -38,7 +77,7 @@ internal static class StatusCommands
         return command;
     }
 
-    public static int Check(AgentContext ctx, bool quiet)
+    public static int Check(AgentContext ctx, bool quiet, LicenseRequirements requirements)
     {
         // Refuse outright without an anchor: "not licensed" would hide that the machine is misconfigured.
         ctx.Trust.Load();
@@ -50,22 +89,34 @@ internal static class StatusCommands
             RecordTimeSeen(ctx, state, now);
         }
 
+        if (!result.Licensed)
+        {
+            if (!quiet)
+            {
+                ctx.Error.WriteLine("not licensed: " + result.Reason);
+            }
+
+            return ExitCodes.NotLicensed;
+        }
+
+        var claims = result.Claims!;
+        var unmet = requirements.Unmet(claims);
         if (!quiet)
         {
-            if (result.Licensed)
+            foreach (var reason in unmet)
             {
-                var claims = result.Claims!;
+                ctx.Error.WriteLine("not entitled: " + reason);
+            }
+
+            if (unmet.Count == 0)
+            {
                 ctx.Out.WriteLine(result.InGrace
                     ? $"licensed (offline grace): product {claims.Product}, license {claims.LicenseId}, grace ends {LicenseCheck.Format(GraceEnd(claims))}"
                     : $"licensed: product {claims.Product}, license {claims.LicenseId}, valid until {LicenseCheck.Format(claims.ExpiresAt)}");
             }
-            else
-            {
-                ctx.Error.WriteLine("not licensed: " + result.Reason);
-            }
         }
 
-        return result.Licensed ? ExitCodes.Ok : ExitCodes.NotLicensed;
+        return unmet.Count == 0 ? ExitCodes.Ok : ExitCodes.NotEntitled;
     }
 
     public static int Status(AgentContext ctx, bool json)
@@ -93,6 +144,9 @@ internal static class StatusCommands
             TokenExpiresAt = claims?.ExpiresAt,
             GraceEndsAt = claims is null ? null : GraceEnd(claims),
             LicenseExpiresAt = claims?.LicenseExpiresAt,
+            Perpetual = claims is null ? null : claims.LicenseExpiresAt is null,
+            MaintenanceUntil = claims?.MaintenanceUntil,
+            Features = claims?.Entitlements,
             LastCheckIn = state?.LastCheckIn,
             LastResult = state?.LastResult,
             LastSeen = state?.LastSeen,
@@ -137,7 +191,9 @@ internal static class StatusCommands
         Line("Installation:", r.InstallationId);
         Line("Token expires:", Time(r.TokenExpiresAt));
         Line("Grace ends:", Time(r.GraceEndsAt));
-        Line("License ends:", Time(r.LicenseExpiresAt));
+        Line("License ends:", r.Perpetual == true ? "perpetual (no expiry)" : Time(r.LicenseExpiresAt));
+        Line("Maintenance:", r.MaintenanceUntil is { } mnt ? "until " + LicenseRequirements.FormatDay(mnt) : null);
+        Line("Features:", r.Features is null ? null : r.Features.Count == 0 ? "none" : string.Join(", ", r.Features));
         Line("Last check-in:", r.LastCheckIn is null ? null : $"{Time(r.LastCheckIn)} ({r.LastResult})");
         Line("Telemetry level:", r.TelemetryLevel);
         Line("Trusted keys:", r.TrustedKeyIds is { Count: > 0 } keys ? string.Join(", ", keys) : null);
@@ -147,7 +203,10 @@ internal static class StatusCommands
 
     private static DateTimeOffset GraceEnd(LicenseClaims claims)
     {
-        var end = claims.ExpiresAt.AddSeconds(claims.OfflineGraceSeconds);
+        // An offline license may expire at the last second DateTimeOffset holds (9999-12-31): its grace ends there too.
+        var end = DateTimeOffset.MaxValue - claims.ExpiresAt > TimeSpan.FromSeconds(claims.OfflineGraceSeconds)
+            ? claims.ExpiresAt.AddSeconds(claims.OfflineGraceSeconds)
+            : DateTimeOffset.MaxValue;
         return claims.LicenseExpiresAt is { } licenseEnd && licenseEnd < end ? licenseEnd : end;
     }
 
