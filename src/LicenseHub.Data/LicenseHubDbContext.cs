@@ -20,6 +20,10 @@ public sealed class LicenseHubDbContext(DbContextOptions<LicenseHubDbContext> op
 {
     public DbSet<Product> Products => Set<Product>();
     public DbSet<Plan> Plans => Set<Plan>();
+    public DbSet<Feature> Features => Set<Feature>();
+    public DbSet<PlanFeature> PlanFeatures => Set<PlanFeature>();
+    public DbSet<LicenseAddOn> LicenseAddOns => Set<LicenseAddOn>();
+    public DbSet<LicenseHub.Domain.Pricing.ResellerPrice> ResellerPrices => Set<LicenseHub.Domain.Pricing.ResellerPrice>();
     public DbSet<Reseller> Resellers => Set<Reseller>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<Order> Orders => Set<Order>();

@@ -231,6 +231,36 @@ namespace LicenseHub.Data.Postgres.Migrations
                     b.ToTable("AuditNotes");
                 });
 
+            modelBuilder.Entity("LicenseHub.Domain.Catalog.Feature", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid>("ProductId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProductId", "Code")
+                        .IsUnique();
+
+                    b.ToTable("Features");
+                });
+
             modelBuilder.Entity("LicenseHub.Domain.Catalog.Plan", b =>
                 {
                     b.Property<Guid>("Id")
@@ -261,6 +291,9 @@ namespace LicenseHub.Data.Postgres.Migrations
                     b.Property<int>("OfflineGraceDays")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("Perpetual")
+                        .HasColumnType("boolean");
+
                     b.Property<long>("PriceMinor")
                         .HasColumnType("bigint");
 
@@ -282,12 +315,33 @@ namespace LicenseHub.Data.Postgres.Migrations
                     b.Property<int>("TransferBudget")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("Trial")
+                        .HasColumnType("boolean");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ProductId", "Code")
                         .IsUnique();
 
                     b.ToTable("Plans");
+                });
+
+            modelBuilder.Entity("LicenseHub.Domain.Catalog.PlanFeature", b =>
+                {
+                    b.Property<Guid>("PlanId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("FeatureId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long?>("AddOnPriceMinor")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("PlanId", "FeatureId");
+
+                    b.HasIndex("FeatureId");
+
+                    b.ToTable("PlanFeatures");
                 });
 
             modelBuilder.Entity("LicenseHub.Domain.Catalog.Product", b =>
@@ -630,6 +684,10 @@ namespace LicenseHub.Data.Postgres.Migrations
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("Entitlements")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<long?>("ExpiredNoticeFor")
                         .HasColumnType("bigint");
 
@@ -648,6 +706,9 @@ namespace LicenseHub.Data.Postgres.Migrations
                         .IsRequired()
                         .HasMaxLength(8)
                         .HasColumnType("character varying(8)");
+
+                    b.Property<long?>("MaintenanceUntil")
+                        .HasColumnType("bigint");
 
                     b.Property<Guid?>("PendingPlanId")
                         .HasColumnType("uuid");
@@ -695,6 +756,30 @@ namespace LicenseHub.Data.Postgres.Migrations
                     b.HasIndex("ResellerId", "ResellerReference");
 
                     b.ToTable("Licenses");
+                });
+
+            modelBuilder.Entity("LicenseHub.Domain.Licensing.LicenseAddOn", b =>
+                {
+                    b.Property<Guid>("LicenseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("FeatureId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("AddedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("uuid");
+
+                    b.Property<bool>("RemoveAtRenewal")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("LicenseId", "FeatureId");
+
+                    b.HasIndex("FeatureId");
+
+                    b.ToTable("LicenseAddOns");
                 });
 
             modelBuilder.Entity("LicenseHub.Domain.Pools.AssignmentReplay", b =>
@@ -777,6 +862,9 @@ namespace LicenseHub.Data.Postgres.Migrations
                         .IsRequired()
                         .HasMaxLength(3)
                         .HasColumnType("character varying(3)");
+
+                    b.Property<string>("FeatureCode")
+                        .HasColumnType("text");
 
                     b.Property<Guid?>("FromPlanId")
                         .HasColumnType("uuid");
@@ -870,6 +958,38 @@ namespace LicenseHub.Data.Postgres.Migrations
                         {
                             t.HasCheckConstraint("CK_Pools_NotOversold", "\"Assigned\" >= 0 AND \"Assigned\" <= \"Purchased\"");
                         });
+                });
+
+            modelBuilder.Entity("LicenseHub.Domain.Pricing.ResellerPrice", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<int?>("DiscountBasisPoints")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid?>("PlanId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long?>("PriceMinor")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("RenewalPriceMinor")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("ResellerId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ResellerId", "PlanId")
+                        .IsUnique();
+
+                    b.ToTable("ResellerPrices");
                 });
 
             modelBuilder.Entity("LicenseHub.Domain.Privacy.AuditCheckpoint", b =>
@@ -982,6 +1102,9 @@ namespace LicenseHub.Data.Postgres.Migrations
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
+
+                    b.Property<int>("TrialsPerMonth")
+                        .HasColumnType("integer");
 
                     b.Property<string>("VatId")
                         .HasMaxLength(32)
@@ -1198,6 +1321,15 @@ namespace LicenseHub.Data.Postgres.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("LicenseHub.Domain.Catalog.Feature", b =>
+                {
+                    b.HasOne("LicenseHub.Domain.Catalog.Product", null)
+                        .WithMany()
+                        .HasForeignKey("ProductId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("LicenseHub.Domain.Catalog.Plan", b =>
                 {
                     b.HasOne("LicenseHub.Domain.Catalog.Product", "Product")
@@ -1207,6 +1339,23 @@ namespace LicenseHub.Data.Postgres.Migrations
                         .IsRequired();
 
                     b.Navigation("Product");
+                });
+
+            modelBuilder.Entity("LicenseHub.Domain.Catalog.PlanFeature", b =>
+                {
+                    b.HasOne("LicenseHub.Domain.Catalog.Feature", "Feature")
+                        .WithMany()
+                        .HasForeignKey("FeatureId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("LicenseHub.Domain.Catalog.Plan", null)
+                        .WithMany("Features")
+                        .HasForeignKey("PlanId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Feature");
                 });
 
             modelBuilder.Entity("LicenseHub.Domain.Installations.CheckIn", b =>
@@ -1242,6 +1391,21 @@ namespace LicenseHub.Data.Postgres.Migrations
                         .WithMany()
                         .HasForeignKey("PoolId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LicenseHub.Domain.Licensing.LicenseAddOn", b =>
+                {
+                    b.HasOne("LicenseHub.Domain.Catalog.Feature", null)
+                        .WithMany()
+                        .HasForeignKey("FeatureId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("LicenseHub.Domain.Licensing.License", null)
+                        .WithMany()
+                        .HasForeignKey("LicenseId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
@@ -1325,6 +1489,11 @@ namespace LicenseHub.Data.Postgres.Migrations
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("LicenseHub.Domain.Catalog.Plan", b =>
+                {
+                    b.Navigation("Features");
                 });
 #pragma warning restore 612, 618
         }

@@ -226,6 +226,36 @@ namespace LicenseHub.Data.Sqlite.Migrations
                     b.ToTable("AuditNotes");
                 });
 
+            modelBuilder.Entity("LicenseHub.Domain.Catalog.Feature", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ProductId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProductId", "Code")
+                        .IsUnique();
+
+                    b.ToTable("Features");
+                });
+
             modelBuilder.Entity("LicenseHub.Domain.Catalog.Plan", b =>
                 {
                     b.Property<Guid>("Id")
@@ -256,6 +286,9 @@ namespace LicenseHub.Data.Sqlite.Migrations
                     b.Property<int>("OfflineGraceDays")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("Perpetual")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("PriceMinor")
                         .HasColumnType("INTEGER");
 
@@ -277,12 +310,33 @@ namespace LicenseHub.Data.Sqlite.Migrations
                     b.Property<int>("TransferBudget")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("Trial")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ProductId", "Code")
                         .IsUnique();
 
                     b.ToTable("Plans");
+                });
+
+            modelBuilder.Entity("LicenseHub.Domain.Catalog.PlanFeature", b =>
+                {
+                    b.Property<Guid>("PlanId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("FeatureId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("AddOnPriceMinor")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("PlanId", "FeatureId");
+
+                    b.HasIndex("FeatureId");
+
+                    b.ToTable("PlanFeatures");
                 });
 
             modelBuilder.Entity("LicenseHub.Domain.Catalog.Product", b =>
@@ -623,6 +677,10 @@ namespace LicenseHub.Data.Sqlite.Migrations
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Entitlements")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("ExpiredNoticeFor")
                         .HasColumnType("INTEGER");
 
@@ -641,6 +699,9 @@ namespace LicenseHub.Data.Sqlite.Migrations
                         .IsRequired()
                         .HasMaxLength(8)
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("MaintenanceUntil")
+                        .HasColumnType("INTEGER");
 
                     b.Property<Guid?>("PendingPlanId")
                         .HasColumnType("TEXT");
@@ -688,6 +749,30 @@ namespace LicenseHub.Data.Sqlite.Migrations
                     b.HasIndex("ResellerId", "ResellerReference");
 
                     b.ToTable("Licenses");
+                });
+
+            modelBuilder.Entity("LicenseHub.Domain.Licensing.LicenseAddOn", b =>
+                {
+                    b.Property<Guid>("LicenseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("FeatureId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("AddedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("RemoveAtRenewal")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("LicenseId", "FeatureId");
+
+                    b.HasIndex("FeatureId");
+
+                    b.ToTable("LicenseAddOns");
                 });
 
             modelBuilder.Entity("LicenseHub.Domain.Pools.AssignmentReplay", b =>
@@ -769,6 +854,9 @@ namespace LicenseHub.Data.Sqlite.Migrations
                     b.Property<string>("Currency")
                         .IsRequired()
                         .HasMaxLength(3)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FeatureCode")
                         .HasColumnType("TEXT");
 
                     b.Property<Guid?>("FromPlanId")
@@ -863,6 +951,38 @@ namespace LicenseHub.Data.Sqlite.Migrations
                         {
                             t.HasCheckConstraint("CK_Pools_NotOversold", "\"Assigned\" >= 0 AND \"Assigned\" <= \"Purchased\"");
                         });
+                });
+
+            modelBuilder.Entity("LicenseHub.Domain.Pricing.ResellerPrice", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("DiscountBasisPoints")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("PlanId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("PriceMinor")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("RenewalPriceMinor")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ResellerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ResellerId", "PlanId")
+                        .IsUnique();
+
+                    b.ToTable("ResellerPrices");
                 });
 
             modelBuilder.Entity("LicenseHub.Domain.Privacy.AuditCheckpoint", b =>
@@ -973,6 +1093,9 @@ namespace LicenseHub.Data.Sqlite.Migrations
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("TrialsPerMonth")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("VatId")
                         .HasMaxLength(32)
@@ -1187,6 +1310,15 @@ namespace LicenseHub.Data.Sqlite.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("LicenseHub.Domain.Catalog.Feature", b =>
+                {
+                    b.HasOne("LicenseHub.Domain.Catalog.Product", null)
+                        .WithMany()
+                        .HasForeignKey("ProductId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("LicenseHub.Domain.Catalog.Plan", b =>
                 {
                     b.HasOne("LicenseHub.Domain.Catalog.Product", "Product")
@@ -1196,6 +1328,23 @@ namespace LicenseHub.Data.Sqlite.Migrations
                         .IsRequired();
 
                     b.Navigation("Product");
+                });
+
+            modelBuilder.Entity("LicenseHub.Domain.Catalog.PlanFeature", b =>
+                {
+                    b.HasOne("LicenseHub.Domain.Catalog.Feature", "Feature")
+                        .WithMany()
+                        .HasForeignKey("FeatureId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("LicenseHub.Domain.Catalog.Plan", null)
+                        .WithMany("Features")
+                        .HasForeignKey("PlanId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Feature");
                 });
 
             modelBuilder.Entity("LicenseHub.Domain.Installations.CheckIn", b =>
@@ -1231,6 +1380,21 @@ namespace LicenseHub.Data.Sqlite.Migrations
                         .WithMany()
                         .HasForeignKey("PoolId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LicenseHub.Domain.Licensing.LicenseAddOn", b =>
+                {
+                    b.HasOne("LicenseHub.Domain.Catalog.Feature", null)
+                        .WithMany()
+                        .HasForeignKey("FeatureId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("LicenseHub.Domain.Licensing.License", null)
+                        .WithMany()
+                        .HasForeignKey("LicenseId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
@@ -1314,6 +1478,11 @@ namespace LicenseHub.Data.Sqlite.Migrations
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("LicenseHub.Domain.Catalog.Plan", b =>
+                {
+                    b.Navigation("Features");
                 });
 #pragma warning restore 612, 618
         }

@@ -27,5 +27,28 @@ internal sealed class PlanConfiguration : IEntityTypeConfiguration<Plan>
         builder.HasIndex(p => new { p.ProductId, p.Code }).IsUnique();
         builder.Ignore(p => p.Price);
         builder.Ignore(p => p.RenewalPrice);
+        builder.HasMany(p => p.Features).WithOne().HasForeignKey(f => f.PlanId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class FeatureConfiguration : IEntityTypeConfiguration<Feature>
+{
+    public void Configure(EntityTypeBuilder<Feature> builder)
+    {
+        builder.HasKey(f => f.Id);
+        builder.Property(f => f.Code).HasMaxLength(40);
+        builder.Property(f => f.Name).HasMaxLength(200);
+        builder.HasOne<Product>().WithMany().HasForeignKey(f => f.ProductId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(f => new { f.ProductId, f.Code }).IsUnique();
+    }
+}
+
+internal sealed class PlanFeatureConfiguration : IEntityTypeConfiguration<PlanFeature>
+{
+    public void Configure(EntityTypeBuilder<PlanFeature> builder)
+    {
+        builder.HasKey(f => new { f.PlanId, f.FeatureId });
+        builder.HasOne(f => f.Feature).WithMany().HasForeignKey(f => f.FeatureId).OnDelete(DeleteBehavior.Restrict);
+        builder.Ignore(f => f.Included);
     }
 }

@@ -26,6 +26,16 @@ internal sealed class LicenseConfiguration : IEntityTypeConfiguration<License>
     }
 }
 
+internal sealed class LicenseAddOnConfiguration : IEntityTypeConfiguration<LicenseAddOn>
+{
+    public void Configure(EntityTypeBuilder<LicenseAddOn> builder)
+    {
+        builder.HasKey(a => new { a.LicenseId, a.FeatureId });
+        builder.HasOne<License>().WithMany().HasForeignKey(a => a.LicenseId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<LicenseHub.Domain.Catalog.Feature>().WithMany().HasForeignKey(a => a.FeatureId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
 internal sealed class InstallationConfiguration : IEntityTypeConfiguration<Installation>
 {
     public void Configure(EntityTypeBuilder<Installation> builder)

@@ -71,3 +71,12 @@ internal sealed class AssignmentReplayKeyConfiguration : IEntityTypeConfiguratio
         builder.HasOne<AssignmentReplay>().WithMany().HasForeignKey(k => k.AssignmentReplayId).OnDelete(DeleteBehavior.Cascade);
     }
 }
+
+internal sealed class ResellerPriceConfiguration : IEntityTypeConfiguration<LicenseHub.Domain.Pricing.ResellerPrice>
+{
+    public void Configure(EntityTypeBuilder<LicenseHub.Domain.Pricing.ResellerPrice> builder)
+    {
+        builder.HasKey(p => p.Id);
+        builder.HasIndex(p => new { p.ResellerId, p.PlanId }).IsUnique();
+    }
+}

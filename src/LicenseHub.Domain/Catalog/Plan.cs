@@ -47,8 +47,20 @@ public sealed class Plan
     [TechnicalData, Purpose("abuse control: whether a renewal gives the transfer budget back"), Retention(Retention.WithRecord)]
     public bool RestoreTransfersOnRenewal { get; set; } = true;
 
+    [TechnicalData, Purpose("a free trial: price 0, a short term, not renewable, convertible to a paid plan"), Retention(Retention.WithRecord)]
+    public bool Trial { get; set; }
+
+    [TechnicalData, Purpose("a perpetual license: never expires; the term is the maintenance term"), Retention(Retention.WithRecord)]
+    public bool Perpetual { get; set; }
+
     [OperationalData, Purpose("record keeping"), Retention(Retention.WithRecord)]
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>The features of the plan: included ones and add-on offers.</summary>
+    public List<PlanFeature> Features { get; set; } = [];
+
+    /// <summary>The longest term of a trial plan.</summary>
+    public const int MaxTrialDays = 30;
 
     /// <summary>The return window a plan gets when the vendor names none.</summary>
     public const int DefaultReturnWindowDays = 14;

@@ -53,6 +53,9 @@ public static class EventTypes
     public const string InstallationActivated = "installation.activated";
     public const string InstallationReleased = "installation.released";
     public const string InstallationCloneSuspected = "installation.clone_suspected";
+    public const string LicenseTrialEnding = "license.trial_ending";
+    public const string LicenseAddOnAdded = "license.add_on_added";
+    public const string LicenseAddOnRemoved = "license.add_on_removed";
     public const string PoolLow = "pool.low";
     public const string WebhookEndpointDisabled = "webhook_endpoint.disabled";
 
@@ -60,7 +63,7 @@ public static class EventTypes
     [
         OrderCompleted, LicenseAssigned, LicenseSuspended, LicenseResumed, LicenseRevoked, LicenseRenewed, LicensePlanChanged,
         LicenseExpiring, LicenseExpired, InstallationActivated, InstallationReleased, InstallationCloneSuspected, PoolLow,
-        WebhookEndpointDisabled,
+        WebhookEndpointDisabled, LicenseTrialEnding, LicenseAddOnAdded, LicenseAddOnRemoved,
     ];
 
     public static bool IsKnown(string type) => All.Contains(type, StringComparer.Ordinal);

@@ -66,6 +66,18 @@ public sealed class License
     [OperationalData, Purpose("the expiry a license.expired event was sent for"), Retention(Retention.LicenseLifetime)]
     public DateTimeOffset? ExpiredNoticeFor { get; set; }
 
+    [OperationalData, Purpose("end of maintenance of a perpetual license (versions released after it may not run)"), Retention(Retention.LicenseLifetime)]
+    public DateTimeOffset? MaintenanceUntil { get; set; }
+
+    [TechnicalData, Purpose("the feature codes the license grants (its plan's and its add-ons'), as tokens carry them"), Retention(Retention.LicenseLifetime)]
+    public string Entitlements { get; set; } = "";
+
+    /// <summary>The expiry of a perpetual license: it never comes (tokens carry no <c>lex</c> for it).</summary>
+    public static readonly DateTimeOffset Never = new(9999, 12, 31, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Whether the license never expires.</summary>
+    public bool IsPerpetual => ExpiresAt == Never;
+
     /// <summary>Most terms one renewal buys, and how far ahead of today a license can be paid.</summary>
     public const int MaxTermsAhead = 10;
 
@@ -139,8 +151,39 @@ public sealed class License
         return from.AddDays((double)termDays * terms);
     }
 
-    /// <summary>Extends the expiry by <paramref name="terms"/> terms (see <see cref="RenewedExpiry"/>).</summary>
-    public void Renew(int termDays, int terms, DateTimeOffset now) => ExpiresAt = RenewedExpiry(termDays, terms, now);
+    /// <summary>
+    /// Extends the expiry by <paramref name="terms"/> terms (see <see cref="RenewedExpiry"/>); for a perpetual license, its
+    /// maintenance instead (counted alike from the later of now and the end of maintenance).
+    /// </summary>
+    public void Renew(int termDays, int terms, DateTimeOffset now)
+    {
+        if (!IsPerpetual)
+        {
+            ExpiresAt = RenewedExpiry(termDays, terms, now);
+            return;
+        }
+        if (State == LicenseState.Revoked)
+        {
+            throw new PreconditionFailedException($"License {Id} is revoked and cannot be renewed.");
+        }
+        var from = MaintenanceUntil is { } until && until > now ? until : now;
+        if ((from - now).TotalDays + (double)termDays * terms > (double)termDays * MaxTermsAhead)
+        {
+            throw new PreconditionFailedException(
+                $"License {Id} has maintenance until {from.UtcDateTime:yyyy-MM-dd}; {terms} more term(s) of {termDays} days would take it more than "
+                + $"{MaxTermsAhead} terms ahead of today. Renew it later or for fewer terms.");
+        }
+        MaintenanceUntil = from.AddDays((double)termDays * terms);
+    }
+
+    /// <summary>The codes <see cref="Entitlements"/> holds, sorted.</summary>
+    public IReadOnlyList<string> FeatureCodes => Entitlements.Length == 0 ? [] : Entitlements.Split(',');
+
+    /// <summary>Stores the feature codes the license grants, sorted and distinct, as tokens carry them.</summary>
+    public void Grant(IEnumerable<string> codes) => Entitlements = JoinCodes(codes);
+
+    /// <summary>Codes sorted (ordinal), distinct, comma-separated.</summary>
+    public static string JoinCodes(IEnumerable<string> codes) => string.Join(',', codes.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
 
     /// <summary>Moves the license to another plan now (an upgrade, paid for); a scheduled downgrade is dropped.</summary>
     public void ChangePlan(Guid planId)
@@ -151,6 +194,33 @@ public sealed class License
         }
         PlanId = planId;
         PendingPlanId = null;
+    }
+
+    /// <summary>
+    /// Converts a trial to the paid plan <paramref name="planId"/> now: a new first term from today (the trial's days are
+    /// not added), or for a perpetual plan no expiry and a first maintenance term. Expired trials convert too: that is
+    /// when most are bought.
+    /// </summary>
+    public void ConvertTrial(Guid planId, bool perpetual, int termDays, DateTimeOffset now)
+    {
+        if (State == LicenseState.Revoked)
+        {
+            throw new PreconditionFailedException($"License {Id} is revoked; its plan cannot change.");
+        }
+        PlanId = planId;
+        PendingPlanId = null;
+        ExpiresAt = perpetual ? Never : now.AddDays(termDays);
+        MaintenanceUntil = perpetual ? now.AddDays(termDays) : null;
+    }
+
+    /// <summary>
+    /// The paid time a license has left at <paramref name="now"/>: until its expiry, or for a perpetual license until the
+    /// end of its maintenance (what an add-on bought now is charged for). Zero when none is left.
+    /// </summary>
+    public TimeSpan PaidTimeLeft(DateTimeOffset now)
+    {
+        var end = IsPerpetual ? MaintenanceUntil ?? now : ExpiresAt;
+        return end > now ? end - now : TimeSpan.Zero;
     }
 
     /// <summary>

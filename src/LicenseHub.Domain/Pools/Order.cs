@@ -13,6 +13,8 @@ public enum OrderKind
     Upgrade,
     /// <summary>A license never activated, given back to its pool within the plan's return window; charges nothing.</summary>
     Return,
+    /// <summary>A feature bought for licenses on top of their plan, for the rest of their paid term.</summary>
+    AddOn,
 }
 
 /// <summary>
@@ -38,6 +40,9 @@ public sealed class Order
 
     [OperationalData, Purpose("pool topped up (purchase) or given a seat back (return)"), Retention(Retention.LegalFinancial)]
     public Guid? PoolId { get; set; }
+
+    [FinancialData, Purpose("transaction record: the feature an add-on order bought (its code; the plan names the product)"), Retention(Retention.LegalFinancial)]
+    public string? FeatureCode { get; set; }
 
     [FinancialData, Purpose("transaction record: licenses bought, renewed, upgraded or returned"), Retention(Retention.LegalFinancial)]
     public int Quantity { get; set; }

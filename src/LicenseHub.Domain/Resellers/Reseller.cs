@@ -49,6 +49,12 @@ public sealed class Reseller
     [OperationalData, Purpose("how many days before a license expires its license.expiring event is sent"), Retention(Retention.AccountLifetime)]
     public int ExpiryNoticeDays { get; set; } = DefaultExpiryNoticeDays;
 
+    [OperationalData, Purpose("abuse control: trial licenses the reseller may take per calendar month (UTC), set by the vendor"), Retention(Retention.AccountLifetime)]
+    public int TrialsPerMonth { get; set; }
+
+    /// <summary>Most trial licenses a vendor lets one reseller take per month.</summary>
+    public const int MaxTrialsPerMonth = 10_000;
+
     [OperationalData, Purpose("a pool.low event is sent when a pool's available licenses fall below this (0: never)"), Retention(Retention.AccountLifetime)]
     public int PoolLowThreshold { get; set; }
 }

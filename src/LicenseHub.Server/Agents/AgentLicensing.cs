@@ -142,7 +142,7 @@ public sealed class AgentLicensing(
                          join pr in db.Products.AsNoTracking() on p.ProductId equals pr.Id
                          join r in db.Resellers.AsNoTracking() on l.ResellerId equals r.Id
                          where l.Id == licenseId
-                         select new { l.State, l.ExpiresAt, p.MaxMachines, Subject = new TokenSubject(l.Id, l.ExpiresAt, p.Code, p.Edition, p.OfflineGraceDays, pr.Code),
+                         select new { l.State, l.ExpiresAt, p.MaxMachines, Subject = new TokenSubject(l.Id, l.ExpiresAt, p.Code, p.Edition, p.OfflineGraceDays, pr.Code, l.Entitlements, l.MaintenanceUntil),
                              r.ProcessingRestricted })
             .SingleAsync(ct);
         return (new LicenseFacts(row.State, row.ExpiresAt, row.Subject.ProductCode, row.MaxMachines, clock.Now()), row.Subject, row.ProcessingRestricted);
@@ -245,7 +245,7 @@ public sealed class AgentLicensing(
              join pr in context.Products.AsNoTracking() on p.ProductId equals pr.Id
              where i.Id == id
              join r in context.Resellers.AsNoTracking() on l.ResellerId equals r.Id
-             select new CheckInSubject(i, l.State, p.MaxMachines, new TokenSubject(l.Id, l.ExpiresAt, p.Code, p.Edition, p.OfflineGraceDays, pr.Code),
+             select new CheckInSubject(i, l.State, p.MaxMachines, new TokenSubject(l.Id, l.ExpiresAt, p.Code, p.Edition, p.OfflineGraceDays, pr.Code, l.Entitlements, l.MaintenanceUntil),
                  r.ProcessingRestricted))
             .FirstOrDefault());
 

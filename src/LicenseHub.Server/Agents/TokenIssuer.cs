@@ -12,11 +12,16 @@ using Microsoft.Extensions.Options;
 namespace LicenseHub.Server.Agents;
 
 /// <summary>What a license token says about its license: no personal data and no license key.</summary>
+/// <param name="Entitlements">The license's feature codes as <see cref="License.Entitlements"/> keeps them (sorted, comma-separated).</param>
+/// <param name="MaintenanceUntil">End of maintenance of a perpetual license (whose expiry is <see cref="License.Never"/>).</param>
 public sealed record TokenSubject(Guid LicenseId, DateTimeOffset LicenseExpiresAt, string PlanCode, string Edition, int OfflineGraceDays,
-    string ProductCode)
+    string ProductCode, string Entitlements = "", DateTimeOffset? MaintenanceUntil = null)
 {
     public static TokenSubject Of(License license, Plan plan, string productCode) =>
-        new(license.Id, license.ExpiresAt, plan.Code, plan.Edition, plan.OfflineGraceDays, productCode);
+        new(license.Id, license.ExpiresAt, plan.Code, plan.Edition, plan.OfflineGraceDays, productCode, license.Entitlements, license.MaintenanceUntil);
+
+    /// <summary>Whether the license never expires (its token carries no <c>lex</c>).</summary>
+    public bool Perpetual => LicenseExpiresAt == License.Never;
 }
 
 /// <summary>The token a check-in answers with: the installation's kept one, or a new one to keep.</summary>
@@ -80,7 +85,9 @@ public sealed class TokenIssuer(SigningKeyStore keys, IOptions<LicenseHubOptions
             NotBefore = now,
             ExpiresAt = expires,
             OfflineGraceSeconds = subject.OfflineGraceDays * 86_400,
-            LicenseExpiresAt = subject.LicenseExpiresAt,
+            LicenseExpiresAt = subject.Perpetual ? null : subject.LicenseExpiresAt,
+            Entitlements = subject.Entitlements.Length == 0 ? [] : subject.Entitlements.Split(','),
+            MaintenanceUntil = subject.MaintenanceUntil,
         };
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var token = signer.Sign(claims, type);
@@ -92,7 +99,8 @@ public sealed class TokenIssuer(SigningKeyStore keys, IOptions<LicenseHubOptions
     private byte[] ClaimsHash(TokenSubject subject, Guid installationId, string fingerprint, string kid) =>
         SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', options.Value.Issuer, kid, subject.LicenseId, installationId, subject.ProductCode,
             subject.PlanCode, subject.Edition, fingerprint, subject.OfflineGraceDays.ToString(CultureInfo.InvariantCulture),
-            subject.LicenseExpiresAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture))));
+            subject.LicenseExpiresAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture), subject.Entitlements,
+            subject.MaintenanceUntil?.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) ?? "")));
 
     /// <summary>
     /// Signs a refusal of <paramref name="installationId"/> (<see cref="SignedStatus"/>) with the key that signs tokens, for

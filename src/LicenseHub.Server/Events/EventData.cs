@@ -13,10 +13,11 @@ public static class EventData
 {
     public sealed record LicenseData(
         string LicenseId, string PoolId, string PlanId, string State, string ExpiresAt, string? ResellerReference, string? PendingPlanId,
-        string? Reason);
+        string? Reason, IReadOnlyList<string> Features, bool Perpetual, string? MaintenanceUntil);
 
     public sealed record OrderData(
-        string OrderId, string Kind, string PlanId, string? PoolId, string? FromPlanId, int Quantity, int Terms, long AmountMinor, string Currency);
+        string OrderId, string Kind, string PlanId, string? PoolId, string? FromPlanId, int Quantity, int Terms, long AmountMinor, string Currency,
+        string? FeatureCode);
 
     public sealed record InstallationData(string InstallationId, string LicenseId, string? Reason);
 
@@ -27,11 +28,12 @@ public static class EventData
     public static LicenseData Of(License license, DateTimeOffset now, string? reason) => new(
         license.Id.ToString(), license.PoolId.ToString(), license.PlanId.ToString(),
         license.EffectiveState(now).ToString().ToLowerInvariant(), Time(license.ExpiresAt), license.ResellerReference,
-        license.PendingPlanId?.ToString(), reason);
+        license.PendingPlanId?.ToString(), reason, license.FeatureCodes, license.IsPerpetual,
+        license.MaintenanceUntil is { } mnt ? Time(mnt) : null);
 
     public static OrderData Of(Order order) => new(
         order.Id.ToString(), order.Kind.ToString().ToLowerInvariant(), order.PlanId.ToString(), order.PoolId?.ToString(),
-        order.FromPlanId?.ToString(), order.Quantity, order.Terms, order.AmountMinor, order.Currency);
+        order.FromPlanId?.ToString(), order.Quantity, order.Terms, order.AmountMinor, order.Currency, order.FeatureCode);
 
     public static string Time(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 }

@@ -60,6 +60,9 @@ public sealed class ExpiryWatcher(IServiceScopeFactory scopes, IOptions<LicenseH
         }
     }
 
+    /// <summary>How many days before a trial ends its license.trial_ending event is sent.</summary>
+    public const int TrialEndingNoticeDays = 7;
+
     private async Task<(int Expiring, int Expired)> ScanBatchAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -82,7 +85,20 @@ public sealed class ExpiryWatcher(IServiceScopeFactory scopes, IOptions<LicenseH
                 events.License(EventTypes.LicenseExpired, license, now);
             }
 
-            var expiring = new List<License>();
+            // Trials are told apart: license.trial_ending, a fixed week ahead (a trial lasts at most 30 days), so a billing
+            // system can offer the conversion; they get no license.expiring besides.
+            var trialPlans = db.Plans.Where(p => p.Trial).Select(p => p.Id);
+            var trialUntil = now.AddDays(TrialEndingNoticeDays);
+            var trialsEnding = await live.Where(l => trialPlans.Contains(l.PlanId) && l.ExpiresAt > now && l.ExpiresAt <= trialUntil
+                    && (l.ExpiringNoticeFor == null || l.ExpiringNoticeFor != l.ExpiresAt))
+                .OrderBy(l => l.ExpiresAt).Take(Batch).ToListAsync(token);
+            foreach (var license in trialsEnding)
+            {
+                license.ExpiringNoticeFor = license.ExpiresAt;
+                events.License(EventTypes.LicenseTrialEnding, license, now);
+            }
+
+            var expiring = new List<License>(trialsEnding);
             // Per notice length the resellers chose (few distinct values): the window is then a parameter.
             var noticeDays = await db.Resellers.Select(r => r.ExpiryNoticeDays).Distinct().ToListAsync(token);
             foreach (var days in noticeDays)
@@ -90,7 +106,7 @@ public sealed class ExpiryWatcher(IServiceScopeFactory scopes, IOptions<LicenseH
                 var until = now.AddDays(days);
                 var resellers = db.Resellers.Where(r => r.ExpiryNoticeDays == days).Select(r => r.Id);
                 expiring.AddRange(await live
-                    .Where(l => resellers.Contains(l.ResellerId) && l.ExpiresAt > now && l.ExpiresAt <= until
+                    .Where(l => resellers.Contains(l.ResellerId) && !trialPlans.Contains(l.PlanId) && l.ExpiresAt > now && l.ExpiresAt <= until
                         && (l.ExpiringNoticeFor == null || l.ExpiringNoticeFor != l.ExpiresAt))
                     .OrderBy(l => l.ExpiresAt).Take(Batch - expiring.Count).ToListAsync(token));
                 if (expiring.Count >= Batch)
@@ -98,7 +114,7 @@ public sealed class ExpiryWatcher(IServiceScopeFactory scopes, IOptions<LicenseH
                     break;
                 }
             }
-            foreach (var license in expiring)
+            foreach (var license in expiring.Skip(trialsEnding.Count))
             {
                 license.ExpiringNoticeFor = license.ExpiresAt;
                 events.License(EventTypes.LicenseExpiring, license, now);

@@ -17,6 +17,19 @@ internal static class ProtoMapping
         Id = p.Id.ToString(), Code = p.Code, Name = p.Name, CreatedAt = p.CreatedAt.ToProto(),
     };
 
+    /// <summary>A plan as a reseller sees it: at its own prices (<paramref name="prices"/>).</summary>
+    public static V1.Plan ToProto(this Domain.Catalog.Plan p, Domain.Pricing.PlanPrices prices)
+    {
+        var plan = p.ToProto();
+        plan.Price = prices.Price.ToProto();
+        plan.RenewalPrice = prices.RenewalPrice.ToProto();
+        foreach (var addOn in plan.AddOns)
+        {
+            addOn.Price = prices.AddOn(addOn.Price.AmountMinor).ToProto();
+        }
+        return plan;
+    }
+
     public static V1.Plan ToProto(this Domain.Catalog.Plan p) => new()
     {
         Id = p.Id.ToString(),
@@ -32,6 +45,32 @@ internal static class ProtoMapping
         RenewalPrice = p.RenewalPrice.ToProto(),
         ReturnWindowDays = p.ReturnWindowDays,
         RestoreTransfersOnRenewal = p.RestoreTransfersOnRenewal,
+        Features = { p.Features.Where(f => f.Included).Select(f => f.Feature?.Code ?? "").Order(StringComparer.Ordinal) },
+        AddOns = { p.Features.Where(f => !f.Included).OrderBy(f => f.Feature?.Code, StringComparer.Ordinal)
+            .Select(f => new V1.AddOnOffer { FeatureCode = f.Feature?.Code ?? "", Price = new Domain.Pricing.Money(f.AddOnPriceMinor!.Value, p.Currency).ToProto() }) },
+        Trial = p.Trial,
+        Perpetual = p.Perpetual,
+    };
+
+    public static V1.LicenseAddOn ToProto(this Pools.AddOnView a) => new()
+    {
+        FeatureCode = a.FeatureCode, AddedAt = a.AddedAt.ToProto(), RemovedAtRenewal = a.RemoveAtRenewal, OrderId = a.OrderId.ToString(),
+    };
+
+    public static V1.Feature ToProto(this Domain.Catalog.Feature f) => new()
+    {
+        Id = f.Id.ToString(), ProductId = f.ProductId.ToString(), Code = f.Code, Name = f.Name, CreatedAt = f.CreatedAt.ToProto(),
+    };
+
+    public static V1.ResellerPriceLine ToProto(this Pricing.PriceLine line) => new()
+    {
+        ResellerId = line.Line.ResellerId.ToString(),
+        PlanId = line.Line.PlanId?.ToString() ?? "",
+        PlanCode = line.Plan?.Code ?? "",
+        Price = line.Line.PriceMinor is { } price ? new Domain.Pricing.Money(price, line.Plan!.Currency).ToProto() : null,
+        RenewalPrice = line.Line.PriceMinor is { } p2 ? new Domain.Pricing.Money(line.Line.RenewalPriceMinor ?? p2, line.Plan!.Currency).ToProto() : null,
+        DiscountPercent = line.Line.DiscountBasisPoints is { } bp ? (bp / 100m).ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) : "",
+        UpdatedAt = line.Line.UpdatedAt.ToProto(),
     };
 
     public static V1.Money ToProto(this Domain.Pricing.Money m) => new() { AmountMinor = m.AmountMinor, Currency = m.Currency };
@@ -44,6 +83,7 @@ internal static class ProtoMapping
         VatId = r.VatId ?? "",
         BillingContactName = r.BillingContactName ?? "",
         BillingContactEmail = r.BillingContactEmail ?? "",
+        TrialsPerMonth = r.TrialsPerMonth,
         Status = r.Status == Domain.Resellers.ResellerStatus.Active ? V1.ResellerStatus.Active : V1.ResellerStatus.Suspended,
         CreatedAt = r.CreatedAt.ToProto(),
     };
@@ -105,6 +145,7 @@ internal static class ProtoMapping
         CreatedAt = o.CreatedAt.ToProto(),
         // Sorted, so an order reads the same in its first answer, a replay and the order history.
         LicenseIds = { licenseIds.Select(id => id.ToString()).Order(StringComparer.Ordinal) },
+        FeatureCode = o.FeatureCode ?? "",
     };
 
     public static V1.OrderKind ToProto(Domain.Pools.OrderKind kind) => kind switch
@@ -113,6 +154,7 @@ internal static class ProtoMapping
         Domain.Pools.OrderKind.Renewal => V1.OrderKind.Renewal,
         Domain.Pools.OrderKind.Upgrade => V1.OrderKind.Upgrade,
         Domain.Pools.OrderKind.Return => V1.OrderKind.Return,
+        Domain.Pools.OrderKind.AddOn => V1.OrderKind.AddOn,
         _ => V1.OrderKind.Unspecified,
     };
 
@@ -154,13 +196,18 @@ internal static class ProtoMapping
         State = ToProto(l.EffectiveState(now)),
         ResellerReference = l.ResellerReference ?? "",
         CreatedAt = l.CreatedAt.ToProto(),
-        ExpiresAt = l.ExpiresAt.ToProto(),
+        // A perpetual license has no expiry to show.
+        ExpiresAt = l.IsPerpetual ? null : l.ExpiresAt.ToProto(),
         MaxMachines = plan.MaxMachines,
         Installations = installations,
         TransfersUsed = l.TransfersUsed,
         TransferBudget = plan.TransferBudget,
         PendingPlanId = l.PendingPlanId?.ToString() ?? "",
         ReturnedAt = l.ReturnedAt?.ToProto(),
+        Features = { l.FeatureCodes },
+        Perpetual = l.IsPerpetual,
+        MaintenanceUntil = l.MaintenanceUntil?.ToProto(),
+        Trial = plan.Trial,
     };
 
     public static V1.LicenseState ToProto(Domain.Licensing.LicenseState state) => state switch

@@ -24,6 +24,7 @@ public sealed class ResellerGrpcService(
     LicenseService licenses,
     OfflineLicenseService offlineLicenses,
     Privacy.ResellerDataRights dataRights,
+    Pricing.PriceBook prices,
     TimeProvider clock) : ResellerService.ResellerServiceBase
 {
     private Caller Caller => callers.Caller;
@@ -36,7 +37,9 @@ public sealed class ResellerGrpcService(
     public override async Task<ResellerListPlansResponse> ListPlans(ResellerListPlansRequest request, ServerCallContext context)
     {
         var plans = await catalog.ListPlansAsync(Caller, null, context.CancellationToken);
-        return new ResellerListPlansResponse { Plans = { plans.Select(p => p.ToProto()) } };
+        // At the reseller's own prices: it never sees the list price another reseller pays, nor its discount's name.
+        var own = await prices.ForAsync(Caller.OwnResellerId, plans.ToList(), context.CancellationToken);
+        return new ResellerListPlansResponse { Plans = { plans.Select(p => p.ToProto(own[p.Id])) } };
     }
 
     [Requires(Permission.ResellerBuy)]
@@ -116,8 +119,28 @@ public sealed class ResellerGrpcService(
             License = view.ToProto(clock.Now()),
             Installations = { installations.Select(i => i.ToProto()) },
             ForgottenSeats = { forgotten.Select(s => s.ToProto()) },
+            AddOns = { (await licenseOrders.AddOnsAsync(view.License.Id, context.CancellationToken)).Select(a => a.ToProto()) },
         };
     }
+
+    [Requires(Permission.ResellerBuy)]
+    [Requires(Permission.ResellerManageLicenses)]
+    public override async Task<BuyAddOnResponse> BuyAddOn(BuyAddOnRequest request, ServerCallContext context)
+    {
+        var result = await licenseOrders.BuyAddOnAsync(Caller, request.LicenseIds.Select(id => (string?)id).ToList(), request.FeatureCode,
+            request.IdempotencyKey, request.ValidateOnly, context.CancellationToken);
+        var now = clock.Now();
+        return new BuyAddOnResponse
+        {
+            Order = result.Order?.ToProto(result.LicenseIds),
+            Licenses = { result.Licenses.Select(l => l.ToProto(now)) },
+            Replayed = result.Replayed,
+        };
+    }
+
+    [Requires(Permission.ResellerManageLicenses)]
+    public override async Task<License> RemoveAddOn(RemoveAddOnRequest request, ServerCallContext context) =>
+        (await licenseOrders.RemoveAddOnAsync(Caller, request.LicenseId, request.FeatureCode, context.CancellationToken)).ToProto(clock.Now());
 
     [Requires(Permission.ResellerManageLicenses)]
     public override async Task<License> SuspendLicense(LicenseActionRequest request, ServerCallContext context) =>

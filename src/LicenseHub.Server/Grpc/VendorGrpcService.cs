@@ -24,6 +24,7 @@ public sealed partial class VendorGrpcService(
     AuditTrail audit,
     Signing.SigningKeyRotation signingKeys,
     Staff.StaffDirectory staff,
+    Pricing.PriceBook prices,
     TimeProvider clock) : VendorService.VendorServiceBase
 {
     private Caller Caller => callers.Caller;
@@ -46,9 +47,64 @@ public sealed partial class VendorGrpcService(
             request.MaxMachines, request.OfflineGraceDays, request.Price?.AmountMinor ?? 0, request.Price?.Currency ?? "",
             request.TransferBudget, request.RenewalPrice?.AmountMinor, request.RenewalPrice?.Currency,
             request.HasReturnWindowDays ? request.ReturnWindowDays : null,
-            request.HasRestoreTransfersOnRenewal ? request.RestoreTransfersOnRenewal : null), context.CancellationToken);
+            request.HasRestoreTransfersOnRenewal ? request.RestoreTransfersOnRenewal : null, request.Features.ToList(), AddOns(request.AddOns),
+            request.Trial, request.Perpetual), context.CancellationToken);
         return plan.ToProto();
     }
+
+    private static List<Catalog.AddOnOffer> AddOns(IEnumerable<V1.AddOnOffer> offers) =>
+        offers.Select(o => new Catalog.AddOnOffer(o.FeatureCode, o.Price?.AmountMinor ?? 0)).ToList();
+
+    [Requires(Permission.VendorAdmin)]
+    public override async Task<Feature> CreateFeature(CreateFeatureRequest request, ServerCallContext context) =>
+        (await catalog.CreateFeatureAsync(Caller, request.ProductId, request.Code, request.Name, context.CancellationToken)).ToProto();
+
+    [Requires(Permission.VendorAudit)]
+    public override async Task<ListFeaturesResponse> ListFeatures(ListFeaturesRequest request, ServerCallContext context) =>
+        new() { Features = { (await catalog.ListFeaturesAsync(Caller, request.ProductId, context.CancellationToken)).Select(f => f.ToProto()) } };
+
+    [Requires(Permission.VendorAdmin)]
+    public override async Task<Plan> SetPlanFeatures(SetPlanFeaturesRequest request, ServerCallContext context) =>
+        (await catalog.SetPlanFeaturesAsync(Caller, request.PlanId, request.Features.ToList(), AddOns(request.AddOns), context.CancellationToken)).ToProto();
+
+    [Requires(Permission.VendorAdmin)]
+    public override async Task<ResellerPriceLine> SetResellerPrice(SetResellerPriceRequest request, ServerCallContext context) =>
+        (await prices.SetAsync(Caller, request.ResellerId, request.PlanId, request.Price?.AmountMinor, request.Price?.Currency,
+            request.RenewalPrice?.AmountMinor, request.DiscountPercent, context.CancellationToken)).ToProto();
+
+    [Requires(Permission.VendorAdmin)]
+    public override async Task<RemoveResellerPriceResponse> RemoveResellerPrice(RemoveResellerPriceRequest request, ServerCallContext context)
+    {
+        await prices.RemoveAsync(Caller, request.ResellerId, request.PlanId, context.CancellationToken);
+        return new RemoveResellerPriceResponse();
+    }
+
+    [Requires(Permission.VendorAudit)]
+    public override async Task<ListResellerPricesResponse> ListResellerPrices(ListResellerPricesRequest request, ServerCallContext context) =>
+        new() { Prices = { (await prices.ListAsync(Caller, request.ResellerId, context.CancellationToken)).Select(p => p.ToProto()) } };
+
+    [Requires(Permission.VendorAudit)]
+    public override async Task<GetRevenueResponse> GetRevenue(GetRevenueRequest request, ServerCallContext context)
+    {
+        var lines = await prices.RevenueAsync(Caller, request.From?.ToDateTimeOffset(), request.To?.ToDateTimeOffset(), context.CancellationToken);
+        return new GetRevenueResponse
+        {
+            Lines =
+            {
+                lines.Select(l => new RevenueLine
+                {
+                    ResellerId = l.ResellerId.ToString(),
+                    CompanyName = l.CompanyName,
+                    Amount = new Domain.Pricing.Money(l.AmountMinor, l.Currency).ToProto(),
+                    Orders = l.Orders,
+                }),
+            },
+        };
+    }
+
+    [Requires(Permission.VendorAdmin)]
+    public override async Task<Reseller> SetTrialQuota(SetTrialQuotaRequest request, ServerCallContext context) =>
+        (await accounts.SetTrialQuotaAsync(Caller, request.ResellerId, request.TrialsPerMonth, context.CancellationToken)).ToProto();
 
     [Requires(Permission.VendorAudit)]
     public override async Task<ListPlansResponse> ListPlans(ListPlansRequest request, ServerCallContext context)

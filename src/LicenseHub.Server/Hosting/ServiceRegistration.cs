@@ -63,6 +63,7 @@ public static class ServiceRegistration
         services.AddSingleton<StorageHealth>();
         services.AddSingleton<DatabaseFileWatch>();
         services.AddScoped<CatalogService>();
+        services.AddScoped<LicenseHub.Server.Pricing.PriceBook>();
         services.AddScoped<ResellerAccounts>();
         services.AddScoped<OrderService>();
         services.AddScoped<LicenseOrderService>();

@@ -78,7 +78,8 @@ public sealed class OfflineLicenseService(
                 db.Installations.Add(existing);
             }
             // The machine never checks in: retention keeps its seat while the file can still license it.
-            existing.LicensedOfflineUntil(license.ExpiresAt.AddDays(plan.OfflineGraceDays));
+            // (A perpetual license's file never expires: no grace is added to its expiry, which is the last date there is.)
+            existing.LicensedOfflineUntil(license.IsPerpetual ? license.ExpiresAt : license.ExpiresAt.AddDays(plan.OfflineGraceDays));
             // The signing key must stay published until this file expires.
             var signer = await keys.GetSignerAsync(token);
             var key = await db.SigningKeys.SingleAsync(k => k.Kid == signer.Kid, token);

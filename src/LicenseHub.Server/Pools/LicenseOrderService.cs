@@ -22,6 +22,9 @@ namespace LicenseHub.Server.Pools;
 /// stored for a quote; null for a scheduled downgrade, which charges nothing), <see cref="Licenses"/> the licenses as
 /// they are (or would be) afterwards.
 /// </summary>
+/// <summary>An add-on of a license as the reseller sees it.</summary>
+public sealed record AddOnView(string FeatureCode, DateTimeOffset AddedAt, bool RemoveAtRenewal, Guid OrderId);
+
 public sealed record LicenseOrderResult(Order? Order, IReadOnlyList<LicenseView> Licenses, bool Replayed, bool Scheduled = false, Pool? Pool = null)
 {
     public IReadOnlyList<Guid> LicenseIds => Licenses.Select(l => l.License.Id).ToList();
@@ -34,7 +37,8 @@ public sealed record LicenseOrderResult(Order? Order, IReadOnlyList<LicenseView>
 /// is refused. Imitates <see cref="PoolAllocator"/>: validate everything first, then under the locks that make the
 /// decision true load, decide (rules in the Domain), record with the audit event, answer.
 /// </summary>
-public sealed class LicenseOrderService(LicenseHubDbContext db, UnitOfWork unitOfWork, AuditTrail audit, EventOutbox events, TimeProvider clock)
+public sealed class LicenseOrderService(LicenseHubDbContext db, UnitOfWork unitOfWork, AuditTrail audit, EventOutbox events, Pricing.PriceBook prices,
+    TimeProvider clock)
 {
     private const string OrderKeyScope = "order";
 
@@ -61,7 +65,7 @@ public sealed class LicenseOrderService(LicenseHubDbContext db, UnitOfWork unitO
         return await IdempotentAsync(resellerId, key, ids, SameRequest, async token =>
         {
             var decision = await DecideRenewalAsync(resellerId, ids, licenseIds, terms, key, token);
-            await RecordAsync(decision, ["ExpiresAt", "PlanId", "PendingPlanId", "TransfersUsed"], token);
+            await RecordAsync(decision, ["ExpiresAt", "MaintenanceUntil", "PlanId", "PendingPlanId", "TransfersUsed", "Entitlements"], token);
             Publish(decision, EventTypes.LicenseRenewed);
             // A scheduled downgrade took effect with the renewal.
             Publish(decision with { Order = null, Licenses = decision.Licenses.Where(l => l.PlanId != decision.FromPlanId).ToList() },
@@ -99,7 +103,7 @@ public sealed class LicenseOrderService(LicenseHubDbContext db, UnitOfWork unitO
         return await IdempotentAsync(resellerId, key, ids, SameRequest, async token =>
         {
             var decision = await DecidePlanChangeAsync(resellerId, ids, licenseIds, target, targetPlanId!, key, token);
-            await RecordAsync(decision, ["PlanId", "PendingPlanId"], token);
+            await RecordAsync(decision, ["PlanId", "PendingPlanId", "ExpiresAt", "MaintenanceUntil", "Entitlements"], token);
             Publish(decision, EventTypes.LicensePlanChanged, decision.Order is not null ? "upgraded"
                 : decision.Scheduled ? "downgrade scheduled for the next renewal" : "scheduled change cancelled");
             var (action, objectType, objectId) = decision.Order is { } order
@@ -165,11 +169,25 @@ public sealed class LicenseOrderService(LicenseHubDbContext db, UnitOfWork unitO
                 "must all be licenses of one plan with the same scheduled change; renew each plan's licenses in a call of its own");
         }
         var plan = await db.Plans.AsNoTracking().SingleAsync(p => p.Id == (pendingPlanId ?? fromPlanId), ct);
+        if (plan.Trial)
+        {
+            throw new PreconditionFailedException(
+                "A trial license is not renewable; convert it to a paid plan of its product with ChangePlan (an order for that plan's price).");
+        }
         if (pendingPlanId is not null)
         {
             await RequireMachinesWithinAsync(licenses, plan, "its scheduled downgrade to", ct);
         }
         var now = clock.Now();
+        var planPrices = await prices.ForAsync(resellerId, plan, ct);
+        // Add-ons are renewed with their license at the renewed plan's add-on price; those removed by the reseller, and
+        // those the plan no longer sells (or now includes), are dropped.
+        var offers = await db.PlanFeatures.AsNoTracking().Where(f => f.PlanId == plan.Id).ToDictionaryAsync(f => f.FeatureId, ct);
+        var addOns = await AddOnsOfAsync(ids, ct);
+        var kept = addOns.Where(a => !a.RemoveAtRenewal && offers.TryGetValue(a.FeatureId, out var offer) && !offer.Included).ToList();
+        var dropped = addOns.Except(kept).ToList();
+        var included = await Catalog.Entitlements.IncludedAsync(db, plan.Id, ct);
+        var keptByLicense = kept.ToLookup(a => a.LicenseId, a => a.Code);
         foreach (var license in licenses)
         {
             license.Renew(plan.TermDays, terms, now);
@@ -182,11 +200,16 @@ public sealed class LicenseOrderService(LicenseHubDbContext db, UnitOfWork unitO
             {
                 license.RestoreTransfers();
             }
+            license.Grant(included.Concat(keptByLicense[license.Id]));
         }
-        var amount = plan.RenewalPrice.Times(licenses.Count).Times(terms);
+        var amount = planPrices.RenewalPrice.Times(licenses.Count).Times(terms);
+        foreach (var addOn in kept)
+        {
+            amount = amount.Plus(planPrices.AddOn(offers[addOn.FeatureId].AddOnPriceMinor!.Value).Times(terms));
+        }
         var order = NewOrder(resellerId, OrderKind.Renewal, plan.Id, pendingPlanId is null ? null : fromPlanId, null, licenses.Count, terms,
             amount, key, now);
-        return new Decision(order, licenses, fromPlanId);
+        return new Decision(order, licenses, fromPlanId, DropAddOns: dropped);
     }
 
     /// <summary>The licenses moved (upgrade) or scheduled to move (downgrade), priced; nothing written.</summary>
@@ -209,27 +232,230 @@ public sealed class LicenseOrderService(LicenseHubDbContext db, UnitOfWork unitO
         {
             throw new ValidationException("target_plan_id", $"is priced in {target.Currency}, the licenses' plan in {current.Currency}");
         }
+        if (target.Trial && target.Id != current.Id)
+        {
+            throw new ValidationException("target_plan_id", "is a trial plan; a license never moves to a trial");
+        }
+        if (!current.Trial && target.Perpetual != current.Perpetual)
+        {
+            throw new ValidationException("target_plan_id", current.Perpetual
+                ? "is a plan with a term; a perpetual license changes only to another perpetual plan"
+                : "is a perpetual plan; a license with a term changes only to another plan with a term (sell a perpetual license instead)");
+        }
         await RequireMachinesWithinAsync(licenses, target, "plan", ct);
 
         var now = clock.Now();
-        if (target.Id == current.Id || !Proration.IsUpgrade(current.Price, current.TermDays, target.Price, target.TermDays))
+        var planPrices = await prices.ForAsync(resellerId, [current, target], ct);
+        var (currentPrice, targetPrice) = (planPrices[current.Id].Price, planPrices[target.Id].Price);
+        Money amount;
+        if (current.Trial && target.Id != current.Id)
         {
-            // A downgrade waits for the renewal, which is then priced at the target plan; its own plan cancels one.
+            // A trial converts now, for the paid plan's price of a first term, counted from today.
             foreach (var license in licenses)
             {
-                license.ScheduleChange(target.Id);
+                license.ConvertTrial(target.Id, target.Perpetual, target.TermDays, now);
             }
-            return new Decision(null, licenses, current.Id, Scheduled: target.Id != current.Id);
+            amount = targetPrice.Times(licenses.Count);
         }
-        var amount = Money.Zero(target.Currency);
+        else if (current.Perpetual)
+        {
+            // A perpetual license is owned: an upgrade costs the difference of the two prices, not a share of a term.
+            if (target.Id == current.Id || targetPrice.AmountMinor <= currentPrice.AmountMinor)
+            {
+                return Schedule(licenses, current, target);
+            }
+            amount = new Money(targetPrice.AmountMinor - currentPrice.AmountMinor, target.Currency).Times(licenses.Count);
+            foreach (var license in licenses)
+            {
+                license.ChangePlan(target.Id);
+            }
+        }
+        else
+        {
+            if (target.Id == current.Id || !Proration.IsUpgrade(currentPrice, current.TermDays, targetPrice, target.TermDays))
+            {
+                return Schedule(licenses, current, target);
+            }
+            amount = Money.Zero(target.Currency);
+            foreach (var license in licenses)
+            {
+                amount = amount.Plus(Proration.UpgradeCharge(currentPrice, current.TermDays, targetPrice, target.TermDays, license.ExpiresAt - now));
+                license.ChangePlan(target.Id);
+            }
+        }
+        // The new plan's features from now; add-ons it includes are no longer sold to the license, the others stay
+        // until the next renewal (which drops those the plan does not sell).
+        var included = await Catalog.Entitlements.IncludedAsync(db, target.Id, ct);
+        var addOns = await AddOnsOfAsync(ids, ct);
+        var nowIncluded = addOns.Where(a => included.Contains(a.Code)).ToList();
+        var byLicense = addOns.ToLookup(a => a.LicenseId, a => a.Code);
         foreach (var license in licenses)
         {
-            amount = amount.Plus(Proration.UpgradeCharge(current.Price, current.TermDays, target.Price, target.TermDays, license.ExpiresAt - now));
-            license.ChangePlan(target.Id);
+            license.Grant(included.Concat(byLicense[license.Id]));
         }
-        var order = NewOrder(resellerId, OrderKind.Upgrade, target.Id, current.Id, null, licenses.Count, 0, amount, key, now);
-        return new Decision(order, licenses, current.Id);
+        var order = NewOrder(resellerId, OrderKind.Upgrade, target.Id, current.Id, null, licenses.Count, current.Trial ? 1 : 0, amount, key, now);
+        return new Decision(order, licenses, current.Id, DropAddOns: nowIncluded);
     }
+
+    /// <summary>A downgrade waits for the renewal, which is then priced at the target plan; the licenses' own plan cancels one.</summary>
+    private static Decision Schedule(IReadOnlyList<License> licenses, Plan current, Plan target)
+    {
+        foreach (var license in licenses)
+        {
+            license.ScheduleChange(target.Id);
+        }
+        return new Decision(null, licenses, current.Id, Scheduled: target.Id != current.Id);
+    }
+
+    /// <summary>
+    /// Buys the feature <paramref name="featureCode"/> as an add-on for 1..10,000 licenses of one plan that sells it: an
+    /// order of kind ADD_ON for the add-on's price (the reseller's) prorated over each license's paid time left, so the
+    /// next check-in's token carries the feature. It is renewed with the license from then on.
+    /// </summary>
+    public async Task<LicenseOrderResult> BuyAddOnAsync(Caller caller, IReadOnlyList<string?> licenseIds, string? featureCode, string? idempotencyKey,
+        bool validateOnly, CancellationToken ct)
+    {
+        var resellerId = caller.OwnResellerId;
+        var v = new Validator();
+        var ids = v.Ids("license_ids", licenseIds, Order.MaxLicenses);
+        var code = v.Slug("feature_code", featureCode);
+        var key = v.IdempotencyKey("idempotency_key", idempotencyKey);
+        v.ThrowIfInvalid();
+
+        bool SameRequest(Order o) => o.Kind == OrderKind.AddOn && o.FeatureCode == code;
+        if (validateOnly)
+        {
+            return await ReplayAsync(resellerId, key, ids, SameRequest, ct) ?? await QuoteAsync(await DecideAddOnAsync(resellerId, ids, licenseIds, code, key, ct), ct);
+        }
+        return await IdempotentAsync(resellerId, key, ids, SameRequest, async token =>
+        {
+            var decision = await DecideAddOnAsync(resellerId, ids, licenseIds, code, key, token);
+            await RecordAsync(decision, ["Entitlements"], token);
+            var order = decision.Order!;
+            await using (var insert = await ModelRowCommand<LicenseAddOn>.InsertAsync(db, token))
+            {
+                foreach (var license in decision.Licenses)
+                {
+                    var row = new LicenseAddOn { LicenseId = license.Id, FeatureId = decision.FeatureId!.Value, OrderId = order.Id, AddedAt = order.CreatedAt };
+                    if (insert is null)
+                    {
+                        db.LicenseAddOns.Add(row);
+                    }
+                    else
+                    {
+                        await insert.ExecuteAsync(row, token);
+                    }
+                }
+            }
+            Publish(decision, EventTypes.LicenseAddOnAdded, $"add-on {code}");
+            await audit.AppendAsync(caller.ActorId, "order.add_on", "order", order.Id.ToString(),
+                $"licenses={ids.Count};feature={code};amount={order.AmountMinor} {order.Currency}{OneLicense(ids)}", token);
+            return decision;
+        }, ct);
+    }
+
+    private async Task<Decision> DecideAddOnAsync(Guid resellerId, IReadOnlyList<Guid> ids, IReadOnlyList<string?> raw, string code, string key,
+        CancellationToken ct)
+    {
+        var licenses = await LoadAsync(resellerId, ids, raw, ct);
+        var planId = licenses[0].PlanId;
+        if (licenses.Any(l => l.PlanId != planId))
+        {
+            throw new ValidationException("license_ids", "must all be licenses of one plan; buy each plan's add-ons in a call of its own");
+        }
+        var plan = await db.Plans.AsNoTracking().Include(p => p.Product).SingleAsync(p => p.Id == planId, ct);
+        var feature = await db.Features.AsNoTracking().SingleOrDefaultAsync(f => f.ProductId == plan.ProductId && f.Code == code, ct)
+            ?? throw new ValidationException("feature_code", $"is not a feature of product '{plan.Product!.Code}'");
+        var offer = await db.PlanFeatures.AsNoTracking().SingleOrDefaultAsync(f => f.PlanId == planId && f.FeatureId == feature.Id, ct);
+        if (offer is null || offer.Included)
+        {
+            throw new PreconditionFailedException(offer is null
+                ? $"Plan {plan.Code} does not sell {code} as an add-on."
+                : $"Plan {plan.Code} already includes {code}; its licenses have it without an add-on.");
+        }
+        var now = clock.Now();
+        var had = await db.LicenseAddOns.AsNoTracking().Where(a => a.FeatureId == feature.Id && ids.Contains(a.LicenseId)).Select(a => a.LicenseId)
+            .FirstOrDefaultAsync(ct);
+        if (had != Guid.Empty)
+        {
+            throw new PreconditionFailedException($"License {had} already has the add-on {code}.");
+        }
+        var price = (await prices.ForAsync(resellerId, plan, ct)).AddOn(offer.AddOnPriceMinor!.Value);
+        var amount = Money.Zero(plan.Currency);
+        foreach (var license in licenses)
+        {
+            if (license.State == LicenseState.Revoked || license.EffectiveState(now) == LicenseState.Expired)
+            {
+                throw new PreconditionFailedException($"License {license.Id} is {license.EffectiveState(now).ToString().ToLowerInvariant()}; renew it before buying add-ons.");
+            }
+            var left = license.PaidTimeLeft(now);
+            if (left <= TimeSpan.Zero)
+            {
+                throw new PreconditionFailedException($"License {license.Id} has no maintenance left; renew its maintenance before buying add-ons.");
+            }
+            // The add-on's share of the paid time left, rounded up to the minor unit per license (as an upgrade is).
+            amount = amount.Plus(Proration.UpgradeCharge(Money.Zero(plan.Currency), plan.TermDays, price, plan.TermDays, left));
+            license.Grant(license.FeatureCodes.Append(code));
+        }
+        var order = NewOrder(resellerId, OrderKind.AddOn, plan.Id, null, null, licenses.Count, 0, amount, key, now);
+        order.FeatureCode = feature.Code;
+        return new Decision(order, licenses, plan.Id, FeatureId: feature.Id);
+    }
+
+    /// <summary>
+    /// Removes an add-on from a license: it was paid for the license's current term, so the license keeps the feature
+    /// until its next renewal, which drops it and no longer charges for it.
+    /// </summary>
+    public async Task<LicenseView> RemoveAddOnAsync(Caller caller, string? licenseId, string? featureCode, CancellationToken ct)
+    {
+        var resellerId = caller.OwnResellerId;
+        var v = new Validator();
+        var id = v.Id("license_id", licenseId);
+        var code = v.Slug("feature_code", featureCode);
+        v.ThrowIfInvalid();
+        return await unitOfWork.RunAsync(async token =>
+        {
+            await DatabaseLocks.LicenseAsync(db, id, token);
+            var license = await db.Licenses.AsNoTracking().SingleOrDefaultAsync(l => l.Id == id && l.ResellerId == resellerId, token)
+                ?? throw new NotFoundException("license", licenseId!);
+            var addOn = await (from a in db.LicenseAddOns
+                               join f in db.Features on a.FeatureId equals f.Id
+                               where a.LicenseId == id && f.Code == code
+                               select a).SingleOrDefaultAsync(token)
+                ?? throw new PreconditionFailedException($"License {id} has no add-on {code}.");
+            if (!addOn.RemoveAtRenewal)
+            {
+                addOn.RemoveAtRenewal = true;
+                events.License(EventTypes.LicenseAddOnRemoved, license, clock.Now(), $"add-on {code} ends at the next renewal");
+                await audit.AppendAsync(caller.ActorId, "license.add_on_remove", "license", id.ToString(), $"feature={code}", token);
+            }
+            return (await ViewsAsync([license], token))[0];
+        }, ct);
+    }
+
+    /// <summary>The add-ons of one license, by code.</summary>
+    public async Task<IReadOnlyList<AddOnView>> AddOnsAsync(Guid licenseId, CancellationToken ct) =>
+        await (from a in db.LicenseAddOns.AsNoTracking()
+               join f in db.Features.AsNoTracking() on a.FeatureId equals f.Id
+               where a.LicenseId == licenseId
+               orderby f.Code
+               select new AddOnView(f.Code, a.AddedAt, a.RemoveAtRenewal, a.OrderId)).ToListAsync(ct);
+
+    /// <summary>The add-ons of these licenses, with their codes.</summary>
+    private async Task<List<AddOnRow>> AddOnsOfAsync(IReadOnlyList<Guid> ids, CancellationToken ct)
+    {
+        var rows = new List<AddOnRow>();
+        foreach (var slice in ids.Chunk(1000))
+        {
+            rows.AddRange(await (from a in db.LicenseAddOns.AsNoTracking()
+                                 join f in db.Features.AsNoTracking() on a.FeatureId equals f.Id
+                                 where slice.Contains(a.LicenseId)
+                                 select new AddOnRow(a.LicenseId, a.FeatureId, f.Code, a.RemoveAtRenewal)).ToListAsync(ct));
+        }
+        return rows;
+    }
+
+    private sealed record AddOnRow(Guid LicenseId, Guid FeatureId, string Code, bool RemoveAtRenewal);
 
     /// <summary>The reseller's licenses with these ids, in the order asked for; the first one missing is not found.</summary>
     private async Task<List<License>> LoadAsync(Guid resellerId, IReadOnlyList<Guid> ids, IReadOnlyList<string?> raw, CancellationToken ct)
@@ -272,7 +498,8 @@ public sealed class LicenseOrderService(LicenseHubDbContext db, UnitOfWork unitO
     };
 
     /// <summary>What an order decided: the order (none for a scheduled downgrade) and the licenses as they become.</summary>
-    private sealed record Decision(Order? Order, IReadOnlyList<License> Licenses, Guid FromPlanId, bool Scheduled = false, Pool? Pool = null);
+    private sealed record Decision(Order? Order, IReadOnlyList<License> Licenses, Guid FromPlanId, bool Scheduled = false, Pool? Pool = null,
+        IReadOnlyList<AddOnRow>? DropAddOns = null, Guid? FeatureId = null);
 
     /// <summary>
     /// Runs <paramref name="work"/> once per idempotency key: under the key's lock, an order already made with it is
@@ -356,6 +583,13 @@ public sealed class LicenseOrderService(LicenseHubDbContext db, UnitOfWork unitO
 
     private async Task RecordAsync(Decision decision, IReadOnlyList<string> changedColumns, CancellationToken ct)
     {
+        foreach (var group in (decision.DropAddOns ?? []).GroupBy(a => a.FeatureId))
+        {
+            foreach (var slice in group.Select(a => a.LicenseId).Chunk(1000))
+            {
+                await db.LicenseAddOns.Where(a => a.FeatureId == group.Key && slice.Contains(a.LicenseId)).ExecuteDeleteAsync(ct);
+            }
+        }
         await using (var update = await ModelRowCommand<License>.UpdateAsync(db, changedColumns, ct))
         {
             foreach (var license in decision.Licenses)

@@ -17,7 +17,8 @@ public sealed record OrderResult(Order Order, Pool Pool, bool Replayed);
 public sealed record OrderView(Order Order, IReadOnlyList<Guid> LicenseIds);
 
 /// <summary>Bulk purchases: an order tops up the reseller's pool for the plan, exactly once per idempotency key.</summary>
-public sealed class OrderService(LicenseHubDbContext db, UnitOfWork unitOfWork, AuditTrail audit, EventOutbox events, TimeProvider clock)
+public sealed class OrderService(LicenseHubDbContext db, UnitOfWork unitOfWork, AuditTrail audit, EventOutbox events, Pricing.PriceBook prices,
+    TimeProvider clock)
 {
     public const int MaxQuantity = 100_000;
 
@@ -72,6 +73,11 @@ public sealed class OrderService(LicenseHubDbContext db, UnitOfWork unitOfWork, 
             var planRow = await db.Plans.AsNoTracking().SingleOrDefaultAsync(p => p.Id == plan, token)
                 ?? throw new NotFoundException("plan", planId!);
             var now = clock.Now();
+            if (planRow.Trial)
+            {
+                await RequireTrialQuotaAsync(resellerId, quantity, now, token);
+            }
+            var unitPrice = (await prices.ForAsync(resellerId, planRow, token)).Price;
             var pool = await db.Pools.SingleOrDefaultAsync(p => p.ResellerId == resellerId && p.PlanId == plan, token);
             if (pool is null)
             {
@@ -94,7 +100,7 @@ public sealed class OrderService(LicenseHubDbContext db, UnitOfWork unitOfWork, 
                 Kind = OrderKind.Purchase,
                 Quantity = quantity,
                 Terms = 1,
-                AmountMinor = planRow.Price.Times(quantity).AmountMinor,
+                AmountMinor = unitPrice.Times(quantity).AmountMinor,
                 Currency = planRow.Currency,
                 IdempotencyKey = key,
                 CreatedAt = now,
@@ -107,6 +113,30 @@ public sealed class OrderService(LicenseHubDbContext db, UnitOfWork unitOfWork, 
             var current = await db.Pools.AsNoTracking().SingleAsync(p => p.Id == pool.Id, token);
             return new OrderResult(order, current, Replayed: false);
         }, ct);
+    }
+
+    /// <summary>
+    /// Trials are free, so they are rationed: a reseller takes at most its vendor-set number of trial licenses per
+    /// calendar month (UTC). Machines are not tracked across licenses (fingerprints stay unlinkable), so this quota is
+    /// what keeps trials from being farmed.
+    /// </summary>
+    private async Task RequireTrialQuotaAsync(Guid resellerId, int quantity, DateTimeOffset now, CancellationToken ct)
+    {
+        // Serialises a reseller's trial orders, so two at once cannot both fit the same remainder.
+        await DatabaseLocks.IdempotencyKeyAsync(db, "trial-quota", resellerId, "month", ct);
+        var quota = await db.Resellers.AsNoTracking().Where(r => r.Id == resellerId).Select(r => r.TrialsPerMonth).SingleAsync(ct);
+        var monthStart = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
+        var taken = await (from o in db.Orders.AsNoTracking()
+                           join p in db.Plans.AsNoTracking() on o.PlanId equals p.Id
+                           where o.ResellerId == resellerId && o.Kind == OrderKind.Purchase && p.Trial && o.CreatedAt >= monthStart
+                           select (int?)o.Quantity).SumAsync(ct) ?? 0;
+        if (taken + quantity > quota)
+        {
+            throw new PreconditionFailedException(quota == 0
+                ? "Your account has no trial licenses; the vendor sets how many trials a reseller may take per month."
+                : $"Your account may take {quota} trial licenses per month and has taken {taken} in {now.UtcDateTime:yyyy-MM}; "
+                  + $"{Math.Max(0, quota - taken)} remain. The quota renews on the first of the month (UTC).");
+        }
     }
 
     public async Task<(IReadOnlyList<OrderView> Items, string Next)> ListAsync(Caller caller, Guid? resellerFilter, int pageSize,

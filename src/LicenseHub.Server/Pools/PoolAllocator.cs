@@ -79,6 +79,7 @@ public sealed class PoolAllocator(LicenseHubDbContext db, UnitOfWork unitOfWork,
         var pool = await db.Pools.AsNoTracking().SingleOrDefaultAsync(p => p.Id == id && p.ResellerId == resellerId, ct)
             ?? throw new NotFoundException("pool", poolId!);
         var plan = await db.Plans.AsNoTracking().SingleAsync(p => p.Id == pool.PlanId, ct);
+        var entitlements = License.JoinCodes(await Catalog.Entitlements.IncludedAsync(db, plan.Id, ct));
 
         // Keys are made before the transaction so hashing does not hold the write lock.
         var now = clock.Now();
@@ -98,7 +99,10 @@ public sealed class PoolAllocator(LicenseHubDbContext db, UnitOfWork unitOfWork,
                 State = LicenseState.Active,
                 ResellerReference = validReferences[i],
                 CreatedAt = now,
-                ExpiresAt = now.AddDays(plan.TermDays),
+                // A perpetual license never expires; its term is its first maintenance term.
+                ExpiresAt = plan.Perpetual ? License.Never : now.AddDays(plan.TermDays),
+                MaintenanceUntil = plan.Perpetual ? now.AddDays(plan.TermDays) : null,
+                Entitlements = entitlements,
             }, key);
         }
 

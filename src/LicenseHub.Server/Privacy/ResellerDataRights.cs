@@ -138,6 +138,7 @@ public sealed class ResellerDataRights(LicenseHubDbContext db, UnitOfWork unitOf
             // keeping its sequence gap-free, with their data erased (it may hold the reseller's own references).
             await db.WebhookDeliveries.Where(d => d.ResellerId == resellerId).ExecuteDeleteAsync(token);
             await db.WebhookEndpoints.Where(e => e.ResellerId == resellerId).ExecuteDeleteAsync(token);
+            await db.ResellerPrices.Where(p => p.ResellerId == resellerId).ExecuteDeleteAsync(token);
             await db.Events.Where(e => e.ResellerId == resellerId)
                 .ExecuteUpdateAsync(s => s.SetProperty(e => e.Data, "{\"erased\":true}"), token);
             await audit.AppendAsync(caller.ActorId, "reseller.delete", "reseller", resellerId.ToString(),

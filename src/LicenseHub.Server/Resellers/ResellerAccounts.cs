@@ -94,6 +94,26 @@ public sealed class ResellerAccounts(LicenseHubDbContext db, UnitOfWork unitOfWo
         return (shown, next);
     }
 
+    /// <summary>Sets how many trial licenses the reseller may take per calendar month (UTC).</summary>
+    public async Task<Reseller> SetTrialQuotaAsync(Caller caller, string? resellerId, int trialsPerMonth, CancellationToken ct)
+    {
+        var v = new Validator();
+        var id = v.Id("reseller_id", resellerId);
+        v.Range("trials_per_month", trialsPerMonth, 0, Reseller.MaxTrialsPerMonth);
+        v.ThrowIfInvalid();
+        return await unitOfWork.RunAsync(async token =>
+        {
+            var reseller = await db.Resellers.SingleOrDefaultAsync(r => r.Id == id, token) ?? throw new NotFoundException("reseller", resellerId!);
+            if (reseller.Status == ResellerStatus.Deleted)
+            {
+                throw new PreconditionFailedException("The reseller account has been deleted.");
+            }
+            reseller.TrialsPerMonth = trialsPerMonth;
+            await audit.AppendAsync(caller.ActorId, "reseller.trial_quota", "reseller", reseller.Id.ToString(), $"trials_per_month={trialsPerMonth}", token);
+            return reseller;
+        }, ct);
+    }
+
     public Task<Reseller> SuspendAsync(Caller caller, string? resellerId, string? reason, CancellationToken ct) =>
         SetStatusAsync(caller, resellerId, ResellerStatus.Suspended, reason, ct);
 
