@@ -3,6 +3,7 @@
 // 1 and the reason on stderr for anything else, 2 for usage errors. Standard library only.
 //
 //	go run . --trust trust.json --license /var/lib/lh-agent/license.json --product panel [--machine-id-file /etc/machine-id]
+//	         [--feature sso]... [--released 2026-05-14]
 package main
 
 import (
@@ -16,6 +17,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -23,7 +25,11 @@ import (
 const (
 	certificateType = "lh-key-certificate+jwt"
 	clockTolerance  = 300 // seconds of clock drift between the license server and this machine
+	maxEntitlements = 256
+	maxSeconds      = 253402300799 // 9999-12-31T23:59:59Z, the latest time a claim may name
 )
+
+var featureCode = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
 
 var licenseTypes = map[string]bool{"lh-license+jwt": true, "lh-offline-license+jwt": true}
 
@@ -52,18 +58,20 @@ type LicenseFile struct {
 
 // Claims of a license token.
 type Claims struct {
-	Issuer         string `json:"iss"`
-	LicenseID      string `json:"lid"`
-	InstallationID string `json:"iid"`
-	Product        string `json:"prd"`
-	Plan           string `json:"pln"`
-	Edition        string `json:"edn"`
-	Fingerprint    string `json:"fpr"`
-	IssuedAt       int64  `json:"iat"`
-	NotBefore      int64  `json:"nbf"`
-	ExpiresAt      int64  `json:"exp"`
-	Grace          int64  `json:"grc"`
-	LicenseEnd     *int64 `json:"lex"`
+	Issuer         string   `json:"iss"`
+	LicenseID      string   `json:"lid"`
+	InstallationID string   `json:"iid"`
+	Product        string   `json:"prd"`
+	Plan           string   `json:"pln"`
+	Edition        string   `json:"edn"`
+	Fingerprint    string   `json:"fpr"`
+	IssuedAt       int64    `json:"iat"`
+	NotBefore      int64    `json:"nbf"`
+	ExpiresAt      int64    `json:"exp"`
+	Grace          int64    `json:"grc"`
+	LicenseEnd     *int64   `json:"lex"`
+	Entitlements   []string `json:"ent"`
+	Maintenance    *int64   `json:"mnt"`
 }
 
 type header struct {
@@ -125,6 +133,9 @@ func VerifyLicense(anchor map[string]ed25519.PublicKey, license LicenseFile, pro
 	if err := verifyJWS(license.Token, publicKey, &hdr, &claims, "iss", "lid", "prd", "pln", "edn", "fpr", "iat", "nbf", "exp", "grc"); err != nil {
 		return nil, false, err
 	}
+	if err := checkOptionalClaims(license.Token, &claims); err != nil {
+		return nil, false, err
+	}
 	switch {
 	case hdr.Typ != license.TokenType:
 		return nil, false, fmt.Errorf("the token's typ %q is not %s", hdr.Typ, license.TokenType)
@@ -148,6 +159,79 @@ func VerifyLicense(anchor map[string]ed25519.PublicKey, license LicenseFile, pro
 		return nil, false, fmt.Errorf("the license token expired at %s (offline grace: %d s)", iso(claims.ExpiresAt), claims.Grace)
 	}
 	return &claims, now >= claims.ExpiresAt, nil
+}
+
+// checkOptionalClaims refuses optional claims that are present but not what they should be (null included, which
+// json.Unmarshal would read as absent): a malformed one refuses the token rather than meaning "none".
+func checkOptionalClaims(token string, claims *Claims) error {
+	var present map[string]json.RawMessage
+	if err := decodePart(strings.Split(token, ".")[1], &present); err != nil {
+		return err
+	}
+	for _, name := range []string{"lex", "ent", "mnt"} {
+		if value, ok := present[name]; ok && string(value) == "null" {
+			return fmt.Errorf("the claim %s is null", name)
+		}
+	}
+	if len(claims.Entitlements) > maxEntitlements {
+		return fmt.Errorf("the claim ent is not an array of at most %d strings", maxEntitlements)
+	}
+	if claims.Maintenance != nil && (*claims.Maintenance < 0 || *claims.Maintenance > maxSeconds) {
+		return errors.New("the claim mnt is not a whole number of seconds in range")
+	}
+	return nil
+}
+
+// CheckRequirements is what this product needs of a valid license: every feature it requires in ent, and, when the
+// license is perpetual (it has mnt), a release date of this version (00:00 UTC) on or before the end of maintenance.
+func CheckRequirements(claims *Claims, features []string, released *time.Time) error {
+	for _, code := range features {
+		if !contains(claims.Entitlements, code) {
+			return fmt.Errorf("license has no feature %s", code)
+		}
+	}
+	if released != nil && claims.Maintenance != nil && released.Unix() > *claims.Maintenance {
+		return fmt.Errorf("this version (released %s) is newer than maintenance (until %s)", released.Format("2006-01-02"), day(*claims.Maintenance))
+	}
+	return nil
+}
+
+func contains(values []string, value string) bool {
+	for _, v := range values {
+		if v == value {
+			return true
+		}
+	}
+	return false
+}
+
+// describe is the success line; tests match its first part, up to the validity.
+func describe(claims *Claims, inGrace bool) string {
+	until := "valid until " + iso(claims.ExpiresAt)
+	if inGrace {
+		until = "in offline grace until " + iso(claims.ExpiresAt+claims.Grace)
+	}
+	line := fmt.Sprintf("licensed: product %s, license %s, %s", claims.Product, claims.LicenseID, until)
+	if claims.Maintenance != nil {
+		line += ", maintenance until " + day(*claims.Maintenance)
+	}
+	if len(claims.Entitlements) > 0 {
+		line += ", features " + strings.Join(claims.Entitlements, ",")
+	}
+	return line
+}
+
+// features collects the repeated --feature flag.
+type features []string
+
+func (f *features) String() string { return strings.Join(*f, ",") }
+
+func (f *features) Set(code string) error {
+	if !featureCode.MatchString(code) {
+		return fmt.Errorf("%q is not a feature code (lower-case letters, digits and dashes)", code)
+	}
+	*f = append(*f, code)
+	return nil
 }
 
 func verifyCertificate(anchor map[string]ed25519.PublicKey, key JWK) (*certificate, error) {
@@ -280,15 +364,30 @@ func readAnchor(path string) (map[string]ed25519.PublicKey, error) {
 
 func iso(seconds int64) string { return time.Unix(seconds, 0).UTC().Format("2006-01-02T15:04:05Z") }
 
+func day(seconds int64) string { return time.Unix(seconds, 0).UTC().Format("2006-01-02") }
+
 func main() {
 	trust := flag.String("trust", "", "the vendor's trust anchor (JWKS of the root keys)")
 	licensePath := flag.String("license", "", "the license file lh-agent writes")
 	product := flag.String("product", "", "the product code this program is")
 	machineIDFile := flag.String("machine-id-file", "/etc/machine-id", "the machine id")
-	flag.Parse() // exits 2 on unknown flags
+	var required features
+	flag.Var(&required, "feature", "a feature `CODE` this product requires (the token's ent must name it); repeat for several")
+	releasedText := flag.String("released", "", "this version's release date `YYYY-MM-DD`: a perpetual license must have maintenance (mnt) until then")
+	flag.Parse() // exits 2 on unknown flags and on a --feature that is not a feature code
+	usage := "usage: licensehub-verify --trust trust.json --license license.json --product CODE [--machine-id-file PATH] [--feature CODE]... [--released YYYY-MM-DD]"
 	if *trust == "" || *licensePath == "" || *product == "" || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "usage: licensehub-verify --trust trust.json --license license.json --product CODE [--machine-id-file PATH]")
+		fmt.Fprintln(os.Stderr, usage)
 		os.Exit(2)
+	}
+	var released *time.Time
+	if *releasedText != "" {
+		day, err := time.Parse("2006-01-02", *releasedText) // strict: four-digit year, two-digit month and day, a real date; UTC
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "%s\n--released %s is not a date YYYY-MM-DD\n", usage, *releasedText)
+			os.Exit(2)
+		}
+		released = &day
 	}
 	anchor, err := readAnchor(*trust)
 	if err != nil {
@@ -297,15 +396,14 @@ func main() {
 	}
 
 	claims, inGrace, err := verify(anchor, *licensePath, *machineIDFile, *product)
+	if err == nil {
+		err = CheckRequirements(claims, required, released)
+	}
 	if err != nil { // anything at all, an unreadable file included, means: not licensed
 		fmt.Fprintf(os.Stderr, "not licensed: %v\n", err)
 		os.Exit(1)
 	}
-	until := "valid until " + iso(claims.ExpiresAt)
-	if inGrace {
-		until = "in offline grace until " + iso(claims.ExpiresAt+claims.Grace)
-	}
-	fmt.Printf("licensed: product %s, license %s, %s\n", claims.Product, claims.LicenseID, until)
+	fmt.Println(describe(claims, inGrace))
 }
 
 func verify(anchor map[string]ed25519.PublicKey, licensePath, machineIDFile, product string) (*Claims, bool, error) {

@@ -4,6 +4,7 @@
 // stderr for anything else, 2 for usage errors.
 //
 //   node verify.mjs --trust trust.json --license /var/lib/lh-agent/license.json --product panel [--machine-id-file /etc/machine-id]
+//                   [--feature sso]... [--released 2026-05-14]
 
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -13,6 +14,10 @@ import { calculateJwkThumbprint, compactVerify, createLocalJWKSet, decodeProtect
 const LICENSE_TYPES = ['lh-license+jwt', 'lh-offline-license+jwt'];
 const CERTIFICATE_TYPE = 'lh-key-certificate+jwt';
 const CLOCK_TOLERANCE = 300; // seconds of clock drift between the license server and this machine
+const MAX_ENTITLEMENTS = 256;
+const MAX_SECONDS = 253402300799; // 9999-12-31T23:59:59Z, the latest time a claim may name
+const FEATURE_CODE = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 class NotLicensed extends Error {}
 
@@ -48,6 +53,19 @@ async function verifyLicense(anchor, license, product, machineId, now = Math.flo
   return { claims, inGrace: now >= claims.exp };
 }
 
+/**
+ * What this product needs of a valid license: every feature it requires in `ent`, and, when the license is perpetual
+ * (it has mnt), a release date of this version on or before the end of maintenance. Throws when one is not met.
+ */
+function checkRequirements(claims, features, releasedOn) {
+  for (const code of features) {
+    if (!(claims.ent ?? []).includes(code)) throw new NotLicensed(`license has no feature ${code}`);
+  }
+  if (releasedOn !== undefined && claims.mnt !== undefined && releasedOn.seconds > claims.mnt) {
+    throw new NotLicensed(`this version (released ${releasedOn.text}) is newer than maintenance (until ${day(claims.mnt)})`);
+  }
+}
+
 async function verifyCertificate(anchor, jwk) {
   if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519') throw new NotLicensed(`key ${jwk.kid} is not an Ed25519 key`);
   if (typeof jwk.lhc !== 'string') throw new NotLicensed(`key ${jwk.kid} carries no certificate (lhc)`);
@@ -74,6 +92,13 @@ function readClaims(payload) {
   for (const name of ['iat', 'nbf', 'exp', 'grc', ...('lex' in claims ? ['lex'] : [])]) {
     if (!Number.isInteger(claims[name])) throw new NotLicensed(`the token's claim ${name} is missing or not a whole number`);
   }
+  // Optional, but when present exactly what they should be: a malformed one refuses the token rather than meaning "none".
+  if ('ent' in claims && !(Array.isArray(claims.ent) && claims.ent.length <= MAX_ENTITLEMENTS && claims.ent.every((code) => typeof code === 'string'))) {
+    throw new NotLicensed(`the token's claim ent is not an array of at most ${MAX_ENTITLEMENTS} strings`);
+  }
+  if ('mnt' in claims && !(Number.isInteger(claims.mnt) && claims.mnt >= 0 && claims.mnt <= MAX_SECONDS)) {
+    throw new NotLicensed("the token's claim mnt is not a whole number of seconds in range");
+  }
   return claims;
 }
 
@@ -86,10 +111,27 @@ function fingerprint(salt, machineId) {
 }
 
 const iso = (seconds) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+const day = (seconds) => iso(seconds).slice(0, 10);
+
+/** A release date YYYY-MM-DD as the unix seconds of its 00:00 UTC, or undefined when it is not a calendar date. */
+function parseDay(text) {
+  const match = DAY.exec(text);
+  if (!match) return undefined;
+  const seconds = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) / 1000;
+  return day(seconds) === text ? { text, seconds } : undefined;
+}
+
+/** The success line; tests match its first part, up to the validity. */
+function describe(claims, inGrace) {
+  const until = inGrace ? `in offline grace until ${iso(claims.exp + claims.grc)}` : `valid until ${iso(claims.exp)}`;
+  const maintenance = claims.mnt !== undefined ? `, maintenance until ${day(claims.mnt)}` : '';
+  const features = claims.ent?.length ? `, features ${claims.ent.join(',')}` : '';
+  return `licensed: product ${claims.prd}, license ${claims.lid}, ${until}${maintenance}${features}`;
+}
 
 async function main() {
-  const usage = 'usage: node verify.mjs --trust trust.json --license license.json --product CODE [--machine-id-file PATH]';
-  let options, anchor;
+  const usage = 'usage: node verify.mjs --trust trust.json --license license.json --product CODE [--machine-id-file PATH] [--feature CODE]... [--released YYYY-MM-DD]';
+  let options, anchor, releasedOn;
   try {
     ({ values: options } = parseArgs({
       options: {
@@ -97,9 +139,16 @@ async function main() {
         license: { type: 'string' },
         product: { type: 'string' },
         'machine-id-file': { type: 'string', default: '/etc/machine-id' },
+        feature: { type: 'string', multiple: true, default: [] },
+        released: { type: 'string' },
       },
     }));
     if (!options.trust || !options.license || !options.product) throw new Error('--trust, --license and --product are required');
+    const badCode = options.feature.find((code) => !FEATURE_CODE.test(code));
+    if (badCode !== undefined) throw new Error(`--feature ${badCode} is not a feature code (lower-case letters, digits and dashes)`);
+    if (options.released !== undefined && !(releasedOn = parseDay(options.released))) {
+      throw new Error(`--released ${options.released} is not a date YYYY-MM-DD`);
+    }
     anchor = createLocalJWKSet(JSON.parse(readFileSync(options.trust, 'utf8')));
   } catch (error) {
     console.error(`${usage}\n${error.message}`);
@@ -110,8 +159,8 @@ async function main() {
     const license = JSON.parse(readFileSync(options.license, 'utf8'));
     const machineId = readFileSync(options['machine-id-file'], 'utf8');
     const { claims, inGrace } = await verifyLicense(anchor, license, options.product, machineId);
-    const until = inGrace ? `in offline grace until ${iso(claims.exp + claims.grc)}` : `valid until ${iso(claims.exp)}`;
-    console.log(`licensed: product ${claims.prd}, license ${claims.lid}, ${until}`);
+    checkRequirements(claims, options.feature, releasedOn);
+    console.log(describe(claims, inGrace));
     return 0;
   } catch (error) {
     // Anything at all, an unreadable file included, means: not licensed.

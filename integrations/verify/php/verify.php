@@ -4,12 +4,16 @@
 // stderr for anything else, 2 for usage errors. PHP's built-in sodium only (Debian: php-cli), no Composer.
 //
 //   php verify.php --trust trust.json --license /var/lib/lh-agent/license.json --product panel [--machine-id-file /etc/machine-id]
+//                  [--feature sso]... [--released 2026-05-14]
 
 declare(strict_types=1);
 
 const LICENSE_TYPES = ['lh-license+jwt', 'lh-offline-license+jwt'];
 const CERTIFICATE_TYPE = 'lh-key-certificate+jwt';
 const CLOCK_TOLERANCE = 300; // seconds of clock drift between the license server and this machine
+const MAX_ENTITLEMENTS = 256;
+const MAX_SECONDS = 253402300799; // 9999-12-31T23:59:59Z, the latest time a claim may name
+const FEATURE_CODE = '/^[a-z0-9][a-z0-9-]{0,63}$/D';
 
 final class NotLicensed extends Exception
 {
@@ -62,6 +66,14 @@ function verify_license(array $anchor, array $license, string $product, string $
             throw new NotLicensed("the token's claim $name is missing or not a whole number");
         }
     }
+    // Optional, but when present exactly what they should be: a malformed one refuses the token rather than meaning "none".
+    if (array_key_exists('ent', $claims) && !(is_array($claims['ent']) && array_is_list($claims['ent'])
+        && count($claims['ent']) <= MAX_ENTITLEMENTS && count(array_filter($claims['ent'], 'is_string')) === count($claims['ent']))) {
+        throw new NotLicensed("the token's claim ent is not an array of at most " . MAX_ENTITLEMENTS . ' strings');
+    }
+    if (array_key_exists('mnt', $claims) && !(is_int($claims['mnt']) && $claims['mnt'] >= 0 && $claims['mnt'] <= MAX_SECONDS)) {
+        throw new NotLicensed("the token's claim mnt is not a whole number of seconds in range");
+    }
     if ($claims['iat'] < $certificate['iat'] - CLOCK_TOLERANCE || $claims['iat'] > $certificate['exp']) {
         throw new NotLicensed("the token was issued outside the period its key $kid is certified for");
     }
@@ -82,6 +94,41 @@ function verify_license(array $anchor, array $license, string $product, string $
         throw new NotLicensed('the license token expired at ' . iso($claims['exp']) . $grace);
     }
     return [$claims, $now >= $claims['exp']];
+}
+
+/**
+ * What this product needs of a valid license: every feature it requires in ent, and, when the license is perpetual (it
+ * has mnt), a release date of this version on or before the end of maintenance. Throws when one is not met.
+ *
+ * @param string[] $features
+ * @param array{0: string, 1: int}|null $released the date as given and the unix seconds of its 00:00 UTC
+ */
+function check_requirements(array $claims, array $features, ?array $released): void
+{
+    foreach ($features as $code) {
+        if (!in_array($code, $claims['ent'] ?? [], true)) {
+            throw new NotLicensed("license has no feature $code");
+        }
+    }
+    if ($released !== null && isset($claims['mnt']) && $released[1] > $claims['mnt']) {
+        throw new NotLicensed("this version (released {$released[0]}) is newer than maintenance (until " . gmdate('Y-m-d', $claims['mnt']) . ')');
+    }
+}
+
+/** The success line; tests match its first part, up to the validity. */
+function describe(array $claims, bool $inGrace): string
+{
+    $until = $inGrace ? 'in offline grace until ' . iso($claims['exp'] + $claims['grc']) : 'valid until ' . iso($claims['exp']);
+    $maintenance = isset($claims['mnt']) ? ', maintenance until ' . gmdate('Y-m-d', $claims['mnt']) : '';
+    $features = ($claims['ent'] ?? []) !== [] ? ', features ' . implode(',', $claims['ent']) : '';
+    return "licensed: product {$claims['prd']}, license {$claims['lid']}, $until$maintenance$features";
+}
+
+/** --released YYYY-MM-DD: [the text, the unix seconds of its 00:00 UTC], or null when it is not a calendar date. */
+function release_day(string $text): ?array
+{
+    $day = DateTimeImmutable::createFromFormat('!Y-m-d', $text, new DateTimeZone('UTC'));
+    return $day !== false && $day->format('Y-m-d') === $text ? [$text, $day->getTimestamp()] : null;
 }
 
 function verify_certificate(array $anchor, array $jwk): array
@@ -204,11 +251,25 @@ function read_file(string $path): string
     return $text !== false ? $text : throw new NotLicensed("cannot read $path");
 }
 
-$usage = 'usage: php verify.php --trust trust.json --license license.json --product CODE [--machine-id-file PATH]';
-$options = getopt('', ['trust:', 'license:', 'product:', 'machine-id-file:'], $rest);
+$usage = 'usage: php verify.php --trust trust.json --license license.json --product CODE [--machine-id-file PATH] [--feature CODE]... [--released YYYY-MM-DD]';
+$options = getopt('', ['trust:', 'license:', 'product:', 'machine-id-file:', 'feature:', 'released:'], $rest);
+// --feature may be repeated (getopt then gives an array); every other option only once.
+$features = (array) ($options['feature'] ?? []);
+unset($options['feature']);
 if (!isset($options['trust'], $options['license'], $options['product']) || $rest !== $argc
     || array_filter($options, 'is_array')) {
     fwrite(STDERR, "$usage\n");
+    exit(2);
+}
+foreach ($features as $code) {
+    if (!is_string($code) || preg_match(FEATURE_CODE, $code) !== 1) {
+        fwrite(STDERR, "$usage\n--feature $code is not a feature code (lower-case letters, digits and dashes)\n");
+        exit(2);
+    }
+}
+$released = isset($options['released']) ? release_day($options['released']) : null;
+if (isset($options['released']) && $released === null) {
+    fwrite(STDERR, "$usage\n--released {$options['released']} is not a date YYYY-MM-DD\n");
     exit(2);
 }
 try {
@@ -222,10 +283,11 @@ try {
     $license = json_object(read_file($options['license']));
     $machineId = read_file($options['machine-id-file'] ?? '/etc/machine-id');
     [$claims, $inGrace] = verify_license($anchor, $license, $options['product'], $machineId);
+    check_requirements($claims, $features, $released);
+    $line = describe($claims, $inGrace);
 } catch (Throwable $error) { // anything at all, an unreadable file included, means: not licensed
     fwrite(STDERR, "not licensed: {$error->getMessage()}\n");
     exit(1);
 }
-$until = $inGrace ? 'in offline grace until ' . iso($claims['exp'] + $claims['grc']) : 'valid until ' . iso($claims['exp']);
-echo "licensed: product {$claims['prd']}, license {$claims['lid']}, $until\n";
+echo "$line\n";
 exit(0);

@@ -4,12 +4,15 @@
 stderr for anything else, 2 for usage errors. Needs PyJWT with cryptography (Debian: python3-jwt).
 
   python3 verify.py --trust trust.json --license /var/lib/lh-agent/license.json --product panel [--machine-id-file /etc/machine-id]
+                    [--feature sso]... [--released 2026-05-14]
 """
 import argparse
 import base64
+import calendar
 import hashlib
 import hmac
 import json
+import re
 import sys
 import time
 from datetime import datetime, timezone
@@ -19,6 +22,10 @@ import jwt
 LICENSE_TYPES = ("lh-license+jwt", "lh-offline-license+jwt")
 CERTIFICATE_TYPE = "lh-key-certificate+jwt"
 CLOCK_TOLERANCE = 300  # seconds of clock drift between the license server and this machine
+MAX_ENTITLEMENTS = 256
+MAX_SECONDS = 253402300799  # 9999-12-31T23:59:59Z, the latest time a claim may name
+FEATURE_CODE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class NotLicensed(Exception):
@@ -70,6 +77,16 @@ def verify_license(anchor, license, product, machine_id):
         grace = f", its offline grace at {iso(claims['exp'] + claims['grc'])}" if claims["grc"] > 0 else ""
         raise NotLicensed(f"the license token expired at {iso(claims['exp'])}{grace}")
     return claims, now >= claims["exp"]
+
+
+def check_requirements(claims, features, released):
+    """What this product needs of a valid license: every feature it requires in ent, and, when the license is perpetual
+    (it has mnt), a release date of this version on or before the end of maintenance. Raises when one is not met."""
+    for code in features:
+        if code not in claims.get("ent", []):
+            raise NotLicensed(f"license has no feature {code}")
+    if released is not None and "mnt" in claims and released[1] > claims["mnt"]:
+        raise NotLicensed(f"this version (released {released[0]}) is newer than maintenance (until {day(claims['mnt'])})")
 
 
 def verify_certificate(anchor, jwk):
@@ -125,6 +142,12 @@ def check_types(claims):
     for name in ("iat", "nbf", "exp", "grc") + (("lex",) if "lex" in claims else ()):
         if not is_int(claims[name]):
             raise NotLicensed(f"the token's claim {name} is not a whole number")
+    # Optional, but when present exactly what they should be: a malformed one refuses the token rather than meaning "none".
+    if "ent" in claims and not (isinstance(claims["ent"], list) and len(claims["ent"]) <= MAX_ENTITLEMENTS
+                                and all(isinstance(code, str) for code in claims["ent"])):
+        raise NotLicensed(f"the token's claim ent is not an array of at most {MAX_ENTITLEMENTS} strings")
+    if "mnt" in claims and not (is_int(claims["mnt"]) and 0 <= claims["mnt"] <= MAX_SECONDS):
+        raise NotLicensed("the token's claim mnt is not a whole number of seconds in range")
 
 
 def is_int(value):
@@ -139,12 +162,44 @@ def iso(seconds):
     return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def day(seconds):
+    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%d")
+
+
+def release_day(text):
+    """--released YYYY-MM-DD: the text and the unix seconds of its 00:00 UTC."""
+    try:
+        if not DAY.fullmatch(text):
+            raise ValueError
+        return text, calendar.timegm(datetime.strptime(text, "%Y-%m-%d").timetuple())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text} is not a date YYYY-MM-DD")
+
+
+def feature_code(text):
+    if not FEATURE_CODE.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"{text} is not a feature code (lower-case letters, digits and dashes)")
+    return text
+
+
+def describe(claims, in_grace):
+    """The success line; tests match its first part, up to the validity."""
+    until = f"in offline grace until {iso(claims['exp'] + claims['grc'])}" if in_grace else f"valid until {iso(claims['exp'])}"
+    maintenance = f", maintenance until {day(claims['mnt'])}" if "mnt" in claims else ""
+    features = f", features {','.join(claims['ent'])}" if claims.get("ent") else ""
+    return f"licensed: product {claims['prd']}, license {claims['lid']}, {until}{maintenance}{features}"
+
+
 def main():
     parser = argparse.ArgumentParser(description="Verify a LicenseHub license file.")
     parser.add_argument("--trust", required=True, help="the vendor's trust anchor (JWKS of the root keys)")
     parser.add_argument("--license", required=True, help="the license file lh-agent writes")
     parser.add_argument("--product", required=True, help="the product code this program is")
     parser.add_argument("--machine-id-file", default="/etc/machine-id")
+    parser.add_argument("--feature", action="append", default=[], type=feature_code, metavar="CODE",
+                        help="a feature this product requires (the token's ent must name it); repeat for several")
+    parser.add_argument("--released", type=release_day, metavar="YYYY-MM-DD",
+                        help="this version's release date: a perpetual license must have maintenance (mnt) until then")
     args = parser.parse_args()  # exits 2 on usage errors
     try:
         with open(args.trust, encoding="utf-8") as file:
@@ -158,11 +213,12 @@ def main():
         with open(args.machine_id_file, encoding="utf-8") as file:
             machine_id = file.read()
         claims, in_grace = verify_license(anchor, license, args.product, machine_id)
+        check_requirements(claims, args.feature, args.released)
+        line = describe(claims, in_grace)
     except Exception as error:  # anything at all, an unreadable file included, means: not licensed
         print(f"not licensed: {error}", file=sys.stderr)
         return 1
-    until = f"in offline grace until {iso(claims['exp'] + claims['grc'])}" if in_grace else f"valid until {iso(claims['exp'])}"
-    print(f"licensed: product {claims['prd']}, license {claims['lid']}, {until}")
+    print(line)
     return 0
 
 
