@@ -235,8 +235,10 @@ public sealed class CatalogService(LicenseHubDbContext db, UnitOfWork unitOfWork
         }
         for (var i = 0; i < included.Count; i++)
         {
+            var before = v.Violations.Count;
             var code = v.Slug($"features[{i}]", included[i]);
-            if (code.Length > 0 && !seen.Add(code))
+            // Only a valid code is compared (and named): a value that failed is never echoed.
+            if (v.Violations.Count == before && !seen.Add(code))
             {
                 v.Fail($"features[{i}]", $"names '{code}' twice");
             }
@@ -244,8 +246,9 @@ public sealed class CatalogService(LicenseHubDbContext db, UnitOfWork unitOfWork
         }
         for (var i = 0; i < addOns.Count; i++)
         {
+            var before = v.Violations.Count;
             var code = v.Slug($"add_ons[{i}].feature_code", addOns[i].FeatureCode);
-            if (code.Length > 0 && !seen.Add(code))
+            if (v.Violations.Count == before && !seen.Add(code))
             {
                 v.Fail($"add_ons[{i}].feature_code", $"names '{code}', which the plan already includes or sells");
             }
