@@ -41,6 +41,9 @@ public static class LhctlApp
         var cli = new CliContext(globals, environment);
         root.Add(ProductCommands.Create(cli));
         root.Add(PlanCommands.Create(cli));
+        root.Add(LicenseModelCommands.Features(cli));
+        root.Add(LicenseModelCommands.Prices(cli));
+        root.Add(LicenseModelCommands.Revenue(cli));
         root.Add(PlanCommands.CreateResellerPlans(cli));
         root.Add(ResellerCommands.Create(cli));
         root.Add(AccountCommands.Create(cli));

@@ -26,6 +26,7 @@ public static class LicenseCommands
         license.Add(LicenseOrderCommands.ChangePlan(cli));
         license.Add(LicenseOrderCommands.ReissueKey(cli));
         license.Add(LicenseOrderCommands.Return(cli));
+        license.Add(LicenseModelCommands.AddOns(cli));
         license.Add(Release(cli));
         license.Add(ResolveClone(cli));
         license.Add(OfflineFile(cli));
@@ -214,6 +215,11 @@ public static class LicenseCommands
             session.Printer.Print(response, o =>
             {
                 WriteLicense(o, response.License);
+                foreach (var addOn in response.AddOns)
+                {
+                    o.WriteLine($"add-on:         {addOn.FeatureCode} since {Display.Time(addOn.AddedAt)}"
+                        + (addOn.RemovedAtRenewal ? " (removed: ends at the next renewal)" : " (renewed with the license)"));
+                }
                 if (response.ForgottenSeats.Count > 0)
                 {
                     o.WriteLine("forgotten seats (their servers ran 'lh-agent forget'; each stays taken until released, which uses a transfer):");
@@ -417,7 +423,10 @@ public static class LicenseCommands
         o.WriteLine($"pool:           {l.PoolId}");
         o.WriteLine($"reference:      {(string.IsNullOrEmpty(l.ResellerReference) ? "-" : l.ResellerReference)}");
         o.WriteLine($"created:        {Display.Time(l.CreatedAt)}");
-        o.WriteLine($"expires:        {Display.Time(l.ExpiresAt)}");
+        o.WriteLine(l.Perpetual
+            ? $"expires:        never (perpetual); maintenance until {Display.Time(l.MaintenanceUntil)}"
+            : $"expires:        {Display.Time(l.ExpiresAt)}" + (l.Trial ? " (trial: convert with 'lhctl license change-plan')" : ""));
+        o.WriteLine($"features:       {LicenseModelCommands.List(l.Features)}");
         o.WriteLine($"machines:       {l.Installations + l.ForgottenSeats} of {l.MaxMachines}"
             + (l.ForgottenSeats > 0 ? $" ({l.ForgottenSeats} held by forgotten servers)" : ""));
         o.WriteLine($"transfers used: {l.TransfersUsed} of {l.TransferBudget}");

@@ -12,6 +12,7 @@ public static class PlanCommands
         var plan = new Command("plan", "Plans of a product: edition, term, machines per license, price (vendor key).");
         plan.Add(CreatePlan(cli));
         plan.Add(ListPlans(cli));
+        plan.Add(LicenseModelCommands.SetPlanFeatures(cli));
         return plan;
     }
 
@@ -52,9 +53,14 @@ public static class PlanCommands
             HelpName = "restore|keep",
         };
         transfersRenewal.AcceptOnlyFromAmong("restore", "keep");
+        var features = LicenseModelCommands.FeatureOption();
+        var addOns = LicenseModelCommands.AddOnOption();
+        var trial = new Option<bool>("--trial") { Description = "A free trial: --price 0, --term-days at most 30, not renewable; 'lhctl license change-plan' converts it to a paid plan." };
+        var perpetual = new Option<bool>("--perpetual") { Description = "Licenses never expire; --term-days is the maintenance term that a purchase and each renewal buy." };
         var command = new Command("create", "Create a plan for a product.")
         {
             product, code, edition, termDays, maxMachines, graceDays, priceText, currency, transferBudget, transfersRenewal, renewalText, returnWindow,
+            features, addOns, trial, perpetual,
         };
         cli.SetCall(command, async (session, parse, ct) =>
         {
@@ -69,7 +75,10 @@ public static class PlanCommands
                 OfflineGraceDays = parse.GetValue(graceDays),
                 Price = new Money { AmountMinor = price.AmountMinor, Currency = price.Currency },
                 TransferBudget = parse.GetValue(transferBudget),
+                Trial = parse.GetValue(trial),
+                Perpetual = parse.GetValue(perpetual),
             };
+            LicenseModelCommands.AddFeatures(parse, features, addOns, price.Currency, request.Features, request.AddOns);
             if (parse.GetValue(renewalText) is { } renewalPrice)
             {
                 var renewal = ParsePrice(renewalPrice, price.Currency, "--renewal-price");
@@ -89,6 +98,10 @@ public static class PlanCommands
                 o.WriteLine($"Created plan {created.Code} ({created.Edition}, {created.TermDays} days, "
                     + $"{created.MaxMachines} machine(s), {Display.Amount(created.Price)}, renews at {Display.Amount(created.RenewalPrice)} a term, "
                     + $"returnable for {created.ReturnWindowDays} days while never activated).");
+                if (created.Features.Count > 0 || created.AddOns.Count > 0)
+                {
+                    o.WriteLine($"  features: {LicenseModelCommands.List(created.Features)}; add-ons: {LicenseModelCommands.AddOnList(created.AddOns)}");
+                }
                 o.WriteLine($"  id: {created.Id}");
             });
         });
@@ -96,7 +109,7 @@ public static class PlanCommands
     }
 
     /// <summary>Refused here, before any call, with the option's name: exit code 2, not a server error.</summary>
-    private static Domain.Pricing.Money ParsePrice(string price, string currency, string option = "--price")
+    public static Domain.Pricing.Money ParsePrice(string price, string currency, string option = "--price")
     {
         var code = Domain.Pricing.Currencies.Normalize(currency)
             ?? throw new UsageException($"--currency {Domain.Pricing.Currencies.InvalidCodeMessage} (got '{currency}').");
@@ -125,11 +138,14 @@ public static class PlanCommands
             o.WriteLine("No plans.");
             return;
         }
-        var table = new Table("ID", "PRODUCT", "CODE", "EDITION", "TERM", "MACHINES", "GRACE", "TRANSFERS", "RETURN", "PRICE", "RENEWAL");
+        var table = new Table("ID", "PRODUCT", "CODE", "EDITION", "TERM", "MACHINES", "GRACE", "TRANSFERS", "RETURN", "PRICE", "RENEWAL", "FEATURES", "ADD-ONS");
         foreach (var p in plans)
         {
-            table.Add(p.Id, p.ProductCode, p.Code, p.Edition, $"{p.TermDays}d", p.MaxMachines.ToString(),
-                $"{p.OfflineGraceDays}d", p.TransferBudget + (p.RestoreTransfersOnRenewal ? "/term" : ""), $"{p.ReturnWindowDays}d", Display.Amount(p.Price), Display.Amount(p.RenewalPrice));
+            // A trial's term is its length; a perpetual plan's term is maintenance.
+            var term = p.Trial ? $"{p.TermDays}d trial" : p.Perpetual ? $"perpetual, {p.TermDays}d maint." : $"{p.TermDays}d";
+            table.Add(p.Id, p.ProductCode, p.Code, p.Edition, term, p.MaxMachines.ToString(),
+                $"{p.OfflineGraceDays}d", p.TransferBudget + (p.RestoreTransfersOnRenewal ? "/term" : ""), $"{p.ReturnWindowDays}d", Display.Amount(p.Price), Display.Amount(p.RenewalPrice),
+                LicenseModelCommands.List(p.Features), LicenseModelCommands.AddOnList(p.AddOns));
         }
         table.WriteTo(o);
     }

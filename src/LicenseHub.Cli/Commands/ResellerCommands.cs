@@ -15,6 +15,7 @@ public static class ResellerCommands
         reseller.Add(GetReseller(cli));
         reseller.Add(SuspendReseller(cli));
         reseller.Add(ResumeReseller(cli));
+        reseller.Add(LicenseModelCommands.TrialQuota(cli));
         return reseller;
     }
 
