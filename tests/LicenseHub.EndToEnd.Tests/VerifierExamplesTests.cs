@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using LicenseHub.EndToEnd.Tests.Infrastructure;
 using LicenseHub.Tokens;
@@ -12,7 +13,8 @@ public sealed record CaseFiles(string Trust, string License, string MachineId);
 /// <summary>
 /// The examples of integrations/verify/, built once, and the licenses they are given: from the real server and the real
 /// lh-agent (genuine, expired, in offline grace, revoked then refreshed, another product, another machine, a license of
-/// one's own LicenseHub server) and the forgeries of <see cref="LicenseForgeries"/> and <see cref="OwnRootLicenses"/>.
+/// one's own LicenseHub server), the forgeries of <see cref="LicenseForgeries"/> and <see cref="OwnRootLicenses"/>, and the
+/// features and maintenance cases of <see cref="EntitlementLicenses"/>.
 ///
 /// <c>tests/run.sh</c> prepares everything (tests/setup/40-verifiers.sh). To run these tests with <c>dotnet test</c> alone,
 /// do the same first: <c>apt-get install php-cli golang-go python3-jwt python3-cryptography clang zlib1g-dev</c> and
@@ -160,6 +162,7 @@ public sealed class VerifierExamplesFixture : IAsyncLifetime
         cases.AddRange(LicenseForgeries.Of(genuineFile, claims, vendor.Anchor, Product)
             .Select(f => new LicenseCase("forgery: " + f.Name, vendor.Anchor, f.License, f.Product, machineId, Genuine: false)));
         cases.AddRange(OwnRootLicenses.Cases(machineId));
+        cases.AddRange(EntitlementLicenses.Cases(machineId));
 
         return cases.Select((c, i) => (c, Write(c, i))).ToList();
     }
@@ -226,7 +229,8 @@ public sealed class VerifierExamplesFixture : IAsyncLifetime
         {
             File.WriteAllText(files.MachineId, c.MachineId + "\n");
         }
-        File.WriteAllText(Path.Combine(directory, "case.txt"), $"{c.Name}\nproduct: {c.Product}\ngenuine: {c.Genuine}\n");
+        File.WriteAllText(Path.Combine(directory, "case.txt"),
+            $"{c.Name}\nproduct: {c.Product}\narguments: {string.Join(' ', c.Arguments ?? [])}\ngenuine: {c.Genuine}\n");
         return files;
     }
 }
@@ -252,7 +256,7 @@ public sealed class VerifierExamplesTests(AgentBinaryFixture agent, VerifierExam
         var failures = new List<string>();
         foreach (var (c, files) in cases)
         {
-            var run = await example.RunAsync(files.Trust, files.License, c.Product, files.MachineId);
+            var run = await example.RunAsync(files.Trust, files.License, c.Product, files.MachineId, c.Arguments);
             var problem = Judge(c, run);
             output.WriteLine($"{(problem is null ? "ok  " : "FAIL")} {c.Name}: {run}");
             if (problem is not null)
@@ -271,10 +275,13 @@ public sealed class VerifierExamplesTests(AgentBinaryFixture agent, VerifierExam
         var cases = await fixture.CasesAsync(agent);
         Assert.Contains(cases, c => c.Case.Genuine && c.Case.InGrace);
         Assert.True(cases.Count(c => !c.Case.Genuine) >= 30, "Fewer forgeries and refusals than expected.");
+        Assert.Contains(cases, c => c.Case.Genuine && c.Case.Arguments is { Count: > 0 });
+        Assert.Contains(cases, c => !c.Case.Genuine && c.Case.Arguments is { Count: > 0 });
         foreach (var (c, _) in cases)
         {
             var result = Reference(c);
-            Assert.True(result.IsValid == c.Genuine && result.InGrace == c.InGrace, $"{c.Name}: {result}");
+            var accepted = result.IsValid && MeetsRequirements(c, result.Claims!);
+            Assert.True(accepted == c.Genuine && result.InGrace == c.InGrace, $"{c.Name}: {result}");
         }
     }
 
@@ -299,6 +306,7 @@ public sealed class VerifierExamplesTests(AgentBinaryFixture agent, VerifierExam
             return run.ExitCode != 1 ? $"expected exit 1, got {run.ExitCode}"
                 : stdout.Length > 0 ? "printed to stdout"
                 : !stderr.StartsWith("not licensed: ", StringComparison.Ordinal) || stderr.Contains('\n') ? "stderr is not one 'not licensed: …' line"
+                : c.Says is not null && stderr != c.Says ? $"expected '{c.Says}'"
                 : null;
         }
 
@@ -308,7 +316,29 @@ public sealed class VerifierExamplesTests(AgentBinaryFixture agent, VerifierExam
             : stdout.Contains('\n') || stderr.Length > 0 ? "expected one line on stdout and nothing on stderr"
             : !stdout.StartsWith($"licensed: product {c.Product}, license {licenseId}, {until}", StringComparison.Ordinal)
                 ? $"expected 'licensed: product {c.Product}, license {licenseId}, {until}…'"
+            : c.Says is not null && !stdout.EndsWith(c.Says, StringComparison.Ordinal) ? $"expected the line to end with '{c.Says}'"
             : null;
+    }
+
+    /// <summary>The reference's answer to the case's --feature and --released, for a license it found valid.</summary>
+    private static bool MeetsRequirements(LicenseCase c, LicenseClaims claims)
+    {
+        var arguments = c.Arguments ?? [];
+        for (var i = 0; i + 1 < arguments.Count; i += 2)
+        {
+            var met = arguments[i] switch
+            {
+                "--feature" => claims.HasFeature(arguments[i + 1]),
+                "--released" => claims.CoversRelease(DateTimeOffset.ParseExact(arguments[i + 1], "yyyy-MM-dd", CultureInfo.InvariantCulture,
+                    DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal)),
+                _ => throw new InvalidOperationException($"{c.Name}: unknown argument {arguments[i]}"),
+            };
+            if (!met)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static TokenVerificationResult Reference(LicenseCase c)
@@ -323,5 +353,113 @@ public sealed class VerifierExamplesTests(AgentBinaryFixture agent, VerifierExam
         {
             return new TokenVerificationResult(TokenStatus.Malformed, e.Message);
         }
+    }
+}
+
+/// <summary>
+/// Licenses with features (<c>ent</c>) and perpetual licenses with an end of maintenance (<c>mnt</c>), under a root of the
+/// test's own with the anchor of that root, and what the product asks of them (<c>--feature</c>, <c>--released</c>): every
+/// example must accept a license that has what is asked, refuse one that lacks it with the same words, and refuse a
+/// token whose ent or mnt is malformed outright.
+/// </summary>
+public static class EntitlementLicenses
+{
+    public const string Product = "panel";
+
+    public static IReadOnlyList<LicenseCase> Cases(string machineId)
+    {
+        var root = new OwnRoot("root-test-1");
+        var signingKey = Ed25519KeyPair.Generate();
+        var now = DateTimeOffset.UtcNow;
+        var certified = root.Certify(signingKey, "k-test-1", now.AddDays(-30), now.AddDays(30));
+        var salt = RandomNumberGenerator.GetBytes(Fingerprints.SaltLength);
+        var term = new LicenseClaims
+        {
+            Issuer = "https://licenses.test.example",
+            LicenseId = Guid.NewGuid().ToString(),
+            InstallationId = Guid.NewGuid().ToString(),
+            Product = Product,
+            Plan = "pro-1y",
+            Edition = "pro",
+            Fingerprint = Fingerprints.Compute(salt, machineId),
+            IssuedAt = now.AddMinutes(-5),
+            NotBefore = now.AddMinutes(-5),
+            ExpiresAt = now.AddDays(1),
+            OfflineGraceSeconds = 0,
+            LicenseExpiresAt = now.AddDays(365),
+            Entitlements = ["api", "sso"],
+        };
+
+        // Maintenance ends at midnight UTC, 90 days ahead: a release of that day is covered, one of the next is not.
+        var maintenanceDay = DateOnly.FromDateTime(now.UtcDateTime).AddDays(90);
+        var maintenanceEnd = new DateTimeOffset(maintenanceDay.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var perpetual = term with { LicenseExpiresAt = null, MaintenanceUntil = maintenanceEnd, Entitlements = ["sso"] };
+        string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var mnt = Day(maintenanceDay);
+
+        string License(string token, string type = TokenTypes.License) => new LicenseFile
+        {
+            Product = Product,
+            Token = token,
+            TokenType = type,
+            Jwks = new JsonWebKeySet { Keys = [certified] },
+            FingerprintSalt = Base64Url.Encode(salt),
+            Status = "VALID",
+            WrittenAt = now,
+        }.ToJson();
+
+        string Signed(LicenseClaims c, string type = TokenTypes.License) => new TokenSigner(certified.Kid, signingKey).Sign(c, type);
+
+        var header = LicenseForgeries.Header(Signed(term));
+        var payload = LicenseForgeries.Payload(Signed(term));
+        string SignedWith(string claim, JsonNode? value) => License(LicenseForgeries.Sign(header, LicenseForgeries.With(payload, claim, value), signingKey));
+
+        LicenseCase Case(string name, string license, bool genuine, string[] arguments, string? says = null) =>
+            new("features and maintenance: " + name, root.AnchorJson, license, Product, machineId, genuine, Arguments: arguments, Says: says);
+
+        return
+        [
+            Case("has the feature required", License(Signed(term)), genuine: true, ["--feature", "sso"], says: ", features api,sso"),
+            Case("has every feature required", License(Signed(term)), genuine: true, ["--feature", "api", "--feature", "sso"]),
+            Case("has features, none required", License(Signed(term)), genuine: true, [], says: ", features api,sso"),
+            Case("lacks the feature required", License(Signed(term)), genuine: false, ["--feature", "reports"],
+                says: "not licensed: license has no feature reports"),
+            Case("lacks one of the features required", License(Signed(term)), genuine: false, ["--feature", "sso", "--feature", "reports"],
+                says: "not licensed: license has no feature reports"),
+            Case("no ent claim, a feature required", License(Signed(term with { Entitlements = [] })), genuine: false, ["--feature", "sso"],
+                says: "not licensed: license has no feature sso"),
+            Case("token expired, with the feature required", License(Signed(term with { IssuedAt = now.AddDays(-2), NotBefore = now.AddDays(-2), ExpiresAt = now.AddHours(-1) })),
+                genuine: false, ["--feature", "sso"]),
+            Case("another product's license with the feature required", License(Signed(term with { Product = "mail" })), genuine: false, ["--feature", "sso"]),
+            Case("perpetual, this version released before the end of maintenance", License(Signed(perpetual)), genuine: true,
+                ["--released", Day(maintenanceDay.AddDays(-200))], says: $", maintenance until {mnt}, features sso"),
+            Case("perpetual, this version released on the day maintenance ends", License(Signed(perpetual)), genuine: true,
+                ["--feature", "sso", "--released", mnt], says: $", maintenance until {mnt}, features sso"),
+            Case("perpetual, this version released the day after maintenance ended", License(Signed(perpetual)), genuine: false,
+                ["--released", Day(maintenanceDay.AddDays(1))],
+                says: $"not licensed: this version (released {Day(maintenanceDay.AddDays(1))}) is newer than maintenance (until {mnt})"),
+            Case("perpetual, no release date given", License(Signed(perpetual)), genuine: true, [], says: $", maintenance until {mnt}, features sso"),
+            Case("license with a term (no mnt), a version released years later", License(Signed(term)), genuine: true,
+                ["--released", Day(maintenanceDay.AddYears(5))], says: ", features api,sso"),
+            Case("perpetual offline license, exp 9999-12-31 and a week of grace", License(Signed(perpetual with
+                {
+                    InstallationId = null,
+                    ExpiresAt = DateTimeOffset.FromUnixTimeSeconds(253402300799),
+                    OfflineGraceSeconds = 7 * 86400,
+                }, TokenTypes.OfflineLicense), TokenTypes.OfflineLicense), genuine: true,
+                ["--feature", "sso", "--released", Day(maintenanceDay.AddDays(-1))], says: $", valid until 9999-12-31T23:59:59Z, maintenance until {mnt}, features sso"),
+            Case("validly signed, ent a string", SignedWith("ent", "sso"), genuine: false, []),
+            Case("validly signed, ent a string, that feature required", SignedWith("ent", "sso"), genuine: false, ["--feature", "sso"]),
+            Case("validly signed, ent null", SignedWith("ent", null), genuine: false, []),
+            Case("validly signed, ent with a number", SignedWith("ent", new JsonArray("sso", 1)), genuine: false, []),
+            Case("validly signed, ent an object", SignedWith("ent", new JsonObject { ["sso"] = true }), genuine: false, ["--feature", "sso"]),
+            Case("validly signed, ent with 257 codes", SignedWith("ent", new JsonArray([.. Enumerable.Range(0, 257).Select(i => (JsonNode)$"f{i:D3}")])),
+                genuine: false, []),
+            Case("validly signed, ent with 256 codes, the last required", SignedWith("ent", new JsonArray([.. Enumerable.Range(0, 256).Select(i => (JsonNode)$"f{i:D3}")])),
+                genuine: true, ["--feature", "f255"]),
+            Case("validly signed, mnt negative", SignedWith("mnt", -1), genuine: false, []),
+            Case("validly signed, mnt as text", SignedWith("mnt", maintenanceEnd.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)), genuine: false, []),
+            Case("validly signed, mnt fractional", SignedWith("mnt", maintenanceEnd.ToUnixTimeSeconds() + 0.5), genuine: false, []),
+        ];
     }
 }

@@ -15,7 +15,10 @@ namespace LicenseHub.EndToEnd.Tests.Infrastructure;
 /// <param name="MachineId">The content of the machine id file the verifier reads; null: there is no such file.</param>
 /// <param name="Genuine">True only for a license the vendor's server issued for this product and this machine and that is still valid.</param>
 /// <param name="InGrace">A genuine license past its token's expiry but inside the offline grace.</param>
-public sealed record LicenseCase(string Name, string Anchor, string? License, string Product, string? MachineId, bool Genuine, bool InGrace = false)
+/// <param name="Arguments">What the product asks beyond the license itself: <c>--feature CODE</c>, <c>--released YYYY-MM-DD</c>.</param>
+/// <param name="Says">When set, how the verifier's one line must end: the tail of its "licensed: …" line, or its whole "not licensed: …" line.</param>
+public sealed record LicenseCase(string Name, string Anchor, string? License, string Product, string? MachineId, bool Genuine, bool InGrace = false,
+    IReadOnlyList<string>? Arguments = null, string? Says = null)
 {
     public override string ToString() => Name;
 }

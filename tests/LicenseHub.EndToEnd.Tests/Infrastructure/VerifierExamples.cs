@@ -12,7 +12,8 @@ public sealed record VerifierRun(int ExitCode, string StdOut, string StdErr)
 
 /// <summary>
 /// One example of integrations/verify/ as a vendor would run it: a command that takes <c>--trust</c>, <c>--license</c>,
-/// <c>--product</c> and <c>--machine-id-file</c>. <see cref="Problem"/> says why it could not be prepared.
+/// <c>--product</c> and <c>--machine-id-file</c>, and optionally <c>--feature</c> and <c>--released</c>. <see cref="Problem"/>
+/// says why it could not be prepared.
 /// </summary>
 public sealed class VerifierExample
 {
@@ -37,10 +38,10 @@ public sealed class VerifierExample
 
     public static VerifierExample Broken(string name, string problem) => new(name, "", [], problem);
 
-    public async Task<VerifierRun> RunAsync(string trustFile, string licenseFile, string product, string machineIdFile)
+    public async Task<VerifierRun> RunAsync(string trustFile, string licenseFile, string product, string machineIdFile, IReadOnlyList<string>? requirements = null)
     {
         var info = ChildProcess.ExecutableStartInfo(_executable, Path.GetDirectoryName(trustFile)!, new Dictionary<string, string>(),
-            [.. _arguments, "--trust", trustFile, "--license", licenseFile, "--product", product, "--machine-id-file", machineIdFile]);
+            [.. _arguments, "--trust", trustFile, "--license", licenseFile, "--product", product, "--machine-id-file", machineIdFile, .. requirements ?? []]);
         var run = await ChildProcess.RunAsync(info, Timeout);
         return run.TimedOut
             ? throw new TimeoutException($"The {Name} verifier did not finish within {Timeout.TotalSeconds} s.")
