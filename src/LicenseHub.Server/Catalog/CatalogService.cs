@@ -28,7 +28,7 @@ public sealed record NewPlan(string ProductId, string Code, string Edition, int 
 public sealed record AddOnOffer(string? FeatureCode, long PriceMinor);
 
 /// <summary>Products and plans, defined by the vendor.</summary>
-public sealed class CatalogService(LicenseHubDbContext db, UnitOfWork unitOfWork, AuditTrail audit, TimeProvider clock)
+public sealed class CatalogService(LicenseHubDbContext db, UnitOfWork unitOfWork, AuditTrail audit, Pricing.PriceBook prices, TimeProvider clock)
 {
     /// <summary>The highest price of one license and term: 10^10 minor units (100,000,000.00 EUR).</summary>
     public const long MaxPriceMinor = 10_000_000_000;
@@ -296,6 +296,22 @@ public sealed class CatalogService(LicenseHubDbContext db, UnitOfWork unitOfWork
         {
             query = query.Where(p => p.ProductId == id);
         }
-        return await query.OrderBy(p => p.Code).ToListAsync(ct);
+        var plans = await query.OrderBy(p => p.Code).ToListAsync(ct);
+        if (!caller.IsVendor && caller.ResellerId is { } resellerId)
+        {
+            // A reseller reads its own prices, never the list price another pays (the rows are not tracked: nothing is written).
+            var own = await prices.ForAsync(resellerId, plans, ct);
+            foreach (var plan in plans)
+            {
+                var price = own[plan.Id];
+                plan.PriceMinor = price.Price.AmountMinor;
+                plan.RenewalPriceMinor = price.RenewalPrice.AmountMinor;
+                foreach (var addOn in plan.Features.Where(f => f.AddOnPriceMinor is not null))
+                {
+                    addOn.AddOnPriceMinor = price.AddOn(addOn.AddOnPriceMinor!.Value).AmountMinor;
+                }
+            }
+        }
+        return plans;
     }
 }

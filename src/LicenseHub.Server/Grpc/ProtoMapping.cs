@@ -17,19 +17,6 @@ internal static class ProtoMapping
         Id = p.Id.ToString(), Code = p.Code, Name = p.Name, CreatedAt = p.CreatedAt.ToProto(),
     };
 
-    /// <summary>A plan as a reseller sees it: at its own prices (<paramref name="prices"/>).</summary>
-    public static V1.Plan ToProto(this Domain.Catalog.Plan p, Domain.Pricing.PlanPrices prices)
-    {
-        var plan = p.ToProto();
-        plan.Price = prices.Price.ToProto();
-        plan.RenewalPrice = prices.RenewalPrice.ToProto();
-        foreach (var addOn in plan.AddOns)
-        {
-            addOn.Price = prices.AddOn(addOn.Price.AmountMinor).ToProto();
-        }
-        return plan;
-    }
-
     public static V1.Plan ToProto(this Domain.Catalog.Plan p) => new()
     {
         Id = p.Id.ToString(),

@@ -24,7 +24,6 @@ public sealed class ResellerGrpcService(
     LicenseService licenses,
     OfflineLicenseService offlineLicenses,
     Privacy.ResellerDataRights dataRights,
-    Pricing.PriceBook prices,
     TimeProvider clock) : ResellerService.ResellerServiceBase
 {
     private Caller Caller => callers.Caller;
@@ -37,9 +36,8 @@ public sealed class ResellerGrpcService(
     public override async Task<ResellerListPlansResponse> ListPlans(ResellerListPlansRequest request, ServerCallContext context)
     {
         var plans = await catalog.ListPlansAsync(Caller, null, context.CancellationToken);
-        // At the reseller's own prices: it never sees the list price another reseller pays, nor its discount's name.
-        var own = await prices.ForAsync(Caller.OwnResellerId, plans.ToList(), context.CancellationToken);
-        return new ResellerListPlansResponse { Plans = { plans.Select(p => p.ToProto(own[p.Id])) } };
+        // At the reseller's own prices (CatalogService applies its price list).
+        return new ResellerListPlansResponse { Plans = { plans.Select(p => p.ToProto()) } };
     }
 
     [Requires(Permission.ResellerBuy)]

@@ -36,6 +36,22 @@ public sealed class PortalQueries(LicenseHubDbContext db, RetentionReporter rete
     /// day and checked in on or after its start. Computed from the reseller's own installations, because the
     /// anonymous daily statistics carry no reseller on purpose.
     /// </summary>
+    /// <summary>The caller's trial licenses that end within <paramref name="days"/> (not revoked), soonest first: to convert.</summary>
+    public async Task<IReadOnlyList<(Domain.Licensing.License License, Domain.Catalog.Plan Plan)>> TrialsEndingAsync(Caller caller, int days,
+        CancellationToken ct)
+    {
+        var resellerId = caller.OwnResellerId;
+        var now = clock.GetUtcNow();
+        var until = now.AddDays(days);
+        var rows = await (from l in db.Licenses.AsNoTracking()
+                          join p in db.Plans.AsNoTracking() on l.PlanId equals p.Id
+                          where l.ResellerId == resellerId && p.Trial && l.State != Domain.Licensing.LicenseState.Revoked
+                              && l.ExpiresAt > now && l.ExpiresAt <= until
+                          orderby l.ExpiresAt
+                          select new { License = l, Plan = p }).Take(20).ToListAsync(ct);
+        return rows.Select(r => (r.License, r.Plan)).ToList();
+    }
+
     public async Task<IReadOnlyList<DayCount>> ActiveInstallationsAsync(Caller caller, int days, CancellationToken ct)
     {
         var resellerId = caller.OwnResellerId;

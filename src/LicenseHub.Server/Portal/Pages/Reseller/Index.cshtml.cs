@@ -27,6 +27,7 @@ public sealed class ResellerDashboardModel(
     public IReadOnlyList<PoolRow> Pools { get; private set; } = [];
     public IReadOnlyList<DayCount> Activity { get; private set; } = [];
     public IReadOnlyList<LicenseView> Expiring { get; private set; } = [];
+    public IReadOnlyList<(Domain.Licensing.License License, Domain.Catalog.Plan Plan)> TrialsEnding { get; private set; } = [];
 
     public async Task OnGetAsync(CancellationToken ct)
     {
@@ -36,6 +37,7 @@ public sealed class ResellerDashboardModel(
         Activity = await queries.ActiveInstallationsAsync(Caller, 14, ct);
         (Expiring, _) = await licenses.ListAsync(Caller,
             new LicenseFilter(LicenseState.Active, null, null, clock.Now().AddDays(30), null), 10, null, ct);
+        TrialsEnding = await queries.TrialsEndingAsync(Caller, Events.ExpiryWatcher.TrialEndingNoticeDays, ct);
     }
 
     public static async Task<IReadOnlyList<PoolRow>> PoolRowsAsync(Caller caller, OrderService orders, CatalogService catalog, CancellationToken ct)
@@ -46,5 +48,6 @@ public sealed class ResellerDashboardModel(
     }
 
     public static string PlanName(Domain.Catalog.Plan plan) =>
-        $"{plan.Product?.Name ?? plan.Product?.Code ?? "product"} {plan.Edition} · {plan.TermDays} days";
+        $"{plan.Product?.Name ?? plan.Product?.Code ?? "product"} {plan.Edition} · "
+        + (plan.Trial ? $"{plan.TermDays}-day trial" : plan.Perpetual ? $"perpetual, {plan.TermDays} days maintenance" : $"{plan.TermDays} days");
 }

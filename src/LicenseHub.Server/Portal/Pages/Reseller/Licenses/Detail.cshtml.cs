@@ -247,12 +247,19 @@ public sealed class LicenseDetailModel(LicenseService licenses, LicenseOrderServ
     {
         Now = clock.GetUtcNow();
         (View, Installations, ForgottenSeats) = await licenses.GetAsync(Caller, id, ct);
+        // The product's plans at this reseller's own prices.
+        PricedPlans = await catalog.ListPlansAsync(Caller, View.Plan.ProductId.ToString(), ct);
         if (Confirm == "ChangePlan")
         {
-            OtherPlans = (await catalog.ListPlansAsync(Caller, View.Plan.ProductId.ToString(), ct)).Where(p => p.Id != View.Plan.Id).ToList();
+            OtherPlans = PricedPlans.Where(p => p.Id != View.Plan.Id).ToList();
         }
     }
 
+    private IReadOnlyList<Domain.Catalog.Plan> PricedPlans { get; set; } = [];
+
+    /// <summary>What one more term of <paramref name="plan"/> costs this reseller.</summary>
+    public Money RenewalOf(Domain.Catalog.Plan plan) => PricedPlans.FirstOrDefault(p => p.Id == plan.Id)?.RenewalPrice ?? plan.RenewalPrice;
+
     /// <summary>What one term costs on this license's plan (or, with a scheduled downgrade, on that plan).</summary>
-    public Money RenewalPricePerTerm => (View.PendingPlan ?? View.Plan).RenewalPrice;
+    public Money RenewalPricePerTerm => RenewalOf(View.PendingPlan ?? View.Plan);
 }
