@@ -33,7 +33,8 @@ public sealed class ExpiryWatcher(IServiceScopeFactory scopes, IOptions<LicenseH
             {
                 await ScanAsync(stoppingToken);
             }
-            catch (StorageUnavailableException) when (!stoppingToken.IsCancellationRequested)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested
+                && (ex is StorageUnavailableException || StorageHealth.CauseOf(ex) is not null))
             {
                 // The database is down: StorageHealth says so once per change. The next interval tries again.
             }

@@ -84,9 +84,11 @@ public sealed class WebhookDispatcher : BackgroundService
                 sent = await DeliverDueAsync(stoppingToken);
                 _lastProblem = null;
             }
-            catch (StorageUnavailableException) when (!stoppingToken.IsCancellationRequested)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested
+                && (ex is StorageUnavailableException || StorageHealth.CauseOf(ex) is not null))
             {
-                // The database is down: StorageHealth says so once per change, and calls answer UNAVAILABLE. Nothing to add.
+                // The database is down (a unit of work says so, or the read before one met it): StorageHealth says so once
+                // per change, and calls answer UNAVAILABLE. Nothing to add.
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {

@@ -36,6 +36,8 @@ public sealed class EventGrpcService(
         var first = await feed.ListAsync(Caller, request.After, EventFeed.MaxPage, request.EventTypes, NullIfEmpty(request.ResellerId), context.CancellationToken);
         var scope = EventFeed.Scope(Caller, NullIfEmpty(request.ResellerId));
         var types = request.EventTypes.Distinct().ToList();
+        // The headers at once, before any event: a watcher knows it is connected (and allowed) while the feed is quiet.
+        await context.WriteResponseHeadersAsync(new Metadata());
         var page = first;
         var ct = context.CancellationToken;
         try

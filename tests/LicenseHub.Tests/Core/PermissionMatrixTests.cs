@@ -230,7 +230,7 @@ public sealed class PermissionMatrixTests : IAsyncLifetime
             {
                 // An allowed stream runs until its deadline: DEADLINE_EXCEEDED then counts as allowed, like any answer but the refusals.
                 var stream = new Method<byte[], byte[]>(MethodType.ServerStreaming, service.FullName, rpc.Name, Bytes, Bytes);
-                using var call = invoker.AsyncServerStreamingCall(stream, null, new CallOptions(headers, DateTime.UtcNow.AddSeconds(1)), []);
+                using var call = invoker.AsyncServerStreamingCall(stream, null, new CallOptions(headers, DateTime.UtcNow.AddSeconds(2)), []);
                 while (await call.ResponseStream.MoveNext(CancellationToken.None))
                 {
                 }
