@@ -12,6 +12,14 @@ public sealed class CatalogModel(CatalogService catalog) : PortalPageModel
 {
     public IReadOnlyList<Product> Products { get; private set; } = [];
     public IReadOnlyList<Plan> Plans { get; private set; } = [];
+    public IReadOnlyList<Feature> Features { get; private set; } = [];
+
+    [BindProperty(Name = "feature_product_id")] public string? FeatureProductId { get; set; }
+    [BindProperty(Name = "feature_code")] public string? FeatureCode { get; set; }
+    [BindProperty(Name = "feature_name")] public string? FeatureName { get; set; }
+    [BindProperty(Name = "features")] public List<string> IncludedFeatures { get; set; } = [];
+    [BindProperty(Name = "add_ons")] public string? AddOns { get; set; }
+    [BindProperty(Name = "kind")] public string? Kind { get; set; } = "term";
 
     [BindProperty(Name = "product_code")] public string? ProductCode { get; set; }
     [BindProperty(Name = "product_name")] public string? ProductName { get; set; }
@@ -41,6 +49,36 @@ public sealed class CatalogModel(CatalogService catalog) : PortalPageModel
         Rename("name", "product_name");
         await LoadAsync(ct);
         return Page();
+    }
+
+    public async Task<IActionResult> OnPostFeatureAsync(CancellationToken ct)
+    {
+        if (await TryAsync(() => catalog.CreateFeatureAsync(Caller, FeatureProductId, FeatureCode, FeatureName, ct)))
+        {
+            return Done("The feature was added; include it in plans or sell it as an add-on.", "/Vendor/Catalog");
+        }
+        Rename("product_id", "feature_product_id");
+        Rename("code", "feature_code");
+        Rename("name", "feature_name");
+        await LoadAsync(ct);
+        return Page();
+    }
+
+    /// <summary>"code=price" per line, e.g. "wordpress=2.50"; the currency is the plan's.</summary>
+    private List<AddOnOffer> ParseAddOns(string? currency)
+    {
+        var offers = new List<AddOnOffer>();
+        foreach (var line in (AddOns ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var parts = line.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (parts.Length != 2 || currency is null || !Money.TryParse(parts[1], currency, out var price, out _))
+            {
+                FieldErrors["add_ons"] = "Write one add-on per line as code=price in the plan's currency, e.g. wordpress=2.50.";
+                return offers;
+            }
+            offers.Add(new AddOnOffer(parts[0], price.AmountMinor));
+        }
+        return offers;
     }
 
     public async Task<IActionResult> OnPostPlanAsync(CancellationToken ct)
@@ -84,12 +122,22 @@ public sealed class CatalogModel(CatalogService catalog) : PortalPageModel
                 }
             }
         }
+        var addOns = ParseAddOns(Currencies.Normalize(Currency));
         if (FieldErrors.Count == 0 && await TryAsync(() => catalog.CreatePlanAsync(Caller,
                 new NewPlan(ProductId ?? "", Code ?? "", Edition ?? "", term, machines, grace, priceMinor, Currency ?? "", transfers, renewalMinor,
-                    null, returnWindow, RestoreTransfersOnRenewal != "false"), ct)))
+                    null, returnWindow, RestoreTransfersOnRenewal != "false", IncludedFeatures, addOns, Kind == "trial", Kind == "perpetual"), ct)))
         {
             return Done("The plan was added; resellers can buy it now.", "/Vendor/Catalog");
         }
+        // Each feature's own error is shown next to the lists they were chosen in.
+        foreach (var field in FieldErrors.Keys.Where(k => k.StartsWith("features[", StringComparison.Ordinal) || k.StartsWith("add_ons[", StringComparison.Ordinal)).ToList())
+        {
+            var target = field.StartsWith("features", StringComparison.Ordinal) ? "features" : "add_ons";
+            FieldErrors.Remove(field, out var message);
+            FieldErrors.TryAdd(target, message!);
+        }
+        Rename("trial", "kind");
+        Rename("perpetual", "kind");
         await LoadAsync(ct);
         return Page();
     }
@@ -106,5 +154,16 @@ public sealed class CatalogModel(CatalogService catalog) : PortalPageModel
     {
         Products = await catalog.ListProductsAsync(Caller, ct);
         Plans = await catalog.ListPlansAsync(Caller, null, ct);
+        Features = await catalog.ListFeaturesAsync(Caller, null, ct);
+    }
+
+    /// <summary>The code of a plan's feature row (the plans are read with their features).</summary>
+    public static string Describe(Plan plan)
+    {
+        var included = plan.Features.Where(f => f.Included).Select(f => f.Feature?.Code ?? "").Order(StringComparer.Ordinal);
+        var addOns = plan.Features.Where(f => !f.Included).Select(f => $"{f.Feature?.Code} +{PortalHtml.Money(f.AddOnPriceMinor!.Value, plan.Currency)}")
+            .Order(StringComparer.Ordinal);
+        var text = string.Join(", ", included.Concat(addOns));
+        return text.Length == 0 ? "—" : text;
     }
 }

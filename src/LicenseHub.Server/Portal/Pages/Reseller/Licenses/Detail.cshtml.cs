@@ -19,7 +19,7 @@ namespace LicenseHub.Server.Portal.Pages.Reseller.Licenses;
 public sealed class LicenseDetailModel(LicenseService licenses, LicenseOrderService licenseOrders, CatalogService catalog, OfflineLicenseService offline,
     TimeProvider clock) : PortalPageModel
 {
-    private static readonly string[] Confirmations = ["Suspend", "Resume", "Revoke", "Renew", "Release", "ResolveClone", "ChangePlan", "Reissue", "Return"];
+    private static readonly string[] Confirmations = ["Suspend", "Resume", "Revoke", "Renew", "Release", "ResolveClone", "ChangePlan", "Reissue", "Return", "AddOn"];
 
     public LicenseView View { get; private set; } = null!;
     public IReadOnlyList<Installation> Installations { get; private set; } = [];
@@ -37,6 +37,15 @@ public sealed class LicenseDetailModel(LicenseService licenses, LicenseOrderServ
 
     /// <summary>The target of a plan change, chosen in the confirmation.</summary>
     [BindProperty(Name = "target_plan_id", SupportsGet = true)] public string? TargetPlanId { get; set; }
+
+    /// <summary>The add-on a purchase is for, chosen in the confirmation (or the one removed).</summary>
+    [BindProperty(Name = "feature_code", SupportsGet = true)] public string? FeatureCode { get; set; }
+
+    /// <summary>The license's add-ons.</summary>
+    public IReadOnlyList<AddOnView> AddOns { get; private set; } = [];
+
+    /// <summary>Add-ons the license's plan sells that it does not have yet, at this reseller's prices (per term).</summary>
+    public IReadOnlyList<(string Code, Money Price)> AddOnOffers { get; private set; } = [];
 
     /// <summary>Made when a confirmation is shown: confirming it twice orders once.</summary>
     [BindProperty(Name = "idempotency_key")] public string IdempotencyKey { get; set; } = "";
@@ -68,6 +77,7 @@ public sealed class LicenseDetailModel(LicenseService licenses, LicenseOrderServ
         },
         "Reissue" => "issue a new key",
         "Return" => "return it",
+        "AddOn" => Quote?.Order is { } addOn ? $"buy it for {PortalHtml.Money(addOn.AmountMinor, addOn.Currency)}" : "buy it",
         "ResolveClone" => "re-activate it",
         _ => "",
     };
@@ -78,6 +88,7 @@ public sealed class LicenseDetailModel(LicenseService licenses, LicenseOrderServ
         "ChangePlan" => "Change this license's plan?",
         "Reissue" => "Issue a new key for this license?",
         "ResolveClone" => "Re-activate this server?",
+        "AddOn" => "Buy an add-on for this license?",
         _ => $"{Confirm} this license?",
     };
 
@@ -91,6 +102,7 @@ public sealed class LicenseDetailModel(LicenseService licenses, LicenseOrderServ
         "ChangePlan" => "A dearer plan applies at once and costs the difference for the time the license has left (an order). A cheaper one applies at the next renewal, which is then priced at that plan; nothing is charged now.",
         "Reissue" => "The current key stops activating at once; servers already using this license keep working. The new key is shown once, on the next page.",
         "Return" => $"The license was never activated, so its seat can go back to your pool until {(View.ReturnableUntil is { } until ? PortalHtml.DateTime(until) : "the end of the return window")}. The license is revoked and its key stops working; no money is refunded, the seat can be assigned again.",
+        "AddOn" => "An add-on costs its price for the time the license has left (an order), reaches the servers at their next check-in, and is renewed with the license from then on. Removing it later keeps it until the next renewal.",
         "ResolveClone" => "The suspicion ends and the credential every copy of this installation holds stops working. Then activate the genuine "
             + "machine again with 'lh-agent activate' and the license key: it takes the installation over, and the copies stay refused. "
             + "This uses no transfer.",
@@ -115,7 +127,32 @@ public sealed class LicenseDetailModel(LicenseService licenses, LicenseOrderServ
         {
             await QuoteAsync(() => licenseOrders.ChangePlanAsync(Caller, [id], TargetPlanId, IdempotencyKey, validateOnly: true, ct));
         }
+        else if (Confirm == "AddOn" && !string.IsNullOrEmpty(FeatureCode))
+        {
+            await QuoteAsync(() => licenseOrders.BuyAddOnAsync(Caller, [id], FeatureCode, IdempotencyKey, validateOnly: true, ct));
+        }
     }
+
+    [Requires(Permission.ResellerBuy)]
+    [Requires(Permission.ResellerManageLicenses)]
+    public async Task<IActionResult> OnPostAddOnAsync(string id, CancellationToken ct)
+    {
+        LicenseOrderResult? result = null;
+        if (await TryAsync(async () => result = await licenseOrders.BuyAddOnAsync(Caller, [id], FeatureCode, IdempotencyKey, validateOnly: false, ct)))
+        {
+            var order = result!.Order!;
+            return Done(result.Replayed
+                    ? "This add-on had already been bought; nothing was charged twice."
+                    : $"Bought {order.FeatureCode}: {PortalHtml.Money(order.AmountMinor, order.Currency)} charged. Servers get it at their next check-in.",
+                "/Reseller/Licenses/Detail", new { id });
+        }
+        return await ShowAgainAsync(id, "AddOn", ct);
+    }
+
+    [Requires(Permission.ResellerManageLicenses)]
+    public Task<IActionResult> OnPostRemoveAddOnAsync(string id, CancellationToken ct) =>
+        ActAsync(id, () => licenseOrders.RemoveAddOnAsync(Caller, id, FeatureCode, ct),
+            "The add-on ends at the next renewal: it is paid until then, and the renewal no longer charges for it.", ct);
 
     [Requires(Permission.ResellerManageLicenses)]
     public Task<IActionResult> OnPostSuspendAsync(string id, CancellationToken ct) =>
@@ -229,6 +266,10 @@ public sealed class LicenseDetailModel(LicenseService licenses, LicenseOrderServ
         {
             await QuoteAsync(() => licenseOrders.ChangePlanAsync(Caller, [id], TargetPlanId, IdempotencyKey, validateOnly: true, ct));
         }
+        else if (confirm == "AddOn" && !string.IsNullOrEmpty(FeatureCode))
+        {
+            await QuoteAsync(() => licenseOrders.BuyAddOnAsync(Caller, [id], FeatureCode, IdempotencyKey, validateOnly: true, ct));
+        }
         return Page();
     }
 
@@ -253,6 +294,11 @@ public sealed class LicenseDetailModel(LicenseService licenses, LicenseOrderServ
         {
             OtherPlans = PricedPlans.Where(p => p.Id != View.Plan.Id).ToList();
         }
+        AddOns = await licenseOrders.AddOnsAsync(View.License.Id, ct);
+        var owned = AddOns.Select(a => a.FeatureCode).ToHashSet(StringComparer.Ordinal);
+        AddOnOffers = (PricedPlans.FirstOrDefault(p => p.Id == View.Plan.Id)?.Features ?? [])
+            .Where(f => !f.Included && f.Feature is not null && !owned.Contains(f.Feature.Code))
+            .Select(f => (f.Feature!.Code, new Money(f.AddOnPriceMinor!.Value, View.Plan.Currency))).OrderBy(o => o.Code, StringComparer.Ordinal).ToList();
     }
 
     private IReadOnlyList<Domain.Catalog.Plan> PricedPlans { get; set; } = [];
@@ -262,4 +308,16 @@ public sealed class LicenseDetailModel(LicenseService licenses, LicenseOrderServ
 
     /// <summary>What one term costs on this license's plan (or, with a scheduled downgrade, on that plan).</summary>
     public Money RenewalPricePerTerm => RenewalOf(View.PendingPlan ?? View.Plan);
+
+    /// <summary>What the add-ons a renewal keeps add per term (those not removed that the renewed plan sells), at this reseller's prices.</summary>
+    public Money AddOnsPerTerm
+    {
+        get
+        {
+            var plan = PricedPlans.FirstOrDefault(p => p.Id == (View.PendingPlan ?? View.Plan).Id);
+            var kept = AddOns.Where(a => !a.RemoveAtRenewal).Select(a => a.FeatureCode).ToHashSet(StringComparer.Ordinal);
+            var minor = plan?.Features.Where(f => !f.Included && f.Feature is not null && kept.Contains(f.Feature.Code)).Sum(f => f.AddOnPriceMinor!.Value) ?? 0;
+            return new Money(minor, RenewalPricePerTerm.Currency);
+        }
+    }
 }
