@@ -10,6 +10,9 @@ public sealed record LoadOptions
     public int Concurrency { get; init; } = 64;
     public int Connections { get; init; } = 4;
     public double PacedFraction { get; init; }
+
+    /// <summary>Pace every mode of a round at one rate: <see cref="PacedFraction"/> of the slowest mode's maximum.</summary>
+    public bool PacedSameRate { get; init; }
     public int Installations { get; init; } = 2_000;
     public int Activations { get; init; } = 2_000;
     public int AssignSize { get; init; } = 10_000;

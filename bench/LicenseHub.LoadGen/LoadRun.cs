@@ -89,6 +89,7 @@ public static class LoadRun
         long healthCursor = -1;
         try
         {
+            var pacedLater = new List<(string Mode, LoadCall Call, Func<long> Next, long Limit, double Rate)>();
             for (var round = 1; round <= options.Rounds; round++)
             {
                 foreach (var mode in options.Modes)
@@ -108,12 +109,28 @@ public static class LoadRun
                     var result = await driver.RunClosedLoopAsync(mode, call, options.Concurrency, options.Warmup, options.Duration, max,
                         options.Concurrency * 10L, next, ct);
                     Record(result);
-                    if (options.PacedFraction > 0 && result.Throughput > 0)
+                    if (options.PacedFraction > 0 && result.Throughput > 0 && !options.PacedSameRate)
                     {
                         var rate = result.Throughput * options.PacedFraction;
                         var pacedResult = await driver.RunPacedAsync(mode, call, rate, options.Concurrency * 16, options.Duration, max, next, ct);
                         Record(pacedResult);
                     }
+                    else if (options.PacedSameRate && result.Throughput > 0)
+                    {
+                        pacedLater.Add((mode, call, next, max, result.Throughput));
+                    }
+                }
+                // Every mode at one offered rate: the fraction of the slowest mode's maximum in this round, so that
+                // latencies compare at the same load (check-in p99 at half its maximum ÷ health p99 at that rate).
+                if (pacedLater.Count > 0)
+                {
+                    var rate = pacedLater.Min(p => p.Rate) * options.PacedFraction;
+                    foreach (var (mode, call, next, max, _) in pacedLater)
+                    {
+                        Record(await driver.RunPacedAsync(mode, call, rate, options.Concurrency * 16, options.Duration, max, next, ct));
+                    }
+                    pacedLater.Clear();
+                }
 
                     void Record(PhaseResult r)
                     {
@@ -128,7 +145,6 @@ public static class LoadRun
                             log.WriteLine($"    {count} x {kind}");
                         }
                     }
-                }
             }
         }
         finally

@@ -21,6 +21,11 @@ var paced = new Option<double>("--paced")
         + "(open loop) and report its latency, e.g. 0.5 for 'p99 at half the maximum throughput'. 0 = off.",
     DefaultValueFactory = _ => 0,
 };
+var pacedSameRate = new Option<bool>("--paced-same-rate")
+{
+    Description = "With --paced: offer every mode of a round the same rate, the fraction of the slowest mode's maximum (e.g. check-in p99 "
+        + "at half its maximum ÷ health p99 at that same rate), after all maximum measurements of the round.",
+};
 var installations = new Option<int>("--installations") { Description = "checkin: distinct installations activated during setup.", DefaultValueFactory = _ => 2_000 };
 var activations = new Option<int>("--activations") { Description = "activate: at most this many activations (one new license each) per measurement.", DefaultValueFactory = _ => 2_000 };
 var assignSize = new Option<int>("--assign-size") { Description = "assign: licenses per AssignLicenses call (and rows of the raw insert baseline).", DefaultValueFactory = _ => 10_000 };
@@ -41,7 +46,7 @@ var root = new RootCommand(
     + "connections, bounded in count and time, and prints throughput and p50/p95/p99 latency. The health mode is the baseline; "
     + "ratios are against it within the same round.")
 {
-    modes, rounds, duration, warmup, requests, concurrency, connections, paced, installations, activations, assignSize, credentials,
+    modes, rounds, duration, warmup, requests, concurrency, connections, paced, pacedSameRate, installations, activations, assignSize, credentials,
     saveCredentials, startServer, serverDll, dataDir, serverEnv, server, vendorKeyFile, jsonOut, label, timeLimit,
 };
 root.SetAction(async (parse, ct) =>
@@ -84,6 +89,7 @@ root.SetAction(async (parse, ct) =>
             Concurrency = Positive(parse.GetValue(concurrency), "--concurrency"),
             Connections = Positive(parse.GetValue(connections), "--connections"),
             PacedFraction = Math.Clamp(parse.GetValue(paced), 0, 1),
+            PacedSameRate = parse.GetValue(pacedSameRate),
             Installations = Positive(parse.GetValue(installations), "--installations"),
             Activations = Positive(parse.GetValue(activations), "--activations"),
             AssignSize = Positive(parse.GetValue(assignSize), "--assign-size"),

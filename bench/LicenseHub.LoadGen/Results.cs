@@ -105,6 +105,19 @@ public static class Summary
                     o.WriteLine(F($"ratio {mode}/s ÷ health/s (same round): {Spread(ratios, "F3")}"));
                 }
             }
+            // Latency at one offered rate (--paced-same-rate): p99 of each mode ÷ p99 of health, paced in the same round at the same rate.
+            foreach (var mode in rounds.Where(l => l.Phase == "paced" && l.Mode != "health").Select(l => l.Mode).Distinct())
+            {
+                var ratios = rounds.Where(l => l.Mode == mode && l.Phase == "paced")
+                    .Select(l => (l, b: rounds.FirstOrDefault(b => b.Mode == "health" && b.Phase == "paced" && b.Run == l.Run && b.Round == l.Round
+                        && b.TargetRate is { } r && l.TargetRate is { } t && Math.Abs(r - t) < 0.5)))
+                    .Where(x => x.b is not null && x.b.P99Ms > 0)
+                    .Select(x => x.l.P99Ms / x.b!.P99Ms).ToList();
+                if (ratios.Count > 0)
+                {
+                    o.WriteLine(F($"ratio {mode} p99 ÷ health p99 at the same offered rate (same round): {Spread(ratios, "F2")}"));
+                }
+            }
             var assign = rounds.Where(l => l.Mode == "assign").GroupBy(l => (l.Run, l.Round))
                 .Select(g => (grpc: g.FirstOrDefault(x => x.Phase == "grpc-assign"), raw: g.FirstOrDefault(x => x.Phase == "raw-sqlite-insert")))
                 .Where(x => x.grpc?.ElapsedMs > 0 && x.raw?.ElapsedMs > 0)
