@@ -95,7 +95,9 @@ public sealed class VendorPortalTests(PortalFixture fixture)
         Assert.Equal(4500, order.Amount.AmountMinor);
         Assert.Equal("JPY", order.Amount.Currency);
         await page.GotoAsync("/vendor/orders");
-        await Assertions.Expect(page.Locator("tbody tr", new() { HasText = "Tokyo Hosting KK" })).ToContainTextAsync("4,500 JPY");
+        await Assertions.Expect(page.GetByTestId("order-purchase").Filter(new() { HasText = "Tokyo Hosting KK" })).ToContainTextAsync("4,500 JPY");
+        // And in the revenue per reseller, in its currency.
+        await Assertions.Expect(page.GetByTestId("revenue").Locator("tr", new() { HasText = "Tokyo Hosting KK" })).ToContainTextAsync("4,500 JPY");
     }
 
     [Fact]
