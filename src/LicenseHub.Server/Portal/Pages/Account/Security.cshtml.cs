@@ -63,5 +63,17 @@ public sealed class SecurityModel(UserManager<StaffUser> users, SignInManager<St
         }
         FormattedKey = formatted.ToString().TrimEnd().ToLowerInvariant();
         AuthenticatorUri = $"otpauth://totp/LicenseHub:{Uri.EscapeDataString(user.Email ?? "")}?secret={key}&issuer=LicenseHub&digits=6";
+        AuthenticatorQrSvg = QrSvg(AuthenticatorUri);
+    }
+
+    /// <summary>The enrolment link as a QR code an authenticator app scans: SVG drawn by QRCoder, no image request, nothing sent anywhere.</summary>
+    public string AuthenticatorQrSvg { get; private set; } = "";
+
+    /// <summary>The QR code of <paramref name="text"/> as SVG markup (error correction M, no fixed size).</summary>
+    public static string QrSvg(string text)
+    {
+        using var generator = new QRCoder.QRCodeGenerator();
+        using var data = generator.CreateQrCode(text, QRCoder.QRCodeGenerator.ECCLevel.M);
+        return new QRCoder.SvgQRCode(data).GetGraphic(4, "#000000", "#ffffff", drawQuietZones: true, sizingMode: QRCoder.SvgQRCode.SizingMode.ViewBoxAttribute);
     }
 }
