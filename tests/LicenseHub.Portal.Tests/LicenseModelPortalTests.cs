@@ -93,6 +93,24 @@ public sealed class LicenseModelPortalTests(PortalFixture fixture)
         await resellerPage.GetByRole(AriaRole.Button, new() { Name = "Remove" }).ClickAsync();
         await Assertions.Expect(resellerPage.GetByTestId("add-on")).ToContainTextAsync("ends at the next renewal");
         await Assertions.Expect(resellerPage.GetByTestId("renewal-price")).ToHaveTextAsync("32.85 EUR per term of 365 days");
+        // Its history, newest first: removed, bought, assigned.
+        var history = resellerPage.GetByTestId("timeline").Locator("li");
+        await Assertions.Expect(history).ToHaveCountAsync(3);
+        await Assertions.Expect(history.Nth(0)).ToContainTextAsync("Add-on removed (add-on web-dns ends at the next renewal)");
+        await Assertions.Expect(history.Nth(1)).ToContainTextAsync("Add-on bought (add-on web-dns)");
+        await Assertions.Expect(history.Nth(2)).ToContainTextAsync("Assigned");
+
+        // The licenses of that plan as CSV, for reconciliation: the key's prefix only, and the features.
+        await resellerPage.GotoAsync($"/reseller/licenses?plan={plan.Id}");
+        var download = await resellerPage.RunAndWaitForDownloadAsync(() => resellerPage.GetByTestId("licenses-csv").ClickAsync());
+        var csvPath = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N") + ".csv");
+        await download.SaveAsAsync(csvPath);
+        var lines = (await File.ReadAllLinesAsync(csvPath)).Where(l => l.Length > 0).ToList();
+        File.Delete(csvPath);
+        Assert.Equal("license_id,key_prefix,plan,state,reseller_reference,created_at,expires_at,maintenance_until,features,servers,max_servers", lines[0]);
+        var row = Assert.Single(lines.Skip(1));
+        Assert.StartsWith($"{license.Id},{license.KeyPrefix},web-features,active,,", row);
+        Assert.EndsWith(",web-backups web-dns,0,1", row);
         var orders = (await reseller.ListOrdersAsync(new ListOrdersRequest())).Orders;
         Assert.Equal((OrderKind.AddOn, 329L, "web-dns"), (orders[0].Kind, orders[0].Amount.AmountMinor, orders[0].FeatureCode));
 

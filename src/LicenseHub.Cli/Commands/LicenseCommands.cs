@@ -132,7 +132,7 @@ public static class LicenseCommands
             var table = new Table("LICENSE ID", "KEY", "REFERENCE", "EXPIRES");
             foreach (var assigned in response.Licenses)
             {
-                table.Add(assigned.License.Id, assigned.LicenseKey, assigned.License.ResellerReference, Display.Time(assigned.License.ExpiresAt));
+                table.Add(assigned.License.Id, assigned.LicenseKey, assigned.License.ResellerReference, Display.Expiry(assigned.License));
             }
             table.WriteTo(o);
             o.WriteLine($"Pool {response.Pool.Id}: {response.Pool.Available} of {response.Pool.Purchased} still available.");
@@ -195,7 +195,7 @@ public static class LicenseCommands
                     foreach (var l in response.Licenses)
                     {
                         table.Add(l.Id, l.KeyPrefix + "…", Display.State(l.State), l.PlanId, l.ResellerReference,
-                            $"{l.Installations + l.ForgottenSeats}/{l.MaxMachines}", Display.Time(l.ExpiresAt));
+                            $"{l.Installations + l.ForgottenSeats}/{l.MaxMachines}", Display.Expiry(l));
                     }
                     table.WriteTo(o);
                     o.WriteLine($"{response.Licenses.Count} license(s).");
@@ -409,7 +409,7 @@ public static class LicenseCommands
         {
             var license = await call(session, parse.GetValue(id)!, ct);
             session.Printer.Print(license, o =>
-                o.WriteLine($"License {license.Id} is {Display.State(license.State)}, expires {Display.Time(license.ExpiresAt)}."));
+                o.WriteLine($"License {license.Id} is {Display.State(license.State)}, expires {Display.Expiry(license)}."));
         });
         return command;
     }

@@ -271,7 +271,9 @@ public static class LicenseOrderCommands
     {
         foreach (var license in licenses.Take(20))
         {
-            o.WriteLine($"  {license.Id}  {label} {Display.Time(license.ExpiresAt)}");
+            o.WriteLine(license.Perpetual
+                ? $"  {license.Id}  maintenance until {Display.Time(license.MaintenanceUntil)}"
+                : $"  {license.Id}  {label} {Display.Time(license.ExpiresAt)}");
         }
         if (licenses.Count > 20)
         {

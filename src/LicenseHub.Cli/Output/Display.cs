@@ -10,6 +10,10 @@ public static class Display
     public static string Time(Timestamp? at) =>
         at is null ? "-" : at.ToDateTimeOffset().ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture);
 
+    /// <summary>When a license expires: "never" for a perpetual one (with its end of maintenance).</summary>
+    public static string Expiry(License license) =>
+        license.Perpetual ? $"never (maintenance until {Time(license.MaintenanceUntil)})" : Time(license.ExpiresAt);
+
     public static string Amount(Money? money) =>
         money is null || string.IsNullOrEmpty(money.Currency) ? "-" : new Domain.Pricing.Money(money.AmountMinor, money.Currency).ToString();
 

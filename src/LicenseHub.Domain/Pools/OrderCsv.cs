@@ -79,7 +79,8 @@ public static class OrderCsv
 
     // Quoted when needed; a cell a spreadsheet would run as a formula (an idempotency key may start with '-')
     // is kept as text with a leading apostrophe.
-    private static string Cell(string value)
+    /// <summary>One CSV cell: quoted when it must be, and never read as a formula by a spreadsheet.</summary>
+    public static string Cell(string value)
     {
         if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@')
         {

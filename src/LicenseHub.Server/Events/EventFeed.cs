@@ -96,6 +96,19 @@ public sealed class EventFeed(LicenseHubDbContext db, UnitOfWork unitOfWork, Aud
         return new EventPage(events, events.Count > 0 ? events[^1].Sequence : after);
     }
 
+    /// <summary>
+    /// One license's history from the feed, newest first: its own events (assigned, renewed, plan changed, suspended, …)
+    /// and those of its installations (activated, released, copies suspected), as long as the feed keeps them.
+    /// </summary>
+    public async Task<IReadOnlyList<FeedEvent>> LicenseTimelineAsync(Caller caller, Guid licenseId, int max, CancellationToken ct)
+    {
+        var resellerId = caller.OwnResellerId;
+        var marker = $"\"license_id\":\"{licenseId}\"";
+        return await db.Events.AsNoTracking()
+            .Where(e => e.ResellerId == resellerId && (e.ObjectId == licenseId || (e.ObjectType == "installation" && e.Data.Contains(marker))))
+            .OrderByDescending(e => e.Sequence).Take(max).ToListAsync(ct);
+    }
+
     public async Task<EventSettings> SettingsAsync(Caller caller, CancellationToken ct)
     {
         var id = caller.OwnResellerId;

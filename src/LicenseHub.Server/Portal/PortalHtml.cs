@@ -10,9 +10,12 @@ namespace LicenseHub.Server.Portal;
 /// <summary>Small pieces of markup the pages share: dates, money, states, and the daily chart.</summary>
 public static class PortalHtml
 {
-    public static string Date(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    /// <summary>A date; a perpetual license's expiry (<see cref="Domain.Licensing.License.Never"/>) reads "never".</summary>
+    public static string Date(DateTimeOffset value) =>
+        value == Domain.Licensing.License.Never ? "never" : value.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    public static string DateTime(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
+    public static string DateTime(DateTimeOffset value) =>
+        value == Domain.Licensing.License.Never ? "never" : value.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
 
     public static string Money(long minor, string currency) => new Domain.Pricing.Money(minor, currency).ToString(groupThousands: true);
 

@@ -17,7 +17,7 @@ namespace LicenseHub.Server.Portal.Pages.Reseller.Licenses;
 /// </summary>
 [Requires(Permission.ResellerRead)]
 public sealed class LicenseDetailModel(LicenseService licenses, LicenseOrderService licenseOrders, CatalogService catalog, OfflineLicenseService offline,
-    TimeProvider clock) : PortalPageModel
+    Events.EventFeed feed, Microsoft.Extensions.Options.IOptions<Operations.LicenseHubOptions> options, TimeProvider clock) : PortalPageModel
 {
     private static readonly string[] Confirmations = ["Suspend", "Resume", "Revoke", "Renew", "Release", "ResolveClone", "ChangePlan", "Reissue", "Return", "AddOn"];
 
@@ -40,6 +40,48 @@ public sealed class LicenseDetailModel(LicenseService licenses, LicenseOrderServ
 
     /// <summary>The add-on a purchase is for, chosen in the confirmation (or the one removed).</summary>
     [BindProperty(Name = "feature_code", SupportsGet = true)] public string? FeatureCode { get; set; }
+
+    /// <summary>The license's history from the event feed, newest first.</summary>
+    public IReadOnlyList<Domain.Events.FeedEvent> Timeline { get; private set; } = [];
+
+    /// <summary>How many days the feed keeps events (the timeline's reach).</summary>
+    public int TimelineDays => options.Value.Events.RetentionDays;
+
+    /// <summary>What an event says, for a person.</summary>
+    public static string Describe(Domain.Events.FeedEvent e)
+    {
+        var reason = "";
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(e.Data);
+            if (json.RootElement.TryGetProperty("reason", out var r) && r.ValueKind == System.Text.Json.JsonValueKind.String)
+            {
+                reason = $" ({r.GetString()})";
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+        }
+        var what = e.Type switch
+        {
+            Domain.Events.EventTypes.LicenseAssigned => "Assigned",
+            Domain.Events.EventTypes.LicenseRenewed => "Renewed",
+            Domain.Events.EventTypes.LicensePlanChanged => "Plan changed",
+            Domain.Events.EventTypes.LicenseSuspended => "Suspended",
+            Domain.Events.EventTypes.LicenseResumed => "Resumed",
+            Domain.Events.EventTypes.LicenseRevoked => "Revoked",
+            Domain.Events.EventTypes.LicenseExpiring => "Expiry notice sent",
+            Domain.Events.EventTypes.LicenseExpired => "Expired",
+            Domain.Events.EventTypes.LicenseTrialEnding => "Trial ending notice sent",
+            Domain.Events.EventTypes.LicenseAddOnAdded => "Add-on bought",
+            Domain.Events.EventTypes.LicenseAddOnRemoved => "Add-on removed",
+            Domain.Events.EventTypes.InstallationActivated => "Activated on a server",
+            Domain.Events.EventTypes.InstallationReleased => "Server released",
+            Domain.Events.EventTypes.InstallationCloneSuspected => "Copies of a server suspected",
+            _ => e.Type,
+        };
+        return what + reason;
+    }
 
     /// <summary>The license's add-ons.</summary>
     public IReadOnlyList<AddOnView> AddOns { get; private set; } = [];
@@ -295,6 +337,7 @@ public sealed class LicenseDetailModel(LicenseService licenses, LicenseOrderServ
             OtherPlans = PricedPlans.Where(p => p.Id != View.Plan.Id).ToList();
         }
         AddOns = await licenseOrders.AddOnsAsync(View.License.Id, ct);
+        Timeline = await feed.LicenseTimelineAsync(Caller, View.License.Id, 50, ct);
         var owned = AddOns.Select(a => a.FeatureCode).ToHashSet(StringComparer.Ordinal);
         AddOnOffers = (PricedPlans.FirstOrDefault(p => p.Id == View.Plan.Id)?.Features ?? [])
             .Where(f => !f.Included && f.Feature is not null && !owned.Contains(f.Feature.Code))

@@ -28,6 +28,59 @@ public sealed class LicenseListModel(LicenseService licenses, CatalogService cat
     [FromQuery(Name = "expiring")] public string? Expiring { get; set; }
     [FromQuery(Name = "after")] public string? After { get; set; }
 
+    /// <summary>Most licenses one CSV export carries.</summary>
+    public const int MaxCsvRows = 100_000;
+
+    /// <summary>
+    /// Every license the filters select (state, plan, pool, expiring; not the search box), as CSV for reconciliation:
+    /// ids, key prefixes (never keys), plan, state, reference, dates, features, servers.
+    /// </summary>
+    public async Task<IActionResult> OnGetCsvAsync(CancellationToken ct)
+    {
+        Now = clock.Now();
+        Plans = await catalog.ListPlansAsync(Caller, null, ct);
+        var codes = Plans.ToDictionary(p => p.Id, p => p.Code);
+        var filter = new LicenseFilter(StateFilter(), NullIfEmpty(Plan), null, ExpiresBefore(), NullIfEmpty(Pool));
+        var csv = new System.Text.StringBuilder("license_id,key_prefix,plan,state,reseller_reference,created_at,expires_at,maintenance_until,features,servers,max_servers\r\n");
+        string? after = null;
+        var rows = 0;
+        do
+        {
+            IReadOnlyList<LicenseView> page = [];
+            string next = "";
+            if (!await TryAsync(async () => (page, next) = await licenses.ListAsync(Caller, filter, PageSpec.MaxSize, after, ct)))
+            {
+                return BadRequest(Error ?? string.Join(" ", FieldErrors.Values));
+            }
+            foreach (var l in page.Take(MaxCsvRows - rows))
+            {
+                var license = l.License;
+                csv.Append(string.Join(',', license.Id.ToString(), license.KeyPrefix, codes.GetValueOrDefault(license.PlanId, license.PlanId.ToString()),
+                    license.EffectiveState(Now).ToString().ToLowerInvariant(), Domain.Pools.OrderCsv.Cell(license.ResellerReference ?? ""),
+                    Iso(license.CreatedAt), license.IsPerpetual ? "never" : Iso(license.ExpiresAt), license.MaintenanceUntil is { } m ? Iso(m) : "",
+                    Domain.Pools.OrderCsv.Cell(string.Join(' ', license.FeatureCodes)), l.SeatsTaken.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    l.Plan.MaxMachines.ToString(System.Globalization.CultureInfo.InvariantCulture))).Append("\r\n");
+                rows++;
+            }
+            after = string.IsNullOrEmpty(next) || rows >= MaxCsvRows ? null : next;
+        }
+        while (after is not null);
+        return File(System.Text.Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8", $"licenses-{Now.UtcDateTime:yyyy-MM-dd}.csv");
+    }
+
+    private static string Iso(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    private LicenseState? StateFilter() => State switch
+    {
+        "active" => LicenseState.Active,
+        "suspended" => LicenseState.Suspended,
+        "revoked" => LicenseState.Revoked,
+        "expired" => LicenseState.Expired,
+        _ => null,
+    };
+
+    private DateTimeOffset? ExpiresBefore() => int.TryParse(Expiring, out var days) && days is > 0 and <= 3650 ? Now.AddDays(days) : null;
+
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
         Now = clock.Now();
@@ -71,6 +124,23 @@ public sealed class LicenseListModel(LicenseService licenses, CatalogService cat
             Error = FieldErrors.Count > 0 && !FieldErrors.ContainsKey("q") ? "The filters are not valid; clear them and try again." : null;
         }
         return Page();
+    }
+
+    /// <summary>The CSV of what the filters select (state, plan, pool, expiring).</summary>
+    public string CsvLink
+    {
+        get
+        {
+            var query = new List<string> { "handler=Csv" };
+            foreach (var (name, value) in new[] { ("state", State), ("plan", Plan), ("pool", Pool), ("expiring", Expiring) })
+            {
+                if (!string.IsNullOrEmpty(value))
+                {
+                    query.Add($"{name}={Uri.EscapeDataString(value)}");
+                }
+            }
+            return "/reseller/licenses?" + string.Join("&", query);
+        }
     }
 
     public string Query(string? after)
