@@ -306,6 +306,9 @@ namespace LicenseHub.Data.Postgres.Migrations
                     b.Property<bool>("RestoreTransfersOnRenewal")
                         .HasColumnType("boolean");
 
+                    b.Property<long?>("RetiredAt")
+                        .HasColumnType("bigint");
+
                     b.Property<int>("ReturnWindowDays")
                         .HasColumnType("integer");
 

@@ -301,6 +301,9 @@ namespace LicenseHub.Data.Sqlite.Migrations
                     b.Property<bool>("RestoreTransfersOnRenewal")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("RetiredAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("ReturnWindowDays")
                         .HasColumnType("INTEGER");
 

@@ -27,6 +27,7 @@ internal sealed class PlanConfiguration : IEntityTypeConfiguration<Plan>
         builder.HasIndex(p => new { p.ProductId, p.Code }).IsUnique();
         builder.Ignore(p => p.Price);
         builder.Ignore(p => p.RenewalPrice);
+        builder.Ignore(p => p.Retired);
         builder.HasMany(p => p.Features).WithOne().HasForeignKey(f => f.PlanId).OnDelete(DeleteBehavior.Cascade);
     }
 }

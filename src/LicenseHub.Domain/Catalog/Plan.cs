@@ -56,6 +56,12 @@ public sealed class Plan
     [OperationalData, Purpose("record keeping"), Retention(Retention.WithRecord)]
     public DateTimeOffset CreatedAt { get; set; }
 
+    [OperationalData, Purpose("no longer sold: no new purchases or moves to it; its licenses keep working and renewing"), Retention(Retention.WithRecord)]
+    public DateTimeOffset? RetiredAt { get; set; }
+
+    /// <summary>Whether the plan is no longer sold.</summary>
+    public bool Retired => RetiredAt is not null;
+
     /// <summary>The features of the plan: included ones and add-on offers.</summary>
     public List<PlanFeature> Features { get; set; } = [];
 

@@ -147,6 +147,62 @@ public sealed class CatalogService(LicenseHubDbContext db, UnitOfWork unitOfWork
     private Task<Plan> GetPlanAsync(Guid id, CancellationToken ct) =>
         db.Plans.AsNoTracking().Include(p => p.Product).Include(p => p.Features).ThenInclude(f => f.Feature).SingleAsync(p => p.Id == id, ct);
 
+    /// <summary>
+    /// Changes what a plan costs from now on, or retires it. New prices apply to orders made after the change (purchases,
+    /// renewals, upgrades, add-ons; resellers' own price lines still win); nothing already paid is touched. A retired plan
+    /// is no longer sold: no purchase, and no license moves to it; its licenses keep working and renew, so no customer
+    /// loses a license and no revenue is lost. Un-retiring sells it again.
+    /// </summary>
+    public async Task<Plan> UpdatePlanAsync(Caller caller, string? planId, long? priceMinor, long? renewalPriceMinor, bool? retired, CancellationToken ct)
+    {
+        var v = new Validator();
+        var id = v.Id("plan_id", planId);
+        if (priceMinor is < 0 or > MaxPriceMinor)
+        {
+            v.Fail("price.amount_minor", $"must be between 0 and {MaxPriceMinor}");
+        }
+        if (renewalPriceMinor is < 0 or > MaxPriceMinor)
+        {
+            v.Fail("renewal_price.amount_minor", $"must be between 0 and {MaxPriceMinor}");
+        }
+        if (priceMinor is null && renewalPriceMinor is null && retired is null)
+        {
+            v.Fail("plan_id", "give a price, a renewal price or retired: there is nothing to change");
+        }
+        v.ThrowIfInvalid();
+        await unitOfWork.RunAsync(async token =>
+        {
+            var plan = await db.Plans.SingleOrDefaultAsync(p => p.Id == id, token) ?? throw new NotFoundException("plan", planId!);
+            if (plan.Trial && (priceMinor is not (null or 0) || renewalPriceMinor is not (null or 0)))
+            {
+                throw new ValidationException(priceMinor is not (null or 0) ? "price.amount_minor" : "renewal_price.amount_minor", "must be 0 for a trial plan");
+            }
+            var changes = new List<string>();
+            if (priceMinor is { } price && price != plan.PriceMinor)
+            {
+                changes.Add($"price={plan.PriceMinor}->{price}");
+                plan.PriceMinor = price;
+            }
+            if (renewalPriceMinor is { } renewal && renewal != plan.RenewalPriceMinor)
+            {
+                changes.Add($"renewal_price={plan.RenewalPriceMinor}->{renewal}");
+                plan.RenewalPriceMinor = renewal;
+            }
+            if (retired is { } retire && retire != plan.Retired)
+            {
+                changes.Add(retire ? "retired" : "sold again");
+                plan.RetiredAt = retire ? clock.Now() : null;
+            }
+            if (changes.Count > 0)
+            {
+                await audit.AppendAsync(caller.ActorId, "plan.update", "plan", plan.Id.ToString(), string.Join(';', changes), token);
+            }
+            return plan;
+        }, ct);
+        db.ChangeTracker.Clear();
+        return await GetPlanAsync(id, ct);
+    }
+
     /// <summary>Defines a feature of a product: a code products check in tokens (<c>ent</c>) and a name.</summary>
     public async Task<Feature> CreateFeatureAsync(Caller caller, string? productId, string? code, string? name, CancellationToken ct)
     {

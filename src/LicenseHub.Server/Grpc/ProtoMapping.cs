@@ -37,6 +37,7 @@ internal static class ProtoMapping
             .Select(f => new V1.AddOnOffer { FeatureCode = f.Feature?.Code ?? "", Price = new Domain.Pricing.Money(f.AddOnPriceMinor!.Value, p.Currency).ToProto() }) },
         Trial = p.Trial,
         Perpetual = p.Perpetual,
+        Retired = p.Retired,
     };
 
     public static V1.LicenseAddOn ToProto(this Pools.AddOnView a) => new()

@@ -232,6 +232,10 @@ public sealed class LicenseOrderService(LicenseHubDbContext db, UnitOfWork unitO
         {
             throw new ValidationException("target_plan_id", $"is priced in {target.Currency}, the licenses' plan in {current.Currency}");
         }
+        if (target.Retired && target.Id != current.Id)
+        {
+            throw new ValidationException("target_plan_id", "is a retired plan, which is no longer sold");
+        }
         if (target.Trial && target.Id != current.Id)
         {
             throw new ValidationException("target_plan_id", "is a trial plan; a license never moves to a trial");

@@ -72,6 +72,10 @@ public sealed class OrderService(LicenseHubDbContext db, UnitOfWork unitOfWork, 
 
             var planRow = await db.Plans.AsNoTracking().SingleOrDefaultAsync(p => p.Id == plan, token)
                 ?? throw new NotFoundException("plan", planId!);
+            if (planRow.Retired)
+            {
+                throw new PreconditionFailedException($"Plan {planRow.Code} is retired: it is no longer sold. Licenses already bought keep working and renew.");
+            }
             var now = clock.Now();
             if (planRow.Trial)
             {

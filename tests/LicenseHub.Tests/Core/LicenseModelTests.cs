@@ -327,6 +327,47 @@ public sealed class LicenseModelTests : IDisposable
     }
 
     [Fact]
+    public async Task UpdatePlan_NewPricesApplyToOrdersFromNow_ARetiredPlanIsNotSoldButItsLicensesRenew()
+    {
+        var p = await PanelAsync();
+        var plan = await Vendor.CreatePlanAsync(PlanRequest(p.Product, "pro", 365, 1000, renewalMinor: 800));
+        var other = await Vendor.CreatePlanAsync(PlanRequest(p.Product, "basic", 365, 500));
+        var license = (await AssignAsync(p.Reseller, plan, 1))[0].License;
+        var client = _factory.Reseller(p.Reseller.OwnerKey);
+
+        await RpcAssert.InvalidField("plan_id", () => Vendor.UpdatePlanAsync(new UpdatePlanRequest { PlanId = plan.Id }));
+        await RpcAssert.InvalidField("price.currency", () => Vendor.UpdatePlanAsync(new UpdatePlanRequest
+        {
+            PlanId = plan.Id, Price = new Money { AmountMinor = 1200, Currency = "USD" },
+        }));
+        var updated = await Vendor.UpdatePlanAsync(new UpdatePlanRequest
+        {
+            PlanId = plan.Id, Price = new Money { AmountMinor = 1200, Currency = "EUR" }, RenewalPrice = new Money { AmountMinor = 900, Currency = "EUR" },
+        });
+        Assert.Equal((1200L, 900L, false), (updated.Price.AmountMinor, updated.RenewalPrice.AmountMinor, updated.Retired));
+        var order = await client.CreateOrderAsync(new CreateOrderRequest { PlanId = plan.Id, Quantity = 1, IdempotencyKey = "update-0001" });
+        Assert.Equal(1200, order.Order.Amount.AmountMinor);
+
+        var retired = await Vendor.UpdatePlanAsync(new UpdatePlanRequest { PlanId = plan.Id, Retired = true });
+        Assert.True(retired.Retired);
+        var refused = await RpcAssert.Fails(StatusCode.FailedPrecondition,
+            () => client.CreateOrderAsync(new CreateOrderRequest { PlanId = plan.Id, Quantity = 1, IdempotencyKey = "update-0002" }));
+        Assert.Contains("retired", refused.Status.Detail);
+        var basicLicense = (await AssignAsync(p.Reseller, other, 1))[0].License;
+        await RpcAssert.InvalidField("target_plan_id", () => client.ChangePlanAsync(new ChangePlanRequest
+        {
+            LicenseIds = { basicLicense.Id }, TargetPlanId = plan.Id, IdempotencyKey = "update-0003",
+        }));
+        // Its licenses keep renewing, at the renewal price of now.
+        var renewed = await client.RenewLicenseAsync(new RenewLicenseRequest { LicenseId = license.Id, Terms = 1, IdempotencyKey = "update-0004" });
+        Assert.Equal(900, renewed.Order.Amount.AmountMinor);
+
+        var again = await Vendor.UpdatePlanAsync(new UpdatePlanRequest { PlanId = plan.Id, Retired = false });
+        Assert.False(again.Retired);
+        await client.CreateOrderAsync(new CreateOrderRequest { PlanId = plan.Id, Quantity = 1, IdempotencyKey = "update-0005" });
+    }
+
+    [Fact]
     public async Task AddOnAndPriceRoutes_OverRest_AnswerWithJsonFieldNames()
     {
         var p = await PanelAsync();

@@ -46,6 +46,7 @@ public sealed class PermissionMatrixTests : IAsyncLifetime
         ["VendorService/ListProducts"] = Roles.Vendors,
         ["VendorService/CreatePlan"] = Roles.Admin,
         ["VendorService/ListPlans"] = Roles.Vendors,
+        ["VendorService/UpdatePlan"] = Roles.Admin,
         ["VendorService/CreateFeature"] = Roles.Admin,
         ["VendorService/ListFeatures"] = Roles.Vendors,
         ["VendorService/SetPlanFeatures"] = Roles.Admin,
