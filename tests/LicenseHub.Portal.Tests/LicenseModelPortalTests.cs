@@ -128,5 +128,15 @@ public sealed class LicenseModelPortalTests(PortalFixture fixture)
         // The vendor sees what this reseller paid: 32.85 + 3.29 EUR.
         await page.GotoAsync("/vendor/orders");
         await Assertions.Expect(page.GetByTestId("revenue").Locator("tr", new() { HasText = "Feature Hosting BV" })).ToContainTextAsync("36.14 EUR");
+
+        // The vendor retires the trial: no longer offered to buy; the license taken keeps running.
+        await page.GotoAsync("/vendor/catalog");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Retire web-trial" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("The plan is retired");
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sell again web-trial" })).ToBeVisibleAsync();
+        await resellerPage.GotoAsync("/reseller/buy");
+        var offered = await resellerPage.Locator("select option").AllTextContentsAsync();
+        Assert.Contains(offered, o => o.Contains("Web · 365 days", StringComparison.Ordinal));
+        Assert.DoesNotContain(offered, o => o.Contains("5-day trial", StringComparison.Ordinal));
     }
 }

@@ -13,6 +13,7 @@ public static class PlanCommands
         plan.Add(CreatePlan(cli));
         plan.Add(ListPlans(cli));
         plan.Add(LicenseModelCommands.SetPlanFeatures(cli));
+        plan.Add(UpdatePlan(cli));
         return plan;
     }
 
@@ -108,6 +109,47 @@ public static class PlanCommands
         return command;
     }
 
+    private static Command UpdatePlan(CliContext cli)
+    {
+        var plan = new Option<string>("--plan") { Description = "Id of the plan (see 'lhctl plan list').", Required = true, HelpName = "ID" };
+        var priceText = new Option<string?>("--price") { Description = "New price of one license for a first term, in the plan's currency; for orders from now on.", HelpName = "AMOUNT" };
+        var renewalText = new Option<string?>("--renewal-price") { Description = "New price of one more term; for renewals from now on.", HelpName = "AMOUNT" };
+        var currency = new Option<string?>("--currency") { Description = "The plan's currency, to read the amounts (default EUR).", HelpName = "CODE" };
+        var retire = new Option<bool>("--retire") { Description = "Stop selling the plan: no purchase, no move to it; its licenses keep working and renew." };
+        var sell = new Option<bool>("--sell-again") { Description = "Sell a retired plan again." };
+        var command = new Command("update", "Change a plan's prices for orders from now on, or retire it (vendor key). Nothing already paid changes.")
+        {
+            plan, priceText, renewalText, currency, retire, sell,
+        };
+        cli.SetCall(command, async (session, parse, ct) =>
+        {
+            if (parse.GetValue(retire) && parse.GetValue(sell))
+            {
+                throw new UsageException("give --retire or --sell-again, not both.");
+            }
+            var code = parse.GetValue(currency) ?? "EUR";
+            var request = new UpdatePlanRequest { PlanId = parse.GetValue(plan)! };
+            if (parse.GetValue(priceText) is { } p)
+            {
+                var price = ParsePrice(p, code);
+                request.Price = new Money { AmountMinor = price.AmountMinor, Currency = price.Currency };
+            }
+            if (parse.GetValue(renewalText) is { } r)
+            {
+                var renewal = ParsePrice(r, code, "--renewal-price");
+                request.RenewalPrice = new Money { AmountMinor = renewal.AmountMinor, Currency = renewal.Currency };
+            }
+            if (parse.GetValue(retire) || parse.GetValue(sell))
+            {
+                request.Retired = parse.GetValue(retire);
+            }
+            var updated = await session.Vendor.UpdatePlanAsync(request, cancellationToken: ct);
+            session.Printer.Print(updated, o => o.WriteLine($"Plan {updated.Code}: {Display.Amount(updated.Price)}, renews at {Display.Amount(updated.RenewalPrice)}"
+                + (updated.Retired ? "; retired (no longer sold)." : "; sold.")));
+        });
+        return command;
+    }
+
     /// <summary>Refused here, before any call, with the option's name: exit code 2, not a server error.</summary>
     public static Domain.Pricing.Money ParsePrice(string price, string currency, string option = "--price")
     {
@@ -142,7 +184,7 @@ public static class PlanCommands
         foreach (var p in plans)
         {
             // A trial's term is its length; a perpetual plan's term is maintenance.
-            var term = p.Trial ? $"{p.TermDays}d trial" : p.Perpetual ? $"perpetual, {p.TermDays}d maint." : $"{p.TermDays}d";
+            var term = (p.Trial ? $"{p.TermDays}d trial" : p.Perpetual ? $"perpetual, {p.TermDays}d maint." : $"{p.TermDays}d") + (p.Retired ? " (retired)" : "");
             table.Add(p.Id, p.ProductCode, p.Code, p.Edition, term, p.MaxMachines.ToString(),
                 $"{p.OfflineGraceDays}d", p.TransferBudget + (p.RestoreTransfersOnRenewal ? "/term" : ""), $"{p.ReturnWindowDays}d", Display.Amount(p.Price), Display.Amount(p.RenewalPrice),
                 LicenseModelCommands.List(p.Features), LicenseModelCommands.AddOnList(p.AddOns));

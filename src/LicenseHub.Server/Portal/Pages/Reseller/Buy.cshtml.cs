@@ -53,7 +53,8 @@ public sealed class BuyModel(OrderService orders, CatalogService catalog) : Port
 
     private async Task LoadAsync(CancellationToken ct)
     {
-        Plans = await catalog.ListPlansAsync(Caller, null, ct);
+        // Retired plans are no longer sold.
+        Plans = (await catalog.ListPlansAsync(Caller, null, ct)).Where(p => !p.Retired).ToList();
         Orders = await OrderRow.LoadAsync(Caller, orders, catalog, null, 10, ct);
     }
 }

@@ -51,6 +51,19 @@ public sealed class CatalogModel(CatalogService catalog) : PortalPageModel
         return Page();
     }
 
+    [BindProperty(Name = "plan_id")] public string? PlanId { get; set; }
+
+    /// <summary>Retires a plan (no longer sold; its licenses keep working and renew) or sells it again.</summary>
+    public async Task<IActionResult> OnPostRetireAsync([FromForm(Name = "retire")] bool retire, CancellationToken ct)
+    {
+        if (await TryAsync(() => catalog.UpdatePlanAsync(Caller, PlanId, null, null, retire, ct)))
+        {
+            return Done(retire ? "The plan is retired: no longer sold; its licenses keep working and renew." : "The plan is sold again.", "/Vendor/Catalog");
+        }
+        await LoadAsync(ct);
+        return Page();
+    }
+
     public async Task<IActionResult> OnPostFeatureAsync(CancellationToken ct)
     {
         if (await TryAsync(() => catalog.CreateFeatureAsync(Caller, FeatureProductId, FeatureCode, FeatureName, ct)))

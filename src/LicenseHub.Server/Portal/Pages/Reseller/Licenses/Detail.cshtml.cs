@@ -334,7 +334,7 @@ public sealed class LicenseDetailModel(LicenseService licenses, LicenseOrderServ
         PricedPlans = await catalog.ListPlansAsync(Caller, View.Plan.ProductId.ToString(), ct);
         if (Confirm == "ChangePlan")
         {
-            OtherPlans = PricedPlans.Where(p => p.Id != View.Plan.Id).ToList();
+            OtherPlans = PricedPlans.Where(p => p.Id != View.Plan.Id && !p.Retired && !p.Trial).ToList();
         }
         AddOns = await licenseOrders.AddOnsAsync(View.License.Id, ct);
         Timeline = await feed.LicenseTimelineAsync(Caller, View.License.Id, 50, ct);
