@@ -313,8 +313,9 @@ public sealed class LicenseOrderService(LicenseHubDbContext db, UnitOfWork unitO
 
     /// <summary>
     /// Buys the feature <paramref name="featureCode"/> as an add-on for 1..10,000 licenses of one plan that sells it: an
-    /// order of kind ADD_ON for the add-on's price (the reseller's) prorated over each license's paid time left, so the
-    /// next check-in's token carries the feature. It is renewed with the license from then on.
+    /// order of kind ADD_ON for the add-on's price (the reseller's) prorated over each license's paid time left (for a
+    /// perpetual license, which keeps it for ever, its whole price), so the next check-in's token carries the feature.
+    /// It is renewed with the license from then on.
     /// </summary>
     public async Task<LicenseOrderResult> BuyAddOnAsync(Caller caller, IReadOnlyList<string?> licenseIds, string? featureCode, string? idempotencyKey,
         bool validateOnly, CancellationToken ct)
@@ -392,13 +393,17 @@ public sealed class LicenseOrderService(LicenseHubDbContext db, UnitOfWork unitO
             {
                 throw new PreconditionFailedException($"License {license.Id} is {license.EffectiveState(now).ToString().ToLowerInvariant()}; renew it before buying add-ons.");
             }
-            var left = license.PaidTimeLeft(now);
-            if (left <= TimeSpan.Zero)
+            if (license.IsPerpetual)
             {
-                throw new PreconditionFailedException($"License {license.Id} has no maintenance left; renew its maintenance before buying add-ons.");
+                // A perpetual license keeps what it has for ever, maintenance or not: an add-on on it is owned too, so it
+                // costs its whole price, never a share of the maintenance left (which would sell it for ever for a day's price).
+                amount = amount.Plus(price);
             }
-            // The add-on's share of the paid time left, rounded up to the minor unit per license (as an upgrade is).
-            amount = amount.Plus(Proration.UpgradeCharge(Money.Zero(plan.Currency), plan.TermDays, price, plan.TermDays, left));
+            else
+            {
+                // The add-on's share of the paid time left, rounded up to the minor unit per license (as an upgrade is).
+                amount = amount.Plus(Proration.UpgradeCharge(Money.Zero(plan.Currency), plan.TermDays, price, plan.TermDays, license.PaidTimeLeft(now)));
+            }
             license.Grant(license.FeatureCodes.Append(code));
         }
         var order = NewOrder(resellerId, OrderKind.AddOn, plan.Id, null, null, licenses.Count, 0, amount, key, now);

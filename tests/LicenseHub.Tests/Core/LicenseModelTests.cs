@@ -245,6 +245,7 @@ public sealed class LicenseModelTests : IDisposable
         var p = await PanelAsync();
         var request = PlanRequest(p.Product, "lifetime", 365, 49900, renewalMinor: 9900);
         request.Perpetual = true;
+        request.AddOns.Add(new AddOnOffer { FeatureCode = "dns", Price = new Money { AmountMinor = 2000, Currency = "EUR" } });
         var perpetual = await Vendor.CreatePlanAsync(request);
         var yearly = await Vendor.CreatePlanAsync(PlanRequest(p.Product, "yearly", 365, 9900));
         var license = (await AssignAsync(p.Reseller, perpetual, 1))[0];
@@ -264,8 +265,15 @@ public sealed class LicenseModelTests : IDisposable
         Assert.Equal(ValidationCode.Valid, checkIn.Code);
 
         var client = _factory.Reseller(p.Reseller.OwnerKey);
+        // An add-on on a perpetual license is kept for ever too, so it costs its whole price: never a share of the
+        // maintenance left (none here), which would sell it for ever for next to nothing.
+        var addOn = await client.BuyAddOnAsync(new BuyAddOnRequest { LicenseIds = { license.License.Id }, FeatureCode = "dns", IdempotencyKey = "perpetual-addon-1" });
+        Assert.Equal(2000, addOn.Order.Amount.AmountMinor);
+        Assert.Equal(["dns"], addOn.Licenses[0].Features);
+
+        // Maintenance renewed: the plan's renewal price and the add-on's.
         var renewed = await client.RenewLicenseAsync(new RenewLicenseRequest { LicenseId = license.License.Id, Terms = 1, IdempotencyKey = "maintenance-1" });
-        Assert.Equal(9900, renewed.Order.Amount.AmountMinor);
+        Assert.Equal(9900 + 2000, renewed.Order.Amount.AmountMinor);
         Assert.Equal(_clock.GetUtcNow().AddDays(365), renewed.Licenses[0].MaintenanceUntil.ToDateTimeOffset());
         Assert.Null(renewed.Licenses[0].ExpiresAt);
         Assert.Equal(_clock.GetUtcNow().AddDays(365).ToUnixTimeSeconds(), Claims((await CheckInAsync(activation)).Token).GetProperty("mnt").GetInt64());
