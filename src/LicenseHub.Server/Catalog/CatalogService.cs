@@ -153,7 +153,10 @@ public sealed class CatalogService(LicenseHubDbContext db, UnitOfWork unitOfWork
     /// is no longer sold: no purchase, and no license moves to it; its licenses keep working and renew, so no customer
     /// loses a license and no revenue is lost. Un-retiring sells it again.
     /// </summary>
-    public async Task<Plan> UpdatePlanAsync(Caller caller, string? planId, long? priceMinor, long? renewalPriceMinor, bool? retired, CancellationToken ct)
+    /// <param name="priceCurrency">The currency the new price was given in, if any: it must be the plan's.</param>
+    /// <param name="renewalCurrency">Likewise for the renewal price.</param>
+    public async Task<Plan> UpdatePlanAsync(Caller caller, string? planId, long? priceMinor, string? priceCurrency, long? renewalPriceMinor,
+        string? renewalCurrency, bool? retired, CancellationToken ct)
     {
         var v = new Validator();
         var id = v.Id("plan_id", planId);
@@ -173,6 +176,13 @@ public sealed class CatalogService(LicenseHubDbContext db, UnitOfWork unitOfWork
         await unitOfWork.RunAsync(async token =>
         {
             var plan = await db.Plans.SingleOrDefaultAsync(p => p.Id == id, token) ?? throw new NotFoundException("plan", planId!);
+            foreach (var (field, currency) in new[] { ("price.currency", priceCurrency), ("renewal_price.currency", renewalCurrency) })
+            {
+                if (!string.IsNullOrEmpty(currency) && Currencies.Normalize(currency) != plan.Currency)
+                {
+                    throw new ValidationException(field, $"must be the plan's currency, {plan.Currency}");
+                }
+            }
             if (plan.Trial && (priceMinor is not (null or 0) || renewalPriceMinor is not (null or 0)))
             {
                 throw new ValidationException(priceMinor is not (null or 0) ? "price.amount_minor" : "renewal_price.amount_minor", "must be 0 for a trial plan");

@@ -56,19 +56,9 @@ public sealed partial class VendorGrpcService(
         offers.Select(o => new Catalog.AddOnOffer(o.FeatureCode, o.Price?.AmountMinor ?? 0)).ToList();
 
     [Requires(Permission.VendorAdmin)]
-    public override async Task<Plan> UpdatePlan(UpdatePlanRequest request, ServerCallContext context)
-    {
-        var plan = (await catalog.ListPlansAsync(Caller, null, context.CancellationToken)).FirstOrDefault(p => p.Id.ToString() == request.PlanId);
-        foreach (var (field, money) in new[] { ("price.currency", request.Price), ("renewal_price.currency", request.RenewalPrice) })
-        {
-            if (plan is not null && money is { Currency.Length: > 0 } && Domain.Pricing.Currencies.Normalize(money.Currency) != plan.Currency)
-            {
-                throw new Domain.ValidationException(field, $"must be the plan's currency, {plan.Currency}");
-            }
-        }
-        return (await catalog.UpdatePlanAsync(Caller, request.PlanId, request.Price?.AmountMinor, request.RenewalPrice?.AmountMinor,
-            request.HasRetired ? request.Retired : null, context.CancellationToken)).ToProto();
-    }
+    public override async Task<Plan> UpdatePlan(UpdatePlanRequest request, ServerCallContext context) =>
+        (await catalog.UpdatePlanAsync(Caller, request.PlanId, request.Price?.AmountMinor, request.Price?.Currency, request.RenewalPrice?.AmountMinor,
+            request.RenewalPrice?.Currency, request.HasRetired ? request.Retired : null, context.CancellationToken)).ToProto();
 
     [Requires(Permission.VendorAdmin)]
     public override async Task<Feature> CreateFeature(CreateFeatureRequest request, ServerCallContext context) =>

@@ -56,7 +56,7 @@ public sealed class CatalogModel(CatalogService catalog) : PortalPageModel
     /// <summary>Retires a plan (no longer sold; its licenses keep working and renew) or sells it again.</summary>
     public async Task<IActionResult> OnPostRetireAsync([FromForm(Name = "retire")] bool retire, CancellationToken ct)
     {
-        if (await TryAsync(() => catalog.UpdatePlanAsync(Caller, PlanId, null, null, retire, ct)))
+        if (await TryAsync(() => catalog.UpdatePlanAsync(Caller, PlanId, null, null, null, null, retire, ct)))
         {
             return Done(retire ? "The plan is retired: no longer sold; its licenses keep working and renew." : "The plan is sold again.", "/Vendor/Catalog");
         }

@@ -135,8 +135,9 @@ public sealed class ResellerDetailModel(ResellerAccounts accounts, OrderService 
         Prices = await prices.ListAsync(Caller, Id.ToString(), ct);
         Reseller = await accounts.GetAsync(Caller, Id.ToString(), ct);
         var (pools, _) = await orders.ListPoolsAsync(Caller, Id, 100, null, ct);
-        Plans = (await catalog.ListPlansAsync(Caller, null, ct)).Where(p => !p.Trial).ToList();
-        var plans = (await catalog.ListPlansAsync(Caller, null, ct)).ToDictionary(p => p.Id);
+        var all = await catalog.ListPlansAsync(Caller, null, ct);
+        Plans = all.Where(p => !p.Trial).ToList();
+        var plans = all.ToDictionary(p => p.Id);
         Pools = pools.Select(p => new PoolRow(p, plans.TryGetValue(p.PlanId, out var plan) ? ResellerDashboardModel.PlanName(plan) : p.PlanId.ToString())).ToList();
         Keys = await accounts.ListKeysAsync(Caller, Id.ToString(), ct);
         await LoadStaffAsync(remove, ct);
