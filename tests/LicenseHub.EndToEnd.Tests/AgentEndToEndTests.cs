@@ -103,6 +103,10 @@ public sealed partial class AgentEndToEndTests(AgentBinaryFixture agent, AgentSe
         var refused = await machine.ExpectAsync(1, "run", "--once");
 
         Assert.Contains("not licensed: the server answered REVOKED", refused.StdErr);
+        // Answered check-ins log their request line at Debug, not at the default level; an answer other than VALID has its own line.
+        Assert.DoesNotContain("gRPC /licensehub.v1.AgentService/CheckIn OK", fixture.Server.Output);
+        Assert.Contains("Check-in answered REVOKED", fixture.Server.Output);
+        Assert.Matches(@"gRPC /licensehub\.v1\.AgentService/Activate OK in \d+\.\d ms", fixture.Server.Output);
         var check = await machine.ExpectAsync(1, "check");
         Assert.Contains("not licensed: no valid license token; the server answered REVOKED: The license has been revoked.", check.StdErr);
         var status = await machine.StatusAsync();

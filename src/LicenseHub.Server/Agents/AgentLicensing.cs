@@ -40,7 +40,8 @@ public sealed class AgentLicensing(
     TokenIssuer tokens,
     ActivationThrottle throttle,
     LicenseHubTelemetry telemetry,
-    TimeProvider clock)
+    TimeProvider clock,
+    ILogger<AgentLicensing> logger)
 {
     public async Task<ActivationOutcome> ActivateAsync(string source, string? licenseKey, string? product, AgentReport report, Validator v,
         CancellationToken ct)
@@ -166,6 +167,12 @@ public sealed class AgentLicensing(
             throw new SignedRefusalException(e.Message, status, e);
         }
         telemetry.CheckIn(outcome.Code.ToString());
+        if (outcome.Code != ValidationCode.Valid)
+        {
+            // The request line of an answered check-in is at Debug: an answer that is not VALID is worth a line of its own.
+            // The answer only: which installation is in the audit trail or the raw check-in kept for it.
+            logger.LogInformation("Check-in answered {Answer}", TokenIssuer.StatusName(outcome.Code));
+        }
         return outcome;
     }
 

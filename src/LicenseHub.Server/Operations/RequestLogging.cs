@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 namespace LicenseHub.Server.Operations;
 
 /// <summary>
-/// One line per request, at Information (health probes and metric scrapes at Debug): the gRPC method and status, or
+/// One line per request, at Information (health probes, metric scrapes and answered check-ins at Debug): the gRPC method and status, or
 /// the HTTP method, route template and status code, and the duration. Never the path as sent, a query string, a
 /// header or an address: a route template has no ids, keys or search terms in it, and a request that matched no route
 /// is logged without its path.
@@ -50,6 +50,13 @@ public sealed class RequestLogging(RequestDelegate next, ILogger<RequestLogging>
             {
                 level = LogLevel.Debug;
             }
+            // A check-in that was answered is an agent's routine call at its fixed cadence, like a probe: every
+            // installation, every hour, saying nothing an operator acts on. It is counted (licensehub.checkins, by answer),
+            // and an answer other than VALID has its own line (AgentLicensing); a failed check-in keeps this one.
+            if (status == "OK" && route == CheckInRoute)
+            {
+                level = LogLevel.Debug;
+            }
             if (logger.IsEnabled(level))
             {
                 logger.Log(level, "gRPC {GrpcMethod} {GrpcStatus} in {ElapsedMs:0.0} ms", route, status, elapsedMs);
@@ -63,6 +70,8 @@ public sealed class RequestLogging(RequestDelegate next, ILogger<RequestLogging>
         logger.Log(level, "HTTP {HttpMethod} {Route} {StatusCode} in {ElapsedMs:0.0} ms",
             context.Request.Method, route, failed ? 500 : context.Response.StatusCode, elapsedMs);
     }
+
+    private const string CheckInRoute = "/licensehub.v1.AgentService/CheckIn";
 
     private static bool IsProbe(PathString path) =>
         path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics") || path.StartsWithSegments("/grpc.health.v1.Health");
