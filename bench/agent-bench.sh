@@ -2,12 +2,16 @@
 # lh-agent footprint (issue 7): Native AOT binary size, daemon RSS, cold 'check' wall time.
 # Starts the real server on loopback, makes a license with lhctl, activates lh-agent against it, then
 # measures. Usage: bench/agent-bench.sh [OUT_DIR]   (needs the published agent: see agent/README.md)
+# The linux-arm64 agent on x86-64, under qemu-user (the RSS is then qemu's, emulator included):
+#   LH_AGENT=agent/LicenseHub.Agent/bin/Release/net10.0/linux-arm64/publish/lh-agent LH_AGENT_RUNNER=qemu-aarch64 bench/agent-bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-/tmp/licensehub-agent-bench}
 rm -rf "$OUT"; mkdir -p "$OUT/data"
 AGENT=${LH_AGENT:-agent/LicenseHub.Agent/bin/Release/net10.0/linux-x64/publish/lh-agent}
 [ -x "$AGENT" ] || dotnet publish -c Release -r linux-x64 agent/LicenseHub.Agent >/dev/null
+# shellcheck disable=SC2206 # a command and its options, split on spaces
+RUN=(${LH_AGENT_RUNNER:-} "$AGENT")
 dotnet build -c Release src/LicenseHub.Server >/dev/null
 dotnet build -c Release src/LicenseHub.Cli >/dev/null
 SERVER_DLL=src/LicenseHub.Server/bin/Release/net10.0/licensehub.dll
@@ -31,26 +35,28 @@ POOL=$($R order create --plan "$PLAN" --quantity 1 --idempotency-key agent-bench
 $R license assign --pool "$POOL" --count 1 --csv "$OUT/keys.csv" >/dev/null
 KEY=$(grep -o '[0-9A-Z]\{5\}\(-[0-9A-Z]\{5\}\)\{5\}' "$OUT/keys.csv" | head -1)
 echo "4c4c4544004d3510804cb4c04f4e3032" > "$OUT/machine-id"
-export LH_AGENT_STATE="$OUT/agent-state.json" LH_AGENT_MACHINE_ID_FILE="$OUT/machine-id"
-"$AGENT" activate "$KEY" --server "$GRPC" --product agentbench --product-version 1.0.0 > "$OUT/activate.log" 2>&1
+# The agent trusts only keys the vendor's anchor certifies (agent/README.md, "Trust anchor").
+LicenseHub__DataDirectory="$OUT/data" dotnet "$SERVER_DLL" trust export > "$OUT/trust.json"
+export LH_AGENT_STATE="$OUT/agent-state.json" LH_AGENT_MACHINE_ID_FILE="$OUT/machine-id" LH_AGENT_TRUST="$OUT/trust.json"
+"${RUN[@]}" activate "$KEY" --server "$GRPC" --product agentbench --product-version 1.0.0 > "$OUT/activate.log" 2>&1
 
 SIZE=$(stat -c %s "$AGENT")
 echo "binary: $AGENT $SIZE bytes ($(python3 -c "print(f'{$SIZE/1048576:.1f}')") MiB)" | tee "$OUT/results.txt"
 # Cold 'check': a fresh process each time (the first run also starts with the binary out of the file cache
 # if it was just built). Timed with a monotonic clock around the whole process, 15 runs.
-python3 - "$AGENT" <<'PY' | tee -a "$OUT/results.txt"
+python3 - "${RUN[@]}" <<'PY' | tee -a "$OUT/results.txt"
 import resource, statistics, subprocess, sys, time
 wall = []
 for _ in range(15):
     t = time.perf_counter()
-    code = subprocess.run([sys.argv[1], "check", "-q"]).returncode
+    code = subprocess.run([*sys.argv[1:], "check", "-q"]).returncode
     wall.append((time.perf_counter() - t) * 1000)
     assert code == 0, f"lh-agent check exited {code}"
 rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 print(f"check wall time: first {wall[0]:.1f} ms, median {statistics.median(wall):.1f} ms [{min(wall):.1f}..{max(wall):.1f}] over {len(wall)} runs; peak RSS {rss:.1f} MiB")
 PY
 # Daemon: check in every 10 s (the shortest interval it accepts) for 35 s, then read its resident set.
-"$AGENT" run --interval 10 > "$OUT/daemon.log" 2>&1 &
+"${RUN[@]}" run --interval 10 > "$OUT/daemon.log" 2>&1 &
 DAEMON=$!
 sleep 35
 grep -E 'VmRSS|VmHWM' /proc/$DAEMON/status | tr -s ' ' | tee -a "$OUT/results.txt"

@@ -35,6 +35,9 @@ done
 
 dotnet test LicenseHub.sln "$@"
 
+# The agent's unit tests once more, built for linux-arm64 and run under qemu-aarch64.
+bash tests/agent-arm64-unit-tests.sh
+
 # The integration suite once more, each test on a fresh PostgreSQL database of the server that
 # tests/setup/30-postgres.sh started: same tests, same assertions, the other provider.
 if [ -n "${LICENSEHUB_TEST_POSTGRES:-}" ]; then

@@ -23,10 +23,6 @@ done
 [ -n "$binary" ] && [ -x "$binary" ] || { echo "build-deb.sh: --binary must name the published lh-agent executable" >&2; exit 2; }
 [ -n "$trust" ] && [ -s "$trust" ] || { echo "build-deb.sh: --trust must name the vendor's trust anchor (licensehub trust export)" >&2; exit 2; }
 grep -q '"keys"' "$trust" || { echo "build-deb.sh: $trust is not a trust anchor (a JWKS with \"keys\")" >&2; exit 2; }
-if [ -z "$version" ]; then
-  version="$("$binary" --version | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -n1)"
-fi
-[[ "$version" =~ ^[0-9][0-9A-Za-z.+~-]*$ ]] || { echo "build-deb.sh: '$version' is not a Debian version" >&2; exit 2; }
 if [ -z "$arch" ]; then
   # The ELF header's e_machine (bytes 18-19, little-endian): 62 x86-64, 183 AArch64.
   case "$(od -An -tu2 -j18 -N2 "$binary" | tr -d ' ')" in
@@ -36,6 +32,21 @@ if [ -z "$arch" ]; then
   esac
 fi
 case "$arch" in amd64|arm64) ;; *) echo "build-deb.sh: --arch must be amd64 or arm64" >&2; exit 2 ;; esac
+if [ -z "$version" ]; then
+  # The binary's own --version; an AArch64 binary on an x86-64 build machine runs under qemu-user (Debian's
+  # qemu-user), with the multiarch arm64 C library if installed, else the one of libc6-dev-arm64-cross; or give --version.
+  run=("$binary")
+  case "$arch/$(uname -m)" in
+    amd64/x86_64|arm64/aarch64) ;;
+    arm64/*)
+      command -v qemu-aarch64 >/dev/null \
+        || { echo "build-deb.sh: $binary is an AArch64 executable and qemu-aarch64 is not installed to run it; give --version" >&2; exit 2; }
+      if [ -e /lib/ld-linux-aarch64.so.1 ]; then run=(qemu-aarch64 "$binary"); else run=(qemu-aarch64 -L /usr/aarch64-linux-gnu "$binary"); fi ;;
+    *) echo "build-deb.sh: $binary does not run on $(uname -m); give --version" >&2; exit 2 ;;
+  esac
+  version="$("${run[@]}" --version | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -n1)"
+fi
+[[ "$version" =~ ^[0-9][0-9A-Za-z.+~-]*$ ]] || { echo "build-deb.sh: '$version' is not a Debian version" >&2; exit 2; }
 
 here="$(cd "$(dirname "$0")" && pwd)"
 stage="$(mktemp -d "${TMPDIR:-/tmp}/lh-agent-deb.XXXXXX")"
@@ -59,7 +70,7 @@ Version: $version
 Architecture: $arch
 Maintainer: LicenseHub <packages@licensehub.invalid>
 Installed-Size: $size_kb
-Depends: libc6, zlib1g
+Depends: libc6, libssl3 | libssl3t64
 Section: admin
 Priority: optional
 Description: LicenseHub license agent

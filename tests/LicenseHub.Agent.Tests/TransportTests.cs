@@ -106,7 +106,7 @@ public sealed class TransportTests : IDisposable
         WriteState(RemotePlainHttp + "/", allowInsecure: false);
 
         // A daemon that went ahead would retry for ever: the timeout fails the test instead.
-        var (exit, _, error) = await Task.Run(() => _sandbox.Run("run")).WaitAsync(TimeSpan.FromSeconds(30));
+        var (exit, _, error) = await Task.Run(() => _sandbox.Run("run"), TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
         Assert.Equal(2, exit);
         Assert.Contains("refusing plain http://", error, StringComparison.Ordinal);

@@ -11,23 +11,61 @@ public sealed class AgentCollection : ICollectionFixture<AgentBinaryFixture>
     public const string Name = "lh-agent";
 }
 
+/// <summary>The tests that drive lh-agent cross-compiled for linux-arm64, under qemu-user, share one publish of it.</summary>
+[CollectionDefinition(Name)]
+public sealed class Arm64AgentCollection : ICollectionFixture<Arm64AgentBinaryFixture>
+{
+    public const string Name = "lh-agent linux-arm64";
+}
+
+/// <summary>
+/// lh-agent cross-compiled from this x86-64 machine for linux-arm64 (clang's --target with Debian's
+/// gcc-aarch64-linux-gnu and libc6-dev-arm64-cross, as agent/README.md says), run under qemu-user.
+/// </summary>
+public sealed class Arm64AgentBinaryFixture() : AgentBinaryFixture("linux-arm64");
+
 /// <summary>
 /// Publishes lh-agent Native AOT once per test run, as its README says
 /// (<c>dotnet publish agent/LicenseHub.Agent -c Release -r linux-x64</c>), into a temporary directory.
 /// Intermediate files go to a build cache of their own under the temp directory (not the repository's
 /// bin/obj), so a publish neither races a developer's build nor starts from scratch on every run.
 /// </summary>
-public sealed class AgentBinaryFixture : IAsyncLifetime
+public class AgentBinaryFixture : IAsyncLifetime
 {
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromMinutes(15);
 
     // Settings the test host inherits from 'dotnet test' that would steer the nested build.
     private static readonly string[] BuildVariablePrefixes = ["MSBUILD", "VSTEST", "TESTINGPLATFORM", "NUGET_"];
 
-    private readonly TempDirectory _output = new("agent-bin");
+    private readonly TempDirectory _output;
+
+    public AgentBinaryFixture() : this("linux-x64")
+    {
+    }
+
+    protected AgentBinaryFixture(string runtimeIdentifier)
+    {
+        RuntimeIdentifier = runtimeIdentifier;
+        _output = new TempDirectory("agent-bin-" + runtimeIdentifier);
+    }
+
+    /// <summary>The .NET runtime identifier it is published for: linux-x64 or linux-arm64.</summary>
+    public string RuntimeIdentifier { get; }
 
     /// <summary>The native lh-agent executable.</summary>
     public string Executable => Path.Combine(_output.Path, "lh-agent");
+
+    /// <summary>
+    /// What runs the executable on this machine, before its path: nothing for a binary of this machine's
+    /// architecture, <c>qemu-aarch64</c> for an AArch64 binary on x86-64. It runs with Debian's multiarch arm64
+    /// C library and libssl3 (/lib/aarch64-linux-gnu, which tests/setup/10-native-aot.sh installs), not with
+    /// <c>-L /usr/aarch64-linux-gnu</c>: with both C libraries installed (the cross one is another build) the agent
+    /// hangs at start under that prefix.
+    /// </summary>
+    public IReadOnlyList<string> Launcher =>
+        RuntimeIdentifier == "linux-arm64" && System.Runtime.InteropServices.RuntimeInformation.OSArchitecture != System.Runtime.InteropServices.Architecture.Arm64
+            ? ["qemu-aarch64"]
+            : [];
 
     public long SizeBytes { get; private set; }
 
@@ -46,7 +84,7 @@ public sealed class AgentBinaryFixture : IAsyncLifetime
         List<string> arguments =
         [
             "publish", Path.Combine(BuiltOutputs.RepositoryRoot, "agent", "LicenseHub.Agent"),
-            "-c", "Release", "-r", "linux-x64",
+            "-c", "Release", "-r", RuntimeIdentifier,
             "-o", _output.Path,
             "--artifacts-path", Path.Combine(cache, "artifacts"),
             "-nologo",
@@ -78,10 +116,14 @@ public sealed class AgentBinaryFixture : IAsyncLifetime
         if (run.ExitCode != 0 || !File.Exists(Executable))
         {
             throw new InvalidOperationException(
-                $"Publishing lh-agent failed (exit {run.ExitCode}). Native AOT needs clang (or gcc) and zlib1g-dev; tests/run.sh installs them.\n{PublishLog}");
+                $"Publishing lh-agent for {RuntimeIdentifier} failed (exit {run.ExitCode}). Native AOT needs clang (or gcc) and zlib1g-dev, and for linux-arm64 "
+                + $"gcc-aarch64-linux-gnu and libc6-dev-arm64-cross; tests/run.sh installs them.\n{PublishLog}");
         }
         SizeBytes = new FileInfo(Executable).Length;
     }
+
+    /// <summary>An lh-agent machine running this binary (through its <see cref="Launcher"/>).</summary>
+    public AgentMachine Machine(string name) => new(Executable, name, Launcher);
 
     public Task DisposeAsync()
     {

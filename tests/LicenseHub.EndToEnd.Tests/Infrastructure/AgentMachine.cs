@@ -22,16 +22,20 @@ public sealed class AgentMachine : IDisposable
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     private readonly string _executable;
+    private readonly IReadOnlyList<string> _launcher;
     private readonly TempDirectory _root;
     private readonly List<AgentResult> _history = [];
 
-    public AgentMachine(string executable, string name) : this(executable, name, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)))
+    /// <param name="launcher">What runs <paramref name="executable"/>, before its path (e.g. qemu-aarch64 for an AArch64 binary); none by default.</param>
+    public AgentMachine(string executable, string name, IReadOnlyList<string>? launcher = null)
+        : this(executable, name, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), launcher ?? [])
     {
     }
 
-    private AgentMachine(string executable, string name, string machineId)
+    private AgentMachine(string executable, string name, string machineId, IReadOnlyList<string> launcher)
     {
         _executable = executable;
+        _launcher = launcher;
         _root = new TempDirectory("agent-" + name);
         MachineId = machineId;
         File.WriteAllText(MachineIdFile, MachineId + "\n");
@@ -43,7 +47,7 @@ public sealed class AgentMachine : IDisposable
     /// </summary>
     public AgentMachine CopyTo(string name)
     {
-        var copy = new AgentMachine(_executable, name, MachineId);
+        var copy = new AgentMachine(_executable, name, MachineId, _launcher);
         System.IO.Directory.CreateDirectory(Path.GetDirectoryName(copy.StatePath)!);
         foreach (var (from, to) in new[] { (StatePath, copy.StatePath), (IdentityFile, copy.IdentityFile), (LicenseFile, copy.LicenseFile), (TrustFile, copy.TrustFile) })
         {
@@ -61,7 +65,7 @@ public sealed class AgentMachine : IDisposable
     /// </summary>
     public AgentMachine SameImage(string name)
     {
-        var sibling = new AgentMachine(_executable, name, MachineId);
+        var sibling = new AgentMachine(_executable, name, MachineId, _launcher);
         if (File.Exists(TrustFile))
         {
             File.Copy(TrustFile, sibling.TrustFile);
@@ -122,7 +126,7 @@ public sealed class AgentMachine : IDisposable
 
     private async Task<AgentResult> RunCoreAsync(string? input, string[] arguments)
     {
-        var info = ChildProcess.ExecutableStartInfo(_executable, _root.Path, AgentEnvironment(), arguments);
+        var info = StartInfo(arguments);
         var run = await ChildProcess.RunAsync(info, Timeout, input);
         if (run.TimedOut)
         {
@@ -135,7 +139,11 @@ public sealed class AgentMachine : IDisposable
 
     /// <summary>Starts <c>lh-agent run</c> (the daemon) with <paramref name="arguments"/>; the caller stops it.</summary>
     public System.Diagnostics.Process StartDaemon(params string[] arguments) =>
-        System.Diagnostics.Process.Start(ChildProcess.ExecutableStartInfo(_executable, _root.Path, AgentEnvironment(), ["run", .. arguments]))!;
+        System.Diagnostics.Process.Start(StartInfo(["run", .. arguments]))!;
+
+    private System.Diagnostics.ProcessStartInfo StartInfo(IEnumerable<string> arguments) => _launcher.Count == 0
+        ? ChildProcess.ExecutableStartInfo(_executable, _root.Path, AgentEnvironment(), arguments)
+        : ChildProcess.ExecutableStartInfo(_launcher[0], _root.Path, AgentEnvironment(), [.. _launcher.Skip(1), _executable, .. arguments]);
 
     private Dictionary<string, string> AgentEnvironment() => new()
     {
