@@ -1,4 +1,5 @@
 using LicenseHub.Portal.Tests.Infrastructure;
+using LicenseHub.V1;
 using Microsoft.Playwright;
 
 namespace LicenseHub.Portal.Tests;
@@ -70,5 +71,22 @@ public sealed class PortalDetailTests(PortalFixture fixture)
         await page.Locator("[data-copy='new-key']").ClickAsync();
         await Assertions.Expect(page.Locator("[data-copy='new-key']")).ToHaveTextAsync("Copied");
         Assert.Equal(apiKey, await page.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
+    }
+
+    [Fact]
+    public async Task ApiKeys_ShowWhenEachKeyWasLastUsed()
+    {
+        var owner = await fixture.NewResellerOwnerAsync("Last Used Hosting Kft");
+        var used = await fixture.Vendor.CreateResellerApiKeyAsync(new CreateResellerApiKeyRequest { ResellerId = owner.ResellerId, Name = "used-key", Role = ApiKeyRole.Manager });
+        await fixture.Vendor.CreateResellerApiKeyAsync(new CreateResellerApiKeyRequest { ResellerId = owner.ResellerId, Name = "idle-key", Role = ApiKeyRole.Viewer });
+        await fixture.Reseller(used.ApiKey).ListPoolsAsync(new ListPoolsRequest());
+
+        await using var context = await fixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await PortalFixture.SignInAsync(page, owner);
+        await page.GotoAsync("/reseller/api-keys");
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        await Assertions.Expect(page.Locator("tbody tr", new() { HasText = "used-key" }).GetByTestId("last-used")).ToContainTextAsync(today);
+        await Assertions.Expect(page.Locator("tbody tr", new() { HasText = "idle-key" }).GetByTestId("last-used")).ToHaveTextAsync("never");
     }
 }
