@@ -14,6 +14,9 @@ public sealed class VendorPortalTests(PortalFixture fixture)
         await using var context = await fixture.NewContextAsync();
         var page = await context.NewPageAsync();
         await PortalFixture.SignInAsync(page, admin);
+        // A vendor admin starts on the overview; the resellers are one link away.
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Overview" })).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Resellers", Exact = true }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Resellers" })).ToBeVisibleAsync();
 
         await page.GetByLabel("Company name").FillAsync("Nordic Servers AS");

@@ -104,8 +104,11 @@ public sealed class AuditLabels(LicenseHubDbContext db)
         return labels;
     }
 
-    /// <summary>The eight characters a person compares ids by.</summary>
-    public static string Short(Guid id) => id.ToString()[..8];
+    /// <summary>
+    /// The last eight characters of an id: ids are UUIDv7, whose first characters are the time they were made, so
+    /// ids made together share them; the end is random.
+    /// </summary>
+    public static string Short(Guid id) => "…" + id.ToString()[^8..];
 
     private static HashSet<Guid> Ids(IEnumerable<Guid> seed, IReadOnlyList<AuditEvent> events, string objectType)
     {
