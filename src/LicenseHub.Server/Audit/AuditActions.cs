@@ -1,8 +1,9 @@
 namespace LicenseHub.Server.Audit;
 
 /// <summary>
-/// The actions the server writes to the audit trail, for filtering by one. A test keeps the list complete:
-/// every action string appended in the server's code is here.
+/// The actions the server writes to the audit trail, for filtering by one. Kept by hand: add an action here when
+/// adding an <see cref="AuditTrail.AppendAsync(string, string, string, string, string?, CancellationToken)"/> call;
+/// a test checks that the actions of a run of buying, assigning and revoking are all here.
 /// </summary>
 public static class AuditActions
 {
