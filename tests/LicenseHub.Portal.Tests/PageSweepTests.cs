@@ -28,6 +28,7 @@ public sealed class PageSweepTests(PortalFixture fixture)
         (PortalRole.ResellerOwner, "/reseller/account", "reseller-account"),
         (PortalRole.ResellerOwner, "/account/security", "account-security"),
         (PortalRole.ResellerOwner, "/account/password", "account-password"),
+        (PortalRole.VendorAdmin, "/vendor/overview", "vendor-overview"),
         (PortalRole.VendorAdmin, "/vendor", "vendor-resellers"),
         (PortalRole.VendorAdmin, "/vendor/resellers/{reseller}", "vendor-reseller-detail"),
         (PortalRole.VendorAdmin, "/vendor/catalog", "vendor-catalog"),

@@ -44,6 +44,13 @@ public sealed class ApiKey
     [OperationalData, Purpose("revocation"), Retention(Retention.AccountLifetime)]
     public DateTimeOffset? RevokedAt { get; set; }
 
+    /// <summary>Recorded at most once per <see cref="LastUsedPrecision"/>, so authenticating stays a read.</summary>
+    [OperationalData, Purpose("show the owner which keys are still in use"), Retention(Retention.AccountLifetime)]
+    public DateTimeOffset? LastUsedAt { get; set; }
+
+    /// <summary>How stale <see cref="LastUsedAt"/> may be: one write per key per this much time of use.</summary>
+    public static readonly TimeSpan LastUsedPrecision = TimeSpan.FromMinutes(5);
+
     /// <summary>True for vendor staff keys.</summary>
     public bool IsVendor => Role is ApiKeyRole.VendorAdmin or ApiKeyRole.VendorAuditor;
 }

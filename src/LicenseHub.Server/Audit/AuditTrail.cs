@@ -124,7 +124,14 @@ public sealed class AuditTrail(LicenseHubDbContext db, TimeProvider clock) : ICo
     public void Reset() => _staged.Clear();
 
     /// <summary>Newest first, keyset-paged on the sequence; optionally the events of one object.</summary>
-    public async Task<(IReadOnlyList<AuditEvent> Items, string Next)> ListAsync(Caller caller, int pageSize, string? pageToken, string? objectId,
+    public Task<(IReadOnlyList<AuditEvent> Items, string Next)> ListAsync(Caller caller, int pageSize, string? pageToken, string? objectId,
+        CancellationToken ct) => ListAsync(caller, pageSize, pageToken, new AuditFilter(ObjectId: objectId), ct);
+
+    /// <summary>
+    /// Newest first, keyset-paged on the sequence, narrowed by object, action, actor and a range of days (UTC,
+    /// both ends included). Every filter is checked before the query; a wrong one is refused, naming its field.
+    /// </summary>
+    public async Task<(IReadOnlyList<AuditEvent> Items, string Next)> ListAsync(Caller caller, int pageSize, string? pageToken, AuditFilter filter,
         CancellationToken ct)
     {
         var v = new Validator();
@@ -135,15 +142,59 @@ public sealed class AuditTrail(LicenseHubDbContext db, TimeProvider clock) : ICo
         {
             PageSpec.RejectToken(v);
         }
-        var validObjectId = v.OptionalText("object_id", objectId, 64);
+        var validObjectId = v.OptionalText("object_id", filter.ObjectId, 64);
+        var action = string.IsNullOrWhiteSpace(filter.Action) ? null : filter.Action.Trim();
+        if (action is not null && !AuditActions.Known.Contains(action, StringComparer.Ordinal))
+        {
+            v.Fail("action", "is not an action of the audit trail; choose one from the list");
+        }
+        var actors = AuditActors.Parse(v, filter.Actor);
+        var from = Day(v, "from", filter.From);
+        var to = Day(v, "to", filter.To);
+        if (from is not null && to is not null && to < from)
+        {
+            v.Fail("to", "must be on or after the from date");
+        }
         v.ThrowIfInvalid();
         var query = db.AuditEvents.AsNoTracking().Where(e => e.Sequence < after);
         if (validObjectId is not null)
         {
             query = query.Where(e => e.ObjectId == validObjectId);
         }
+        if (action is not null)
+        {
+            query = query.Where(e => e.Action == action);
+        }
+        if (actors is not null)
+        {
+            query = query.Where(e => actors.Contains(e.ActorId));
+        }
+        if (from is { } first)
+        {
+            var since = new DateTimeOffset(first.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            query = query.Where(e => e.At >= since);
+        }
+        if (to is { } last)
+        {
+            var until = new DateTimeOffset(last.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            query = query.Where(e => e.At < until);
+        }
         var events = await query.OrderByDescending(e => e.Sequence).Take(size + 1).ToListAsync(ct);
         return PageSpec.Cut(events, size, last => last.Sequence.ToString(CultureInfo.InvariantCulture));
+    }
+
+    private static DateOnly? Day(Validator v, string field, string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+        if (!DateOnly.TryParseExact(value.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        {
+            v.Fail(field, "must be a date written as yyyy-mm-dd, e.g. 2026-01-31");
+            return null;
+        }
+        return day;
     }
 
     private async Task<string?> CheckpointProblemAsync(AuditEvent firstKept, CancellationToken ct)

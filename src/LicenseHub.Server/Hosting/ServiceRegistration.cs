@@ -49,6 +49,7 @@ public static class ServiceRegistration
         services.AddScoped<CallerAccessor>();
         services.AddScoped<ApiKeyAuthenticator>();
         services.AddScoped<AuditTrail>();
+        services.AddScoped<AuditLabels>();
         // In this order at commit: the events (which may add audit events of their own), then the audit chain.
         services.AddScoped<EventOutbox>();
         services.AddScoped<ICommitJournal>(sp => sp.GetRequiredService<EventOutbox>());

@@ -14,6 +14,13 @@ public sealed record LicenseStateCounts(int Active, int Suspended, int Revoked, 
 
 public sealed record DayCount(DateOnly Day, int Count);
 
+/// <summary>The vendor's overview: accounts, seats in use and renewals coming up, across every reseller.</summary>
+public sealed record VendorFigures(int ActiveResellers, int SuspendedResellers, int Installations, int CheckedInToday, int ExpiringIn30Days,
+    IReadOnlyList<ExpiringLicense> NextExpiring);
+
+/// <summary>A license that expires soon, with its reseller's company (corporate data) and plan.</summary>
+public sealed record ExpiringLicense(Guid LicenseId, Guid ResellerId, string CompanyName, string PlanCode, DateTimeOffset ExpiresAt);
+
 /// <summary>
 /// Read-only figures for the dashboards, each over the caller's own data only. The operations themselves
 /// (buy, assign, revoke, ...) are the feature services', called by the pages directly.
@@ -70,6 +77,34 @@ public sealed class PortalQueries(LicenseHubDbContext db, RetentionReporter rete
             result.Add(new DayCount(day, spans.Count(s => s.ActivatedAt < end && s.LastCheckInAt >= start)));
         }
         return result;
+    }
+
+    /// <summary>
+    /// Vendor view, a few aggregates over every reseller: resellers by status, installations (and those seen in the
+    /// last 24 hours), licenses that expire within 30 days (active, not perpetual), and the next ten of them.
+    /// </summary>
+    public async Task<VendorFigures> VendorFiguresAsync(Caller caller, CancellationToken ct)
+    {
+        if (!caller.IsVendor)
+        {
+            throw new LicenseHub.Domain.PermissionDeniedException("The overview is the vendor's.");
+        }
+        var now = clock.Now();
+        var until = now.AddDays(30);
+        var byStatus = await db.Resellers.AsNoTracking().GroupBy(r => r.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        var installations = await db.Installations.AsNoTracking().CountAsync(ct);
+        var since = now.AddDays(-1);
+        var checkedIn = await db.Installations.AsNoTracking().CountAsync(i => i.LastCheckInAt >= since, ct);
+        var expiring = db.Licenses.AsNoTracking().Where(l => l.State == LicenseState.Active && l.ExpiresAt > now && l.ExpiresAt <= until);
+        var expiringCount = await expiring.CountAsync(ct);
+        var next = await (from l in expiring
+                          join r in db.Resellers.AsNoTracking() on l.ResellerId equals r.Id
+                          join p in db.Plans.AsNoTracking() on l.PlanId equals p.Id
+                          orderby l.ExpiresAt
+                          select new ExpiringLicense(l.Id, r.Id, r.CompanyName, p.Code, l.ExpiresAt)).Take(10).ToListAsync(ct);
+        int Count(Domain.Resellers.ResellerStatus status) => byStatus.SingleOrDefault(s => s.Key == status)?.Count ?? 0;
+        return new VendorFigures(Count(Domain.Resellers.ResellerStatus.Active), Count(Domain.Resellers.ResellerStatus.Suspended),
+            installations, checkedIn, expiringCount, next);
     }
 
     /// <summary>Vendor view: installations per day from the anonymous daily statistics (small groups suppressed).</summary>

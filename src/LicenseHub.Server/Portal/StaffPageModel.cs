@@ -8,7 +8,7 @@ namespace LicenseHub.Server.Portal;
 
 /// <summary>
 /// The staff page of a reseller owner (its own staff) or a vendor admin (vendor staff, or a reseller's):
-/// list, add with a one-time initial password, change role, remove. All through <see cref="StaffDirectory"/>.
+/// list, add with a one-time initial password, change role, unlock, reset a password to a one-time one, remove. All through <see cref="StaffDirectory"/>.
 /// The changes declare <see cref="Permission.ManageStaff"/> here, so every staff page inherits them closed; each
 /// page's own declaration (vendor admin, or reseller read) must hold as well.
 /// </summary>
@@ -16,6 +16,10 @@ public abstract class StaffPageModel(StaffDirectory staff) : PortalPageModel
 {
     public IReadOnlyList<StaffUser> Users { get; private set; } = [];
     public StaffUser? ConfirmRemove { get; private set; }
+    public StaffUser? ConfirmReset { get; private set; }
+    /// <summary>A one-time password an admin just set for a member, shown once.</summary>
+    public string? TemporaryPassword { get; private set; }
+    public StaffUser? TemporaryPasswordFor { get; private set; }
     public string? InitialPassword { get; private set; }
     public string? NewUserEmail { get; private set; }
 
@@ -37,6 +41,8 @@ public abstract class StaffPageModel(StaffDirectory staff) : PortalPageModel
     {
         Users = await staff.ListAsync(Caller, ResellerScope, ct);
         ConfirmRemove = Users.FirstOrDefault(u => u.Id.ToString() == remove && u.Id != Staff.Id);
+        var reset = Request.Query["reset"].ToString();
+        ConfirmReset = TemporaryPassword is null ? Users.FirstOrDefault(u => u.Id.ToString() == reset && u.Id != Staff.Id) : null;
     }
 
     [Requires(Permission.ManageStaff)]
@@ -73,6 +79,30 @@ public abstract class StaffPageModel(StaffDirectory staff) : PortalPageModel
         {
             return Done("The staff member was removed: their sign-in, e-mail address and name are deleted.",
                 PageContext.ActionDescriptor.ViewEnginePath, RouteValues);
+        }
+        await LoadAsync(null, ct);
+        return Page();
+    }
+
+    [Requires(Permission.ManageStaff)]
+    public async Task<IActionResult> OnPostUnlockAsync(CancellationToken ct)
+    {
+        StaffUser? user = null;
+        if (await TryAsync(async () => user = await staff.UnlockAsync(Caller, UserId, ct)))
+        {
+            return Done($"{user!.DisplayName} is unlocked and can sign in again.", PageContext.ActionDescriptor.ViewEnginePath, RouteValues);
+        }
+        await LoadAsync(null, ct);
+        return Page();
+    }
+
+    [Requires(Permission.ManageStaff)]
+    public async Task<IActionResult> OnPostResetPasswordAsync(CancellationToken ct)
+    {
+        if (await TryAsync(async () => (TemporaryPasswordFor, TemporaryPassword) = await staff.ResetPasswordAsync(Caller, UserId, ct)))
+        {
+            // Shown once, in this answer only: never kept for a redirect, never cached.
+            Response.Headers.CacheControl = "no-store";
         }
         await LoadAsync(null, ct);
         return Page();

@@ -3,12 +3,13 @@ using LicenseHub.Data;
 using LicenseHub.Domain;
 using LicenseHub.Domain.Resellers;
 using LicenseHub.Domain.Security;
+using LicenseHub.Server.Operations;
 using Microsoft.EntityFrameworkCore;
 
 namespace LicenseHub.Server.Security;
 
 /// <summary>Turns a presented API key into a <see cref="Caller"/>, or refuses it.</summary>
-public sealed class ApiKeyAuthenticator(LicenseHubDbContext db)
+public sealed class ApiKeyAuthenticator(LicenseHubDbContext db, TimeProvider clock, ILogger<ApiKeyAuthenticator> logger)
 {
     public async Task<Caller> AuthenticateAsync(string? presentedKey, CancellationToken cancellationToken)
     {
@@ -37,6 +38,31 @@ public sealed class ApiKeyAuthenticator(LicenseHubDbContext db)
                 throw new PermissionDeniedException("The reseller account is suspended; contact the vendor.");
             }
         }
+        await RecordUseAsync(key, cancellationToken);
         return new Caller(key.Id, key.Role, key.ResellerId);
+    }
+
+    /// <summary>
+    /// "Last used" for the key's owner: written only when the stored time is older than
+    /// <see cref="ApiKey.LastUsedPrecision"/>, and conditionally, so concurrent requests on any replica write it once.
+    /// Best effort: a failed write never fails the request it describes.
+    /// </summary>
+    private async Task RecordUseAsync(ApiKey key, CancellationToken cancellationToken)
+    {
+        var now = clock.Now();
+        var stale = now - ApiKey.LastUsedPrecision;
+        if (key.LastUsedAt is { } last && last > stale)
+        {
+            return;
+        }
+        try
+        {
+            await db.ApiKeys.Where(k => k.Id == key.Id && (k.LastUsedAt == null || k.LastUsedAt <= stale))
+                .ExecuteUpdateAsync(set => set.SetProperty(k => k.LastUsedAt, now), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning("Could not record the last use of API key {ApiKeyId}: {Error}", key.Id, e.GetType().Name);
+        }
     }
 }

@@ -127,6 +127,61 @@ public sealed class StaffDirectory(
     }
 
     /// <summary>
+    /// Lets a locked-out member sign in again at once (lockout ends, failed attempts start from zero); audited.
+    /// Another reseller's member is not found, as everywhere.
+    /// </summary>
+    public async Task<StaffUser> UnlockAsync(Caller caller, string? userId, CancellationToken ct)
+    {
+        var v = new Validator();
+        var id = v.Id("user_id", userId);
+        v.ThrowIfInvalid();
+        return await unitOfWork.RunAsync(async token =>
+        {
+            var user = await FindManagedAsync(caller, id, token);
+            if (user.LockoutEnd is not { } end || end <= clock.GetUtcNow())
+            {
+                throw new PreconditionFailedException($"{user.DisplayName} is not locked out.");
+            }
+            ThrowIfFailed(await users.SetLockoutEndDateAsync(user, null), "user_id");
+            ThrowIfFailed(await users.ResetAccessFailedCountAsync(user), "user_id");
+            await audit.AppendAsync(caller.ActorId, "staff.unlock", "staff", user.Id.ToString(), null, token);
+            return user;
+        }, ct);
+    }
+
+    /// <summary>
+    /// Replaces a member's password with a new one-time password, answered once for the admin to hand over: the
+    /// member must choose their own at the next sign-in (Identity's reset token also renews the security stamp), and
+    /// a lockout ends with it. Never one's own (that is the password page); audited, without the
+    /// password.
+    /// </summary>
+    public async Task<(StaffUser User, string TemporaryPassword)> ResetPasswordAsync(Caller caller, string? userId, CancellationToken ct)
+    {
+        var v = new Validator();
+        var id = v.Id("user_id", userId);
+        v.ThrowIfInvalid();
+        return await unitOfWork.RunAsync(async token =>
+        {
+            var user = await FindManagedAsync(caller, id, token);
+            if (caller.IsStaffMember(user.Id))
+            {
+                throw new PreconditionFailedException("You cannot reset your own password here; change it under Password.");
+            }
+            var password = NewInitialPassword();
+            var reset = await users.GeneratePasswordResetTokenAsync(user);
+            ThrowIfFailed(await users.ResetPasswordAsync(user, reset, password), "user_id");
+            if (!(await users.GetClaimsAsync(user)).Any(c => c.Type == PasswordChangeRequired))
+            {
+                ThrowIfFailed(await users.AddClaimAsync(user, new Claim(PasswordChangeRequired, "true")), "user_id");
+            }
+            ThrowIfFailed(await users.SetLockoutEndDateAsync(user, null), "user_id");
+            ThrowIfFailed(await users.ResetAccessFailedCountAsync(user), "user_id");
+            await audit.AppendAsync(caller.ActorId, "staff.password_reset", "staff", user.Id.ToString(), null, token);
+            return (user, password);
+        }, ct);
+    }
+
+    /// <summary>
     /// The reseller the new member belongs to (null for vendor staff): the vendor names any reseller, a reseller
     /// only its own; and the role must fit that.
     /// </summary>

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Grpc.Core;
 using LicenseHub.Tests.Infrastructure;
 using LicenseHub.V1;
@@ -9,6 +10,35 @@ public sealed class AccessControlTests : IDisposable
     private readonly LicenseHubFactory _factory = new();
 
     public void Dispose() => _factory.Dispose();
+
+    [Fact]
+    public async Task ApiKeyUse_RecordsLastUsedAtMostOncePerFiveMinutes()
+    {
+        var scenario = await Scenario.CreateAsync(_factory);
+        var reseller = await scenario.AddResellerAsync("Last Used Hosting");
+        var id = Guid.Parse(reseller.OwnerKeyId);
+        DateTimeOffset? LastUsed() => _factory.WithDb(db => db.ApiKeys.Single(k => k.Id == id).LastUsedAt);
+        var client = _factory.Reseller(reseller.OwnerKey);
+
+        await client.ListPoolsAsync(new ListPoolsRequest());
+        var first = LastUsed();
+        Assert.NotNull(first);
+        Assert.InRange(first.Value, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddMinutes(1));
+
+        // Within five minutes another call writes nothing: authenticating stays a read.
+        await Task.Delay(20);
+        await client.ListPoolsAsync(new ListPoolsRequest());
+        Assert.Equal(first, LastUsed());
+
+        // Once the recorded time is older than that, the next call records it again.
+        Assert.Equal(1, _factory.WithDb(db => db.ApiKeys.Where(k => k.Id == id)
+            .ExecuteUpdate(set => set.SetProperty(k => k.LastUsedAt, first.Value.AddMinutes(-6)))));
+        await client.ListPoolsAsync(new ListPoolsRequest());
+        Assert.True(LastUsed() > first);
+        // A key never presented has never been used.
+        Assert.Null(_factory.WithDb(db => db.ApiKeys.Single(k => k.ResellerId == Guid.Parse(reseller.ResellerId)
+            && k.Role == LicenseHub.Domain.Security.ApiKeyRole.Viewer).LastUsedAt));
+    }
 
     [Fact]
     public async Task TenantIsolation_EveryCallOnAnotherResellersObject_AnswersNotFoundLikeAMissingId()

@@ -40,6 +40,15 @@ public sealed class AuditTrailTests : IDisposable
     }
 
     [Fact]
+    public async Task Mutations_WriteOnlyActionsTheTrailFilterOffers()
+    {
+        await SomeActivityAsync();
+        var actions = _factory.WithDb(db => db.AuditEvents.Select(e => e.Action).Distinct().ToList());
+        Assert.NotEmpty(actions);
+        Assert.All(actions, a => Assert.Contains(a, LicenseHub.Server.Audit.AuditActions.Known));
+    }
+
+    [Fact]
     public async Task VerifyAuditChain_EditedEvent_IsDetected()
     {
         await SomeActivityAsync();

@@ -9,6 +9,6 @@ public sealed class IndexModel : PortalPageModel
 {
     public IActionResult OnGet() =>
         Caller.ResellerId is not null ? Redirect("/reseller")
-        : Caller.Has(Permission.VendorAdmin) ? Redirect("/vendor")
+        : Caller.Has(Permission.VendorAdmin) ? Redirect("/vendor/overview")
         : Redirect("/audit");
 }
