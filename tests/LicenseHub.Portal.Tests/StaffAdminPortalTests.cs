@@ -93,6 +93,38 @@ public sealed class StaffAdminPortalTests(PortalFixture fixture)
         Assert.Contains("/account/password", await SignInOnceAsync(memberPage, member, temporary), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task PasswordResetByTheOwner_EndsTheMembersOpenSession_AtItsNextRequest()
+    {
+        var owner = await fixture.NewResellerOwnerAsync("Session Hosting Oy");
+        var member = await fixture.NewStaffAsync(ApiKeyRole.Viewer, owner.ResellerId);
+        var memberName = "Alex Example " + member.Email["person".Length..member.Email.IndexOf('@', StringComparison.Ordinal)];
+        await using var memberContext = await fixture.NewContextAsync();
+        var memberPage = await memberContext.NewPageAsync();
+        await PortalFixture.SignInAsync(memberPage, member);
+        // The member's own security page makes an authenticator key (a new security stamp): their session stays.
+        await memberPage.GotoAsync("/account/security");
+        await memberPage.GotoAsync("/reseller");
+        Assert.EndsWith("/reseller", memberPage.Url, StringComparison.Ordinal);
+
+        await using var ownerContext = await fixture.NewContextAsync();
+        var page = await ownerContext.NewPageAsync();
+        await PortalFixture.SignInAsync(page, owner);
+        await page.GotoAsync("/reseller/staff");
+        var row = page.Locator("tbody tr", new() { HasText = memberName });
+        await row.GetByRole(AriaRole.Link, new() { Name = $"Reset password of {memberName}…" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Yes, reset the password" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#temporary-password")).ToBeVisibleAsync();
+
+        // Whoever holds the member's session (a stolen cookie, a shared machine) is out at the next page.
+        await memberPage.GotoAsync("/reseller");
+        Assert.Contains("/sign-in", memberPage.Url, StringComparison.Ordinal);
+        await Assertions.Expect(memberPage.GetByRole(AriaRole.Status)).ToContainTextAsync("your password was reset or your role changed");
+        // The owner's own session is untouched.
+        await page.GotoAsync("/reseller/staff");
+        Assert.EndsWith("/reseller/staff", page.Url, StringComparison.Ordinal);
+    }
+
     private static async Task<string> OwnIdAsync(IPage page, PortalUser member)
     {
         await page.GotoAsync("/reseller/staff");

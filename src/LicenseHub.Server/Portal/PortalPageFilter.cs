@@ -9,13 +9,15 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace LicenseHub.Server.Portal;
 
 /// <summary>
 /// The portal's entry point of the permission model. Turns the signed-in staff member into the <see cref="Caller"/>
 /// the feature code expects (re-read from the database on every request, so a changed role or a suspended reseller
-/// applies at once), checks what the page model and the selected handler declare with <see cref="RequiresAttribute"/>
+/// applies at once, and a session whose security stamp is no longer the member's, after a password reset by an
+/// admin or a change of role, ends at its next request), checks what the page model and the selected handler declare with <see cref="RequiresAttribute"/>
 /// through <see cref="PermissionPolicy"/> (a page without a declaration is refused), and answers NotFound and
 /// PermissionDenied from the feature code as the 404 and 403 pages.
 /// </summary>
@@ -23,7 +25,8 @@ public sealed class PortalPageFilter(
     UserManager<StaffUser> users,
     SignInManager<StaffUser> signIn,
     LicenseHubDbContext db,
-    CallerAccessor callers) : IAsyncPageFilter
+    CallerAccessor callers,
+    IOptions<IdentityOptions> identity) : IAsyncPageFilter
 {
     public const string StaffItem = "lh.staff";
 
@@ -39,16 +42,21 @@ public sealed class PortalPageFilter(
             var user = await users.GetUserAsync(http.User);
             var resellerActive = user?.ResellerId is not { } resellerId
                 || await db.Resellers.AnyAsync(r => r.Id == resellerId && r.Status == ResellerStatus.Active, http.RequestAborted);
-            if (user is null || !resellerActive || await users.IsLockedOutAsync(user))
+            var ended = user is null ? "removed"
+                : !resellerActive || await users.IsLockedOutAsync(user) ? "suspended"
+                : users.SupportsUserSecurityStamp && http.User.FindFirst(identity.Value.ClaimsIdentity.SecurityStampClaimType)?.Value
+                    != await users.GetSecurityStampAsync(user) ? "changed"
+                : null;
+            if (ended is not null)
             {
                 await signIn.SignOutAsync();
                 if (!access.Anonymous)
                 {
-                    context.Result = new RedirectToPageResult("/SignIn", new { ended = user is null ? "removed" : "suspended" });
+                    context.Result = new RedirectToPageResult("/SignIn", new { ended });
                     return;
                 }
             }
-            else
+            else if (user is not null)
             {
                 http.Items[StaffItem] = user;
                 callers.Set(new Caller(user.Id, user.Role, user.ResellerId, ActorKind.Staff));

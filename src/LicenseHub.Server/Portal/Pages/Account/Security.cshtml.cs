@@ -54,6 +54,8 @@ public sealed class SecurityModel(UserManager<StaffUser> users, SignInManager<St
         if (string.IsNullOrEmpty(key))
         {
             await users.ResetAuthenticatorKeyAsync(user);
+            // A new key renews the security stamp; this session stays signed in.
+            await signIn.RefreshSignInAsync(user);
             key = await users.GetAuthenticatorKeyAsync(user) ?? "";
         }
         var formatted = new StringBuilder();
