@@ -8,7 +8,7 @@ namespace LicenseHub.Server.Portal.Pages.Account;
 
 /// <summary>Optional TOTP two-factor sign-in, with Identity's authenticator token provider.</summary>
 [Requires(Permission.Authenticated)]
-public sealed class SecurityModel(UserManager<StaffUser> users, SignInManager<StaffUser> signIn) : PortalPageModel
+public sealed class SecurityModel(UserManager<StaffUser> users, SignInManager<StaffUser> signIn, IUserStore<StaffUser> store) : PortalPageModel
 {
     public string FormattedKey { get; private set; } = "";
 
@@ -53,9 +53,12 @@ public sealed class SecurityModel(UserManager<StaffUser> users, SignInManager<St
         var key = await users.GetAuthenticatorKeyAsync(user);
         if (string.IsNullOrEmpty(key))
         {
-            await users.ResetAuthenticatorKeyAsync(user);
-            // A new key renews the security stamp; this session stays signed in.
-            await signIn.RefreshSignInAsync(user);
+            // The first key, not yet confirmed by a code: set without renewing the security stamp (UserManager's
+            // ResetAuthenticatorKeyAsync renews it), so that opening this page ends none of the member's sessions.
+            // Turning two-factor sign-in on or off renews the stamp, and then the other sessions do end.
+            await ((IUserAuthenticatorKeyStore<StaffUser>)store).SetAuthenticatorKeyAsync(user, users.GenerateNewAuthenticatorKey(),
+                HttpContext.RequestAborted);
+            ThrowIfFailed(await users.UpdateAsync(user));
             key = await users.GetAuthenticatorKeyAsync(user) ?? "";
         }
         var formatted = new StringBuilder();
@@ -77,5 +80,14 @@ public sealed class SecurityModel(UserManager<StaffUser> users, SignInManager<St
         using var generator = new QRCoder.QRCodeGenerator();
         using var data = generator.CreateQrCode(text, QRCoder.QRCodeGenerator.ECCLevel.M);
         return new QRCoder.SvgQRCode(data).GetGraphic(4, "#000000", "#ffffff", drawQuietZones: true, sizingMode: QRCoder.SvgQRCode.SizingMode.ViewBoxAttribute);
+    }
+
+    private static void ThrowIfFailed(IdentityResult result)
+    {
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException("The authenticator key could not be saved: "
+                + string.Join("; ", result.Errors.Select(e => e.Description)));
+        }
     }
 }
