@@ -4,6 +4,7 @@ using LicenseHub.Domain;
 using LicenseHub.Domain.Resellers;
 using LicenseHub.Domain.Security;
 using LicenseHub.Server.Operations;
+using LicenseHub.Server.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace LicenseHub.Server.Security;
@@ -62,7 +63,10 @@ public sealed class ApiKeyAuthenticator(LicenseHubDbContext db, TimeProvider clo
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            logger.LogWarning("Could not record the last use of API key {ApiKeyId}: {Error}", key.Id, e.GetType().Name);
+            // A storage outage (full disk, read-only file, PostgreSQL away) is reported once by StorageHealth; a line per
+            // request of every key in use would bury it.
+            logger.Log(StorageHealth.CauseOf(e) is null ? LogLevel.Warning : LogLevel.Debug,
+                "Could not record the last use of API key {ApiKeyId}: {Error}", key.Id, e.GetType().Name);
         }
     }
 }
