@@ -144,7 +144,7 @@ public sealed class PageSweepTests(PortalFixture fixture)
         Assert.True(sizes[0] <= sizes[1], $"{page.Url} is {sizes[0]} px wide on a {sizes[1]} px screen: {wide}");
     }
 
-    private static async Task AssertInsideTheScreenAsync(IPage page, ILocator locator, int width)
+    internal static async Task AssertInsideTheScreenAsync(IPage page, ILocator locator, int width)
     {
         var box = await locator.BoundingBoxAsync();
         Assert.NotNull(box);
