@@ -44,6 +44,29 @@ public sealed class DatabaseProviderTests
             db.Database.GetMigrations().Take(3));
     }
 
+    [Fact]
+    public void SqliteMigrations_RunOutsideTheirTransaction_OnlyTheConnectionsForeignKeyPragma()
+    {
+        // Why the server logs EF Core's "cannot be executed in a transaction" warning at Debug: what runs outside the
+        // transaction is only the per-connection pragma around a table rebuild, never a change to the database.
+        using var db = For("Sqlite");
+        var migrations = db.GetService<IMigrationsAssembly>();
+        var generator = db.GetService<IMigrationsSqlGenerator>();
+        var model = db.GetService<Microsoft.EntityFrameworkCore.Metadata.IDesignTimeModel>().Model;
+        var outside = new List<string>();
+        foreach (var (id, type) in migrations.Migrations)
+        {
+            var migration = migrations.CreateMigration(type, "Sqlite");
+            foreach (var command in generator.Generate(migration.UpOperations, model).Where(c => c.TransactionSuppressed))
+            {
+                outside.Add($"{id}: {command.CommandText.Trim()}");
+            }
+        }
+
+        Assert.NotEmpty(outside);
+        Assert.All(outside, c => Assert.Matches(@": PRAGMA foreign_keys = [01];$", c));
+    }
+
     [Theory]
     [InlineData("Host=db;Database=licensehub", PostgresDatabase.DefaultMaxAutoPrepare)]
     [InlineData("Host=db;Database=licensehub;Max Auto Prepare=0", 0)]
