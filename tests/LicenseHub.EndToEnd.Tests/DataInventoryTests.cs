@@ -154,6 +154,44 @@ public sealed class DataInventoryTests(ServerFixture fixture) : IClassFixture<Se
         });
     }
 
+    [Fact]
+    public async Task AuditEvents_FilteredByActionActorAndDay_ShowOnlyThose_AndAWrongDateIsRefusedNamingItsField()
+    {
+        var flow = await fixture.FlowAsync("panel");
+        var auditorKey = await CreateAuditorKeyAsync("trail");
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
+        // The vendor's key list says when each key was last used; a key not yet presented, never.
+        var before = await fixture.Lhctl.SucceedAsync(null, "--api-key-file", fixture.Server.VendorKeyFile, "apikey", "list");
+        Assert.Contains("LAST USED", before.StdOut);
+        Assert.Matches(@"auditor trail .* never ", Assert.Single(before.StdOut.Split('\n'), l => l.Contains("auditor trail")));
+
+        var assigned = await fixture.Lhctl.SucceedAsync(auditorKey, "audit", "events", "--action", "license.assign", "--from", today, "--to", today);
+        var rows = assigned.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList();
+        Assert.NotEmpty(rows);
+        Assert.All(rows, r => Assert.Contains(" license.assign ", r));
+        var json = await fixture.Lhctl.SucceedAsync(auditorKey, "audit", "events", "--action", "license.assign", "--json");
+        var events = JsonParser.Default.Parse<ListAuditEventsResponse>(json.StdOut).Events;
+        Assert.Equal(rows.Count, events.Count);
+        // The quick start's reseller key did the assigning; the vendor key did none of it.
+        var reseller = events[0].ActorId;
+        Assert.StartsWith("apikey:", reseller);
+        var byReseller = await fixture.Lhctl.SucceedAsync(auditorKey, "audit", "events", "--actor", reseller, "--json");
+        Assert.All(JsonParser.Default.Parse<ListAuditEventsResponse>(byReseller.StdOut).Events, e => Assert.Equal(reseller, e.ActorId));
+        Assert.Contains("No audit events.", (await fixture.Lhctl.SucceedAsync(auditorKey, "audit", "events", "--action", "license.assign",
+            "--from", DateTime.UtcNow.AddDays(1).ToString("yyyy-MM-dd"))).StdOut);
+
+        var wrong = await fixture.Lhctl.RunAsync(auditorKey, "audit", "events", "--from", "31.01.2026");
+        Assert.Equal(1, wrong.ExitCode);
+        Assert.Contains("from_date: must be a date written as yyyy-mm-dd", wrong.StdErr);
+
+        // Now it was: the auditor's key, and the reseller key the quick start used.
+        var keys = await fixture.Lhctl.SucceedAsync(null, "--api-key-file", fixture.Server.VendorKeyFile, "apikey", "list", "--json");
+        var auditor = Assert.Single(JsonParser.Default.Parse<ListApiKeysResponse>(keys.StdOut).ApiKeys, k => k.Name == "auditor trail");
+        Assert.InRange(auditor.LastUsedAt.ToDateTimeOffset(), DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1));
+        var resellerKeys = await fixture.Lhctl.SucceedAsync(null, "--api-key-file", fixture.Server.VendorKeyFile, "apikey", "list", "--reseller", flow.ResellerId, "--json");
+        Assert.All(JsonParser.Default.Parse<ListApiKeysResponse>(resellerKeys.StdOut).ApiKeys, k => Assert.NotNull(k.LastUsedAt));
+    }
+
     private async Task<string> CreateAuditorKeyAsync(string purpose)
     {
         await fixture.Server.ReadVendorKeyAsync();

@@ -51,7 +51,7 @@ public sealed class AuditTrailPortalTests(PortalFixture fixture)
         await Assertions.Expect(rows).ToHaveCountAsync(1);
         await Assertions.Expect(rows.First).ToContainTextAsync("license.suspend");
         Assert.Contains("actor=apikey", page.Url, StringComparison.Ordinal);
-        Assert.Contains("from=" + today, page.Url, StringComparison.Ordinal);
+        Assert.Contains("from_date=" + today, page.Url, StringComparison.Ordinal);
         await Assertions.Expect(page.GetByLabel("Actor id")).ToHaveValueAsync("apikey:" + created.Info.Id);
 
         // The reseller's object filter shows it by its company name.
@@ -67,10 +67,10 @@ public sealed class AuditTrailPortalTests(PortalFixture fixture)
         var page = await context.NewPageAsync();
         await PortalFixture.SignInAsync(page, auditor);
 
-        await page.GotoAsync("/audit/trail?action=license.steal&actor=bob&from=2026-02-30");
+        await page.GotoAsync("/audit/trail?action=license.steal&actor=bob&from_date=2026-02-30");
         await Assertions.Expect(page.Locator("#action-error")).ToContainTextAsync("not an action of the audit trail");
         await Assertions.Expect(page.Locator("#actor-error")).ToContainTextAsync("staff:<id>, apikey:<id>, agent or system:<task>");
-        await Assertions.Expect(page.Locator("#from-error")).ToContainTextAsync("yyyy-mm-dd");
+        await Assertions.Expect(page.Locator("#from_date-error")).ToContainTextAsync("yyyy-mm-dd");
         await Assertions.Expect(page.GetByLabel("Actor id")).ToHaveAttributeAsync("aria-invalid", "true");
         await Assertions.Expect(page.Locator("tbody tr")).ToHaveCountAsync(0);
 
@@ -78,8 +78,8 @@ public sealed class AuditTrailPortalTests(PortalFixture fixture)
         await page.GetByLabel("From (UTC)").FillAsync("2026-03-10");
         await page.GetByLabel("To (UTC)").FillAsync("2026-03-01");
         await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
-        await Assertions.Expect(page.Locator("#to-error")).ToContainTextAsync("on or after the from date");
-        await Assertions.Expect(page.Locator("#from-error")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("#to_date-error")).ToContainTextAsync("on or after the from date");
+        await Assertions.Expect(page.Locator("#from_date-error")).ToHaveCountAsync(0);
     }
 
     [Fact]

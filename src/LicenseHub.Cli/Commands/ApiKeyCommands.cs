@@ -100,11 +100,11 @@ public static class ApiKeyCommands
             o.WriteLine("No API keys.");
             return;
         }
-        var table = new Table("ID", "NAME", "ROLE", "PREFIX", "RESELLER", "CREATED", "REVOKED");
+        var table = new Table("ID", "NAME", "ROLE", "PREFIX", "RESELLER", "CREATED", "LAST USED", "REVOKED");
         foreach (var k in keys)
         {
             table.Add(k.Id, k.Name, Display.Role(k.Role), k.Prefix, k.ResellerId, Display.Time(k.CreatedAt),
-                k.RevokedAt is null ? "" : Display.Time(k.RevokedAt));
+                k.LastUsedAt is null ? "never" : Display.Time(k.LastUsedAt), k.RevokedAt is null ? "" : Display.Time(k.RevokedAt));
         }
         table.WriteTo(o);
     }

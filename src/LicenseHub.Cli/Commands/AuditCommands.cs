@@ -25,12 +25,24 @@ public static class AuditCommands
     private static Command Events(CliContext cli)
     {
         var objectId = new Option<string?>("--object") { Description = "Only events about this object id.", HelpName = "ID" };
-        var command = new Command("events", "List audit events, newest first.") { objectId };
+        var action = new Option<string?>("--action") { Description = "Only events of this action, e.g. license.revoke.", HelpName = "ACTION" };
+        var actor = new Option<string?>("--actor")
+        {
+            Description = "Only events by this actor, as the ACTOR column shows it (staff:<id>, apikey:<id>, agent, system:<task>) or a bare staff or API key id.",
+            HelpName = "ACTOR",
+        };
+        var from = new Option<string?>("--from") { Description = "Only events on or after this day (UTC).", HelpName = "YYYY-MM-DD" };
+        var to = new Option<string?>("--to") { Description = "Only events on or before this day (UTC).", HelpName = "YYYY-MM-DD" };
+        var command = new Command("events", "List audit events, newest first; the filters combine.") { objectId, action, actor, from, to };
         var paging = Paging.AddTo(command);
         cli.SetCall(command, async (session, parse, ct) =>
         {
             await paging.PrintAsync(session.Printer, parse, page => session.Vendor.ListAuditEventsAsync(
-                new ListAuditEventsRequest { Page = page, ObjectId = parse.GetValue(objectId) ?? "" }, cancellationToken: ct).ResponseAsync,
+                new ListAuditEventsRequest
+                {
+                    Page = page, ObjectId = parse.GetValue(objectId) ?? "", Action = parse.GetValue(action) ?? "", Actor = parse.GetValue(actor) ?? "",
+                    FromDate = parse.GetValue(from) ?? "", ToDate = parse.GetValue(to) ?? "",
+                }, cancellationToken: ct).ResponseAsync,
                 (o, response) =>
                 {
                     if (response.Events.Count == 0)

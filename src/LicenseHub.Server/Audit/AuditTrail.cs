@@ -149,11 +149,11 @@ public sealed class AuditTrail(LicenseHubDbContext db, TimeProvider clock) : ICo
             v.Fail("action", "is not an action of the audit trail; choose one from the list");
         }
         var actors = AuditActors.Parse(v, filter.Actor);
-        var from = Day(v, "from", filter.From);
-        var to = Day(v, "to", filter.To);
+        var from = Day(v, "from_date", filter.From);
+        var to = Day(v, "to_date", filter.To);
         if (from is not null && to is not null && to < from)
         {
-            v.Fail("to", "must be on or after the from date");
+            v.Fail("to_date", "must be on or after the from date");
         }
         v.ThrowIfInvalid();
         var query = db.AuditEvents.AsNoTracking().Where(e => e.Sequence < after);

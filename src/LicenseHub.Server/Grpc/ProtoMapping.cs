@@ -91,6 +91,10 @@ internal static class ProtoMapping
         {
             info.RevokedAt = revoked.ToProto();
         }
+        if (k.LastUsedAt is { } used)
+        {
+            info.LastUsedAt = used.ToProto();
+        }
         return info;
     }
 

@@ -247,8 +247,8 @@ public sealed partial class VendorGrpcService(
     [Requires(Permission.VendorAudit)]
     public override async Task<ListAuditEventsResponse> ListAuditEvents(ListAuditEventsRequest request, ServerCallContext context)
     {
-        var (events, next) = await audit.ListAsync(Caller, request.Page?.PageSize ?? 0, request.Page?.PageToken, request.ObjectId,
-            context.CancellationToken);
+        var (events, next) = await audit.ListAsync(Caller, request.Page?.PageSize ?? 0, request.Page?.PageToken,
+            new AuditFilter(request.ObjectId, request.Action, request.Actor, request.FromDate, request.ToDate), context.CancellationToken);
         var notes = await audit.NotesAsync(Caller, events, context.CancellationToken);
         return new ListAuditEventsResponse { Events = { events.Select(e => e.ToProto(notes)) }, NextPageToken = next };
     }

@@ -38,6 +38,13 @@ public sealed class AccessControlTests : IDisposable
         // A key never presented has never been used.
         Assert.Null(_factory.WithDb(db => db.ApiKeys.Single(k => k.ResellerId == Guid.Parse(reseller.ResellerId)
             && k.Role == LicenseHub.Domain.Security.ApiKeyRole.Viewer).LastUsedAt));
+
+        // Both are in the API key list, for the vendor and for the reseller's owner.
+        var listed = (await _factory.Vendor().ListApiKeysAsync(new ListApiKeysRequest { ResellerId = reseller.ResellerId })).ApiKeys;
+        Assert.Equal(LastUsed()!.Value.ToUnixTimeSeconds(), listed.Single(k => k.Id == reseller.OwnerKeyId).LastUsedAt.ToDateTimeOffset().ToUnixTimeSeconds());
+        Assert.Null(listed.Single(k => k.Role == ApiKeyRole.Viewer).LastUsedAt);
+        var own = (await client.ListApiKeysAsync(new ResellerListApiKeysRequest())).ApiKeys;
+        Assert.NotNull(own.Single(k => k.Id == reseller.OwnerKeyId).LastUsedAt);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using LicenseHub.Tests.Infrastructure;
 using LicenseHub.V1;
 
@@ -46,6 +47,50 @@ public sealed class AuditTrailTests : IDisposable
         var actions = _factory.WithDb(db => db.AuditEvents.Select(e => e.Action).Distinct().ToList());
         Assert.NotEmpty(actions);
         Assert.All(actions, a => Assert.Contains(a, LicenseHub.Server.Audit.AuditActions.Known));
+    }
+
+    [Fact]
+    public async Task ListAuditEvents_FiltersByActionActorAndDays_OverGrpcAndRest_AndRefusesWrongOnes()
+    {
+        var (reseller, assigned) = await SomeActivityAsync();
+        var vendor = _factory.Vendor();
+        async Task<IReadOnlyList<AuditEvent>> List(ListAuditEventsRequest request)
+        {
+            request.Page = new PageRequest { PageSize = 500 };
+            return (await vendor.ListAuditEventsAsync(request)).Events;
+        }
+        var all = await List(new ListAuditEventsRequest());
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
+
+        var revoked = Assert.Single(await List(new ListAuditEventsRequest { Action = "license.revoke" }));
+        Assert.Equal(assigned.Licenses[0].License.Id, revoked.ObjectId);
+        var byOwner = await List(new ListAuditEventsRequest { Actor = $"apikey:{reseller.OwnerKeyId}" });
+        Assert.Equal(all.Count(e => e.ActorId == $"apikey:{reseller.OwnerKeyId}"), byOwner.Count);
+        Assert.Contains(byOwner, e => e.Action == "order.create");
+        Assert.Equal(byOwner.Select(e => e.Sequence), (await List(new ListAuditEventsRequest { Actor = reseller.OwnerKeyId })).Select(e => e.Sequence));
+        var assignedByOwner = Assert.Single(await List(new ListAuditEventsRequest { Action = "license.assign", Actor = reseller.OwnerKeyId }));
+        Assert.Contains("count=2", assignedByOwner.Details);
+        Assert.Equal(all.Count, (await List(new ListAuditEventsRequest { FromDate = today, ToDate = today })).Count);
+        Assert.Empty(await List(new ListAuditEventsRequest { FromDate = DateTime.UtcNow.AddDays(1).ToString("yyyy-MM-dd") }));
+        Assert.Empty(await List(new ListAuditEventsRequest { ToDate = DateTime.UtcNow.AddDays(-1).ToString("yyyy-MM-dd") }));
+
+        // A wrong filter is refused, naming its field, instead of answering an empty list.
+        await RpcAssert.InvalidField("action", () => vendor.ListAuditEventsAsync(new ListAuditEventsRequest { Action = "license.steal" }));
+        await RpcAssert.InvalidField("actor", () => vendor.ListAuditEventsAsync(new ListAuditEventsRequest { Actor = "bob" }));
+        await RpcAssert.InvalidField("from_date", () => vendor.ListAuditEventsAsync(new ListAuditEventsRequest { FromDate = "2026-02-30" }));
+        await RpcAssert.InvalidField("to_date", () => vendor.ListAuditEventsAsync(new ListAuditEventsRequest { FromDate = "2026-03-10", ToDate = "2026-03-01" }));
+
+        // The same filters as REST query parameters.
+        using var http = _factory.CreateClient();
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _factory.VendorKey);
+        var rest = await http.GetFromJsonAsync<System.Text.Json.JsonElement>($"/v1/vendor/audit-events?action=license.revoke&fromDate={today}&toDate={today}");
+        Assert.Equal(revoked.ObjectId, Assert.Single(rest.GetProperty("events").EnumerateArray()).GetProperty("objectId").GetString());
+        var refused = await http.GetAsync("/v1/vendor/audit-events?fromDate=31.01.2026");
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, refused.StatusCode);
+        // REST names the field as its JSON does.
+        var violation = Assert.Single((await refused.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("details")[0]
+            .GetProperty("fieldViolations").EnumerateArray());
+        Assert.Equal("fromDate", violation.GetProperty("field").GetString());
     }
 
     [Fact]

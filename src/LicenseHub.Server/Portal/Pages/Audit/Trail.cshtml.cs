@@ -20,8 +20,8 @@ public sealed class TrailModel(Server.Audit.AuditTrail audit, Server.Audit.Audit
     [FromQuery(Name = "object")] public string? ObjectId { get; set; }
     [FromQuery(Name = "action")] public string? ActionName { get; set; }
     [FromQuery(Name = "actor")] public string? Actor { get; set; }
-    [FromQuery(Name = "from")] public string? From { get; set; }
-    [FromQuery(Name = "to")] public string? To { get; set; }
+    [FromQuery(Name = "from_date")] public string? From { get; set; }
+    [FromQuery(Name = "to_date")] public string? To { get; set; }
     [FromQuery(Name = "after")] public string? After { get; set; }
 
     public Task OnGetAsync(CancellationToken ct) => LoadAsync(ct);
@@ -52,7 +52,7 @@ public sealed class TrailModel(Server.Audit.AuditTrail audit, Server.Audit.Audit
     {
         var query = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
-            ["object"] = ObjectId, ["action"] = ActionName, ["actor"] = Actor, ["from"] = From, ["to"] = To,
+            ["object"] = ObjectId, ["action"] = ActionName, ["actor"] = Actor, ["from_date"] = From, ["to_date"] = To,
         };
         foreach (var (name, value) in change)
         {
