@@ -26,6 +26,9 @@ public sealed partial class QuickstartTests(ServerFixture fixture) : IClassFixtu
         var rows = flow.LicenseList.StdOut.Split('\n').Where(line => RowPattern().IsMatch(line)).ToList();
         Assert.Equal(3, rows.Count);
         Assert.All(rows, row => Assert.Contains(" active ", row));
+        // The plan by its code, as the vendor named it, not by its id.
+        Assert.All(rows, row => Assert.Matches(@"\sactive\s+pro-1y\s", row));
+        Assert.DoesNotContain(flow.PlanId, flow.LicenseList.StdOut);
         var csvIds = csv.Skip(1).Select(line => line.Split(',')[0]).Order();
         Assert.Equal(csvIds, rows.Select(row => row.Split(' ')[0]).Order());
         Assert.Contains("3 license(s).", flow.LicenseList.StdOut);
@@ -37,9 +40,12 @@ public sealed partial class QuickstartTests(ServerFixture fixture) : IClassFixtu
         Assert.All(listed.Licenses, l => Assert.Equal(LicenseState.Active, l.State));
         Assert.Equal(csvIds, listed.Licenses.Select(l => l.Id).Order());
 
+        var pools = await fixture.Lhctl.SucceedAsync(flow.ResellerKey, "pool", "list");
+        Assert.Matches($@"{flow.PoolId}\s+pro-1y\s+5\s+3\s+2", pools.StdOut);
         var pool = await fixture.Lhctl.SucceedAsync(flow.ResellerKey, "pool", "get", flow.PoolId, "--json");
         var poolState = JsonParser.Default.Parse<Pool>(pool.StdOut);
         Assert.Equal((5, 3, 2), (poolState.Purchased, poolState.Assigned, poolState.Available));
+        Assert.Equal(flow.PlanId, poolState.PlanId);
     }
 
     [Fact]

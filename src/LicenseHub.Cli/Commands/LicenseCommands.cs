@@ -183,6 +183,7 @@ public static class LicenseCommands
                 request.Page = page;
                 return session.Reseller.ListLicensesAsync(request, cancellationToken: ct).ResponseAsync;
             }
+            var plans = await PlanCodes.ForResellerAsync(session, ct);
             await paging.PrintAsync(session.Printer, parse, List,
                 (o, response) =>
                 {
@@ -194,7 +195,7 @@ public static class LicenseCommands
                     var table = new Table("ID", "KEY PREFIX", "STATE", "PLAN", "REFERENCE", "MACHINES", "EXPIRES");
                     foreach (var l in response.Licenses)
                     {
-                        table.Add(l.Id, l.KeyPrefix + "…", Display.State(l.State), l.PlanId, l.ResellerReference,
+                        table.Add(l.Id, l.KeyPrefix + "…", Display.State(l.State), plans.Of(l.PlanId), l.ResellerReference,
                             $"{l.Installations + l.ForgottenSeats}/{l.MaxMachines}", Display.Expiry(l));
                     }
                     table.WriteTo(o);

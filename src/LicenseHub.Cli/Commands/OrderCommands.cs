@@ -72,9 +72,10 @@ public static class OrderCommands
                         cancellationToken: ct).ResponseAsync);
                 return;
             }
+            var codes = await PlanCodes.ForResellerAsync(session, ct);
             await paging.PrintAsync(session.Printer, parse, page =>
                 session.Reseller.ListOrdersAsync(new ListOrdersRequest { Page = page }, cancellationToken: ct).ResponseAsync,
-                (o, response) => WriteOrders(o, response.Orders, withReseller: false));
+                (o, response) => WriteOrders(o, response.Orders, withReseller: false, codes));
         });
         return command;
     }
@@ -125,7 +126,7 @@ public static class OrderCommands
         Guid.TryParse(order.PoolId, out var pool) ? pool : null,
         order.LicenseIds.Select(Guid.Parse).ToList());
 
-    public static void WriteOrders(TextWriter o, IReadOnlyCollection<Order> orders, bool withReseller)
+    public static void WriteOrders(TextWriter o, IReadOnlyCollection<Order> orders, bool withReseller, PlanCodes plans)
     {
         if (orders.Count == 0)
         {
@@ -137,7 +138,7 @@ public static class OrderCommands
             : new Table("ID", "KIND", "PLAN", "COVERED", "AMOUNT", "KEY", "CREATED");
         foreach (var order in orders)
         {
-            string?[] cells = [order.Id, Display.Kind(order.Kind), order.PlanId, Covered(order), Display.Amount(order.Amount), order.IdempotencyKey,
+            string?[] cells = [order.Id, Display.Kind(order.Kind), plans.Of(order.PlanId), Covered(order), Display.Amount(order.Amount), order.IdempotencyKey,
                 Display.Time(order.CreatedAt)];
             table.Add(withReseller ? [cells[0], order.ResellerId, .. cells[1..]] : cells);
         }

@@ -21,9 +21,10 @@ public static class PoolCommands
         var paging = Paging.AddTo(command);
         cli.SetCall(command, async (session, parse, ct) =>
         {
+            var plans = await PlanCodes.ForResellerAsync(session, ct);
             await paging.PrintAsync(session.Printer, parse, page =>
                 session.Reseller.ListPoolsAsync(new ListPoolsRequest { Page = page }, cancellationToken: ct).ResponseAsync,
-                (o, response) => WritePools(o, response.Pools, withReseller: false));
+                (o, response) => WritePools(o, response.Pools, withReseller: false, plans));
         });
         return command;
     }
@@ -35,12 +36,13 @@ public static class PoolCommands
         cli.SetCall(command, async (session, parse, ct) =>
         {
             var pool = await session.Reseller.GetPoolAsync(new GetPoolRequest { PoolId = parse.GetValue(id)! }, cancellationToken: ct);
-            session.Printer.Print(pool, o => WritePools(o, [pool], withReseller: false));
+            var plans = await PlanCodes.ForResellerAsync(session, ct);
+            session.Printer.Print(pool, o => WritePools(o, [pool], withReseller: false, plans));
         });
         return command;
     }
 
-    public static void WritePools(TextWriter o, IReadOnlyCollection<Pool> pools, bool withReseller)
+    public static void WritePools(TextWriter o, IReadOnlyCollection<Pool> pools, bool withReseller, PlanCodes plans)
     {
         if (pools.Count == 0)
         {
@@ -54,11 +56,11 @@ public static class PoolCommands
         {
             if (withReseller)
             {
-                table.Add(p.Id, p.ResellerId, p.PlanId, p.Purchased.ToString(), p.Assigned.ToString(), p.Available.ToString());
+                table.Add(p.Id, p.ResellerId, plans.Of(p.PlanId), p.Purchased.ToString(), p.Assigned.ToString(), p.Available.ToString());
             }
             else
             {
-                table.Add(p.Id, p.PlanId, p.Purchased.ToString(), p.Assigned.ToString(), p.Available.ToString());
+                table.Add(p.Id, plans.Of(p.PlanId), p.Purchased.ToString(), p.Assigned.ToString(), p.Available.ToString());
             }
         }
         table.WriteTo(o);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LicenseHub.Cli.Output;
 using LicenseHub.V1;
 
 namespace LicenseHub.Cli.Commands;
@@ -30,9 +31,10 @@ public static class VendorCommands
                     cancellationToken: ct).ResponseAsync);
                 return;
             }
+            var codes = await PlanCodes.ForVendorAsync(session, ct);
             await paging.PrintAsync(session.Printer, parse, page => session.Vendor.ListOrdersAsync(
                 new VendorListOrdersRequest { ResellerId = parse.GetValue(reseller) ?? "", Page = page }, cancellationToken: ct).ResponseAsync,
-                (o, response) => OrderCommands.WriteOrders(o, response.Orders, withReseller: true));
+                (o, response) => OrderCommands.WriteOrders(o, response.Orders, withReseller: true, codes));
         });
         return command;
     }
@@ -44,9 +46,10 @@ public static class VendorCommands
         var paging = Paging.AddTo(command);
         cli.SetCall(command, async (session, parse, ct) =>
         {
+            var codes = await PlanCodes.ForVendorAsync(session, ct);
             await paging.PrintAsync(session.Printer, parse, page => session.Vendor.ListPoolsAsync(
                 new VendorListPoolsRequest { ResellerId = parse.GetValue(reseller) ?? "", Page = page }, cancellationToken: ct).ResponseAsync,
-                (o, response) => PoolCommands.WritePools(o, response.Pools, withReseller: true));
+                (o, response) => PoolCommands.WritePools(o, response.Pools, withReseller: true, codes));
         });
         return command;
     }
