@@ -51,6 +51,10 @@ public sealed class PhonePortalTests(PortalFixture fixture)
         await Assertions.Expect(page.Locator("tbody tr")).ToHaveCountAsync(2);
         await FitsThePhoneAsync(page);
         var firstKey = await page.Locator("#key-0").InnerTextAsync();
+        // Each key's Copy button stays in view beside its key, though the table scrolls sideways.
+        var copy = page.GetByRole(AriaRole.Button, new() { Name = "Copy the key of pocket-001" });
+        await Assertions.Expect(copy).ToBeVisibleAsync();
+        await PageSweepTests.AssertInsideTheScreenAsync(page, copy, Screens.Phone);
         var links = page.GetByRole(AriaRole.Link, new() { Name = "details" });
         var renewedUrl = await links.Nth(0).GetAttributeAsync("href");
         var upgradedUrl = await links.Nth(1).GetAttributeAsync("href");
@@ -139,6 +143,9 @@ public sealed class PhonePortalTests(PortalFixture fixture)
     private static async Task FitsThePhoneAsync(IPage page)
     {
         await page.WaitForLoadStateAsync(LoadState.Load);
+        // The navigation bar keeps its own height on a short page; the page's spare height is the page's.
+        var bar = await page.Locator("nav.sidebar").BoundingBoxAsync();
+        Assert.True(bar is not null && bar.Height < 150, $"{page.Url}: the navigation bar is {bar?.Height} px tall");
         await PageSweepTests.AssertFitsAsync(page, Screens.Phone);
         var signOut = page.GetByRole(AriaRole.Button, new() { Name = "Sign out" });
         await Assertions.Expect(signOut).ToBeVisibleAsync();

@@ -58,7 +58,7 @@ public sealed class PortalDetailTests(PortalFixture fixture)
         await Assertions.Expect(page.Locator("tbody tr")).ToHaveCountAsync(3);
         await Assertions.Expect(page.Locator("tbody tr").GetByRole(AriaRole.Button, new() { Name = "Copy the key of" })).ToHaveCountAsync(3);
         var second = page.Locator("tbody tr", new() { HasText = "copy-2" });
-        var key = (await second.Locator("td.mono").TextContentAsync())!.Trim();
+        var key = (await second.Locator("td.key-cell .mono").TextContentAsync())!.Trim();
         await second.GetByRole(AriaRole.Button, new() { Name = "Copy the key of copy-2" }).ClickAsync();
         await Assertions.Expect(second.GetByRole(AriaRole.Button)).ToHaveTextAsync("Copied");
         Assert.Equal(key, await page.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
