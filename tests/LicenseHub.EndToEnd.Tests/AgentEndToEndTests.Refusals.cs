@@ -27,7 +27,7 @@ public sealed partial class AgentEndToEndTests
         }
 
         // A real revocation, with the server's signed status taken off on the way.
-        await fixture.Lhctl.SucceedAsync(fixture.Flow.ResellerKey, "license", "revoke", licenseId);
+        await fixture.Lhctl.SucceedAsync(fixture.Flow.ResellerKey, "license", "revoke", licenseId, "--yes");
         proxy.Mode = RefusalMode.StripSignedStatus;
         var stripped = await machine.ExpectAsync(3, "run", "--once");
         Assert.Contains("the server refused (REVOKED) without a signed status; treating as offline", stripped.StdErr);

@@ -46,7 +46,7 @@ public sealed partial class AgentEndToEndTests
         var (licenseId, key) = await fixture.NewLicenseAsync();
         var machine = Machine("revive");
         await Activate(machine, key, fixture.Server);
-        await fixture.Lhctl.SucceedAsync(fixture.Flow.ResellerKey, "license", "revoke", licenseId);
+        await fixture.Lhctl.SucceedAsync(fixture.Flow.ResellerKey, "license", "revoke", licenseId, "--yes");
         await machine.ExpectAsync(1, "run", "--once");
 
         // Root signs a token of its own for ten years and puts its key set next to the vendor's.

@@ -99,7 +99,7 @@ public sealed partial class AgentEndToEndTests(AgentBinaryFixture agent, AgentSe
         var checkedIn = await machine.SucceedAsync("run", "--once");
         Assert.Contains("checked in: licensed until ", checkedIn.StdErr);
 
-        await fixture.Lhctl.SucceedAsync(fixture.Flow.ResellerKey, "license", "revoke", licenseId);
+        await fixture.Lhctl.SucceedAsync(fixture.Flow.ResellerKey, "license", "revoke", licenseId, "--yes");
         var refused = await machine.ExpectAsync(1, "run", "--once");
 
         Assert.Contains("not licensed: the server answered REVOKED", refused.StdErr);

@@ -54,7 +54,7 @@ public sealed class Arm64AgentEndToEndTests(Arm64AgentBinaryFixture agent, Agent
             (await fixture.Lhctl.SucceedAsync(fixture.Flow.ResellerKey, "license", "get", licenseId, "--json")).StdOut);
         Assert.Equal(machine.FingerprintFor(key)[..12], Assert.Single(license.Installations).FingerprintPrefix);
 
-        await fixture.Lhctl.SucceedAsync(fixture.Flow.ResellerKey, "license", "revoke", licenseId);
+        await fixture.Lhctl.SucceedAsync(fixture.Flow.ResellerKey, "license", "revoke", licenseId, "--yes");
         var refused = await machine.ExpectAsync(1, "run", "--once");
         Assert.Contains("not licensed: the server answered REVOKED", refused.StdErr);
         Assert.Contains("the server answered REVOKED", (await machine.ExpectAsync(1, "check")).StdErr);

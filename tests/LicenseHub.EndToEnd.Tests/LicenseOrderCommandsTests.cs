@@ -83,6 +83,35 @@ public sealed partial class LicenseOrderCommandsTests(ServerFixture fixture) : I
     }
 
     [Fact]
+    public async Task LicenseRevoke_NamesTheLicenseAndAsks_NoOrNoAnswerKeepsIt_YesRevokesIt()
+    {
+        var flow = await fixture.FlowAsync("revocations");
+        var licenseId = File.ReadAllLines(flow.CsvPath)[3].Split(',')[0];
+        async Task<LicenseState> StateAsync() => JsonParser.Default.Parse<GetLicenseResponse>(
+            (await fixture.Lhctl.SucceedAsync(flow.ResellerKey, "license", "get", licenseId, "--json")).StdOut).License.State;
+
+        var declined = await fixture.Lhctl.RunWithInputAsync(flow.ResellerKey, "n\n", "license", "revoke", licenseId);
+        Assert.True(declined.ExitCode == 5, declined.ToString());
+        Assert.Contains($"License {licenseId}, active on 0 server(s), is revoked for good", declined.StdOut);
+        Assert.Contains("Revoke it? [y/N]", declined.StdErr);
+        Assert.Contains("The license was not revoked.", declined.StdErr);
+        var noAnswer = await fixture.Lhctl.RunAsync(flow.ResellerKey, "license", "revoke", licenseId);
+        Assert.True(noAnswer.ExitCode == 5, noAnswer.ToString());
+        Assert.Contains("add --yes", noAnswer.StdErr);
+        Assert.Equal(LicenseState.Active, await StateAsync());
+
+        // An id that is not the reseller's is refused before anything is asked.
+        var unknown = await fixture.Lhctl.RunWithInputAsync(flow.ResellerKey, "y\n", "license", "revoke", Guid.NewGuid().ToString());
+        Assert.True(unknown.ExitCode == 1, unknown.ToString());
+        Assert.DoesNotContain("[y/N]", unknown.StdErr);
+
+        var confirmed = await fixture.Lhctl.RunWithInputAsync(flow.ResellerKey, "y\n", "license", "revoke", licenseId);
+        Assert.True(confirmed.ExitCode == 0, confirmed.ToString());
+        Assert.Contains($"License {licenseId} is revoked", confirmed.StdOut);
+        Assert.Equal(LicenseState.Revoked, await StateAsync());
+    }
+
+    [Fact]
     public async Task Help_RenewChangePlanReissueReturnAndOrderCsv_SayWhatTheyCostAndHowToConfirm()
     {
         foreach (var (command, expected) in new[]

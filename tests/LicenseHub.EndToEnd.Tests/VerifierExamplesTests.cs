@@ -114,7 +114,7 @@ public sealed class VerifierExamplesFixture : IAsyncLifetime
 
         var revokedMachine = Machine("revoked", vendor);
         await ActivateAsync(revokedMachine, vendor, vendor.Flow.LicenseKeys[1]);
-        await vendor.Lhctl.SucceedAsync(vendor.Flow.ResellerKey, "license", "revoke", LicenseId(vendor.Flow, 1));
+        await vendor.Lhctl.SucceedAsync(vendor.Flow.ResellerKey, "license", "revoke", LicenseId(vendor.Flow, 1), "--yes");
         await revokedMachine.ExpectAsync(1, "run", "--once");
         var revoked = await TokenAsync(revokedMachine, 1);
 

@@ -20,8 +20,7 @@ public static class LicenseCommands
             (s, id, ct) => s.Reseller.SuspendLicenseAsync(new LicenseActionRequest { LicenseId = id }, cancellationToken: ct)));
         license.Add(Action(cli, "resume", "Resume a suspended license.",
             (s, id, ct) => s.Reseller.ResumeLicenseAsync(new LicenseActionRequest { LicenseId = id }, cancellationToken: ct)));
-        license.Add(Action(cli, "revoke", "Revoke a license for good (cannot be undone).",
-            (s, id, ct) => s.Reseller.RevokeLicenseAsync(new LicenseActionRequest { LicenseId = id }, cancellationToken: ct)));
+        license.Add(Revoke(cli));
         license.Add(LicenseOrderCommands.Renew(cli));
         license.Add(LicenseOrderCommands.ChangePlan(cli));
         license.Add(LicenseOrderCommands.ReissueKey(cli));
@@ -399,6 +398,36 @@ public static class LicenseCommands
         {
             throw new UsageException($"Cannot read the activation request file {file.FullName}: {ex.Message}");
         }
+    }
+
+    private static Command Revoke(CliContext cli)
+    {
+        var id = new Argument<string>("id") { Description = "Id of the license." };
+        var yes = new Option<bool>("--yes") { Description = "Do not ask for confirmation." };
+        var command = new Command("revoke",
+            "Revoke a license for good (cannot be undone): its servers stop at their next check-in, its key stops activating, and its seat does not "
+            + "go back to the pool (a license never activated can be given back with 'lhctl license return'). Asks first, unless --yes.") { id, yes };
+        cli.SetCall(command, async (session, parse, ct) =>
+        {
+            var licenseId = parse.GetValue(id)!;
+            if (!parse.GetValue(yes))
+            {
+                // Shown before asking, so the question is about a license that exists, named as its owner knows it.
+                var current = (await session.Reseller.GetLicenseAsync(new GetLicenseRequest { LicenseId = licenseId }, cancellationToken: ct)).License;
+                var reference = string.IsNullOrEmpty(current.ResellerReference) ? "" : $" ({current.ResellerReference})";
+                if (!LicenseOrderCommands.Ask(cli, session,
+                        $"License {current.Id}{reference}, {Display.State(current.State)} on {current.Installations} server(s), is revoked for good: its servers "
+                        + "stop at their next check-in and its seat does not go back to the pool.", "Revoke it", "The license was not revoked."))
+                {
+                    return ExitCodes.NotConfirmed;
+                }
+            }
+            var license = await session.Reseller.RevokeLicenseAsync(new LicenseActionRequest { LicenseId = licenseId }, cancellationToken: ct);
+            session.Printer.Print(license, o =>
+                o.WriteLine($"License {license.Id} is {Display.State(license.State)}, expires {Display.Expiry(license)}."));
+            return ExitCodes.Ok;
+        });
+        return command;
     }
 
     private static Command Action(CliContext cli, string name, string description,

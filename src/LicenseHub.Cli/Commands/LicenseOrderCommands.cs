@@ -247,7 +247,7 @@ public static class LicenseOrderCommands
     }
 
     /// <summary>Asks on standard error, reads the answer from standard input: only y or yes goes ahead.</summary>
-    private static bool Ask(CliContext cli, Session session, string? what, string question, string declined)
+    internal static bool Ask(CliContext cli, Session session, string? what, string question, string declined)
     {
         if (what is not null)
         {
