@@ -29,6 +29,8 @@ public sealed partial class QuickstartTests(ServerFixture fixture) : IClassFixtu
         // The plan by its code, as the vendor named it, not by its id.
         Assert.All(rows, row => Assert.Matches(@"\sactive\s+pro-1y\s", row));
         Assert.DoesNotContain(flow.PlanId, flow.LicenseList.StdOut);
+        var shown = await fixture.Lhctl.SucceedAsync(flow.ResellerKey, "license", "get", rows[0].Split(' ')[0]);
+        Assert.Contains($"plan:           pro-1y ({flow.PlanId})", shown.StdOut);
         var csvIds = csv.Skip(1).Select(line => line.Split(',')[0]).Order();
         Assert.Equal(csvIds, rows.Select(row => row.Split(' ')[0]).Order());
         Assert.Contains("3 license(s).", flow.LicenseList.StdOut);

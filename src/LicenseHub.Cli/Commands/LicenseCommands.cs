@@ -212,9 +212,10 @@ public static class LicenseCommands
         cli.SetCall(command, async (session, parse, ct) =>
         {
             var response = await session.Reseller.GetLicenseAsync(new GetLicenseRequest { LicenseId = parse.GetValue(id)! }, cancellationToken: ct);
+            var plans = await PlanCodes.ForResellerAsync(session, ct);
             session.Printer.Print(response, o =>
             {
-                WriteLicense(o, response.License);
+                WriteLicense(o, response.License, plans);
                 foreach (var addOn in response.AddOns)
                 {
                     o.WriteLine($"add-on:         {addOn.FeatureCode} since {Display.Time(addOn.AddedAt)}"
@@ -444,12 +445,12 @@ public static class LicenseCommands
         return command;
     }
 
-    private static void WriteLicense(TextWriter o, License l)
+    private static void WriteLicense(TextWriter o, License l, PlanCodes plans)
     {
         o.WriteLine($"id:             {l.Id}");
         o.WriteLine($"key prefix:     {l.KeyPrefix}…");
         o.WriteLine($"state:          {Display.State(l.State)}");
-        o.WriteLine($"plan:           {l.PlanId}");
+        o.WriteLine(plans.Of(l.PlanId) is var code && code != l.PlanId ? $"plan:           {code} ({l.PlanId})" : $"plan:           {l.PlanId}");
         o.WriteLine($"pool:           {l.PoolId}");
         o.WriteLine($"reference:      {(string.IsNullOrEmpty(l.ResellerReference) ? "-" : l.ResellerReference)}");
         o.WriteLine($"created:        {Display.Time(l.CreatedAt)}");
