@@ -59,8 +59,8 @@ public class AgentBinaryFixture : IAsyncLifetime
     /// What runs the executable on this machine, before its path: nothing for a binary of this machine's
     /// architecture, <c>qemu-aarch64</c> for an AArch64 binary on x86-64. It runs with Debian's multiarch arm64
     /// C library and libssl3 (/lib/aarch64-linux-gnu, which tests/setup/10-native-aot.sh installs), not with
-    /// <c>-L /usr/aarch64-linux-gnu</c>: with both C libraries installed (the cross one is another build) the agent
-    /// hangs at start under that prefix.
+    /// <c>-L /usr/aarch64-linux-gnu</c>: with both C libraries installed, that prefix loads the cross package's dynamic
+    /// loader beside multiarch's libc.so.6, two builds that must not be mixed, and the agent spins at its first thread.
     /// </summary>
     public IReadOnlyList<string> Launcher =>
         RuntimeIdentifier == "linux-arm64" && System.Runtime.InteropServices.RuntimeInformation.OSArchitecture != System.Runtime.InteropServices.Architecture.Arm64
