@@ -172,7 +172,7 @@ public sealed class DataInventoryTests(ServerFixture fixture) : IClassFixture<Se
         var json = await fixture.Lhctl.SucceedAsync(auditorKey, "audit", "events", "--action", "license.assign", "--json");
         var events = JsonParser.Default.Parse<ListAuditEventsResponse>(json.StdOut).Events;
         Assert.Equal(rows.Count, events.Count);
-        // The quick start's reseller key did the assigning; the vendor key did none of it.
+        // The quick start's reseller key did the assigning: its actor filter finds its events and only those.
         var reseller = events[0].ActorId;
         Assert.StartsWith("apikey:", reseller);
         var byReseller = await fixture.Lhctl.SucceedAsync(auditorKey, "audit", "events", "--actor", reseller, "--json");
